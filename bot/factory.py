@@ -1,0 +1,100 @@
+"""Builds the Bot and the Dispatcher. ``python -m bot``, the tests and the benchmarks all call
+``build_dispatcher``, so they exercise the same wiring."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+import handlers
+from bot.commands import register_commands
+from bot.middlewares import InFlight, UserMiddleware
+from bot.settings import Settings
+from handlers.errors import on_error
+from storage.db import Database
+from storage.fsm import SQLiteStorage
+from storage.users import Role, UserRepo
+
+log = logging.getLogger(__name__)
+
+# How long shutdown waits for handlers that are still running before the database closes.
+DRAIN_TIMEOUT = 30.0
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = None
+    if settings.telegram_api_url:
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(
+                settings.telegram_api_url, is_local=settings.telegram_api_local
+            )
+        )
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_dispatcher(
+    settings: Settings,
+    db: Database,
+    *,
+    events_isolation: BaseEventIsolation | None = None,
+    **workflow_data: Any,
+) -> Dispatcher:
+    """The whole bot minus the process: routers, middlewares, start-up and shutdown hooks.
+
+    The isolation lock serialises updates of one user (per FSM key), so two quick taps cannot
+    interleave their reads and writes of the same form. The in-memory lock is right for one
+    process; several webhook instances need a shared one (aiogram's Redis isolation).
+    """
+    dp = Dispatcher(
+        storage=SQLiteStorage(db),
+        events_isolation=events_isolation or SimpleEventIsolation(),
+        name="mct",
+    )
+    inflight = InFlight()
+    dp.workflow_data.update(db=db, settings=settings, inflight=inflight, **workflow_data)
+
+    # Outer middlewares on the update see every update, even those no handler claims.
+    dp.update.outer_middleware(inflight)
+    dp.update.outer_middleware(UserMiddleware(db, settings.admin_ids))
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    # On the dispatcher itself, errors from every router end up here.
+    dp.errors.register(on_error)
+    dp.include_routers(*handlers.get_routers())
+
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp
+
+
+async def on_startup(bot: Bot, db: Database, settings: Settings) -> None:
+    users = UserRepo(db)
+    for admin_id in sorted(settings.admin_ids):
+        await users.set_role(admin_id, Role.ADMIN, changed_by=None)
+    privileged = {u.id: u.role for u in await users.list_by_role()}
+    await register_commands(bot, privileged)
+    try:
+        me = await bot.me()
+    except Exception as e:
+        log.warning("getMe failed at start-up: %s", e)
+        return
+    log.info("%s started as @%s (id %s)", settings.mode.value, me.username, me.id)
+
+
+async def on_shutdown(inflight: InFlight) -> None:
+    if inflight.count:
+        log.info("waiting for %d running handler(s) to finish", inflight.count)
+    if not await inflight.wait_idle(DRAIN_TIMEOUT):
+        log.warning("%d handler(s) still running after %.0fs", inflight.count, DRAIN_TIMEOUT)

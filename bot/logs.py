@@ -1,0 +1,38 @@
+"""One-line stdlib logging that never prints a phone number or a bot token."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+_TOKEN = re.compile(r"\b\d{5,20}:[A-Za-z0-9_-]{30,}")
+# Russian phone numbers in the usual spellings: +7 / 8, then ten digits with optional spacing.
+_PHONE = re.compile(r"(?<!\d)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*(\d{2})(?!\d)")
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def redact(text: str) -> str:
+    text = _TOKEN.sub("<token>", text)
+    return _PHONE.sub(lambda m: f"+7*******{m.group(1)}", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - stdlib name
+        # A message with user text in it must stay one line, or it could forge log lines.
+        record.message = record.message.replace("\r", "\\r").replace("\n", "\\n")
+        return super().formatMessage(record)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiohttp's access log would print every webhook request; our own logs say what matters.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

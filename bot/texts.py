@@ -1,0 +1,130 @@
+"""Every user-facing string, in Russian. Anything interpolated from users is escaped here."""
+
+from __future__ import annotations
+
+from html import escape
+
+from storage.users import Role, UserRecord
+
+ROLE_TITLES: dict[Role, str] = {
+    Role.ADMIN: "администратор",
+    Role.METHODOLOGIST: "методист",
+    Role.TUTOR: "тьютор МО",
+    Role.STAFF: "сотрудник",
+}
+
+ROLE_BUTTONS: dict[Role, str] = {
+    Role.ADMIN: "Администратор",
+    Role.METHODOLOGIST: "Методист",
+    Role.TUTOR: "Тьютор МО",
+    Role.STAFF: "Сотрудник",
+}
+
+ROLE_TITLES_PLURAL: dict[Role, str] = {
+    Role.ADMIN: "Администраторы",
+    Role.METHODOLOGIST: "Методисты",
+    Role.TUTOR: "Тьюторы МО",
+    Role.STAFF: "Сотрудники",
+}
+
+# Menu buttons. The router matches these exact strings, so they live in one place.
+BTN_HELP = "❓ Помощь"
+BTN_ROLES = "👥 Роли"
+
+APOLOGY = "Извините, что-то пошло не так. Мы уже разбираемся — попробуйте ещё раз чуть позже."
+REFUSED = "Извините, это действие доступно только сотрудникам с ролью «{role}»."
+NOTHING_TO_CANCEL = "Отменять нечего. Меню — /start."
+CANCELLED = "Действие отменено."
+UNKNOWN_COMMAND = "Такой команды нет. Список команд — /help."
+TEXT_NOT_UNDERSTOOD = "Я пока понимаю только команды и кнопки меню. Список команд — /help."
+BAD_DEEPLINK = "Эта ссылка устарела или повреждена. Вот главное меню."
+TEXT_EXPECTED = "Пожалуйста, пришлите текстовое сообщение или нажмите /cancel."
+TOO_LONG = "Сообщение слишком длинное. Пришлите, пожалуйста, короче."
+STALE_BUTTON = "Эта кнопка устарела. Откройте меню заново: /start."
+
+GRANT_USAGE = (
+    "Как выдать роль:\n"
+    "• <code>/grant 123456789 methodologist</code>\n"
+    "• <code>/grant @username tutor</code>\n"
+    "• ответьте командой <code>/grant</code> на пересланное сообщение человека\n\n"
+    "Роли: admin, methodologist, tutor, staff."
+)
+GRANT_ASK_PERSON = (
+    "Кому выдать роль? Пришлите числовой id или @username, "
+    "либо перешлите сюда любое сообщение этого человека. Отмена — /cancel."
+)
+GRANT_PERSON_INVALID = (
+    "Не получилось понять, о ком речь. Пришлите числовой id, @username "
+    "или перешлите сообщение человека. Отмена — /cancel."
+)
+GRANT_UNKNOWN_USERNAME = (
+    "Пользователь @{username} ещё не писал боту, поэтому я не знаю его id. "
+    "Попросите его нажать /start или пришлите числовой id."
+)
+GRANT_HIDDEN_FORWARD = (
+    "Этот человек скрыл свой аккаунт в пересылке. Пришлите его числовой id "
+    "или попросите написать боту /start и укажите @username."
+)
+GRANT_UNKNOWN_ROLE = "Неизвестная роль «{role}». Доступны: admin, methodologist, tutor, staff."
+GRANT_PICK_ROLE = "Какую роль выдать пользователю {person}?"
+GRANT_DONE = "Готово: {person} теперь {role}."
+GRANT_UNCHANGED = "У пользователя {person} уже роль «{role}». Ничего не изменилось."
+GRANT_CONFIG_ADMIN = (
+    "{person} — администратор из настройки ADMIN_IDS. "
+    "Чтобы снять роль, уберите id из ADMIN_IDS и перезапустите бота."
+)
+GRANT_SELF_DEMOTE = "Нельзя понизить самого себя: попросите другого администратора."
+YOU_GOT_ROLE = "Вам назначена роль «{role}». Обновлённое меню — /start."
+REVOKE_USAGE = "Как снять роль: <code>/revoke 123456789</code> или <code>/revoke @username</code>."
+ROLES_EMPTY = "Пока ни у кого нет особых ролей, кроме администраторов из ADMIN_IDS."
+ROLES_HEADER = "<b>Роли</b>"
+ROLES_FOOTER = "Всего знакомых боту людей: {total}. Выдать роль — /grant, снять — /revoke."
+BTN_CANCEL = "Отмена"
+
+HELP_HEADER = "<b>Что я умею</b>"
+HELP_ROLE = "Ваша роль: {role}."
+
+
+def greeting(user: UserRecord) -> str:
+    name = escape(user.first_name or "коллега")
+    lines = [
+        f"Здравствуйте, {name}!",
+        "Я бот учебного центра БУ ВО «Медицинские цифровые технологии».",
+        "Помогаю найти учебные материалы по РМИС и смежным системам, "
+        "узнать о ВКС по средам в 8:38 и подать заявку на обучение.",
+    ]
+    if user.role is not Role.STAFF:
+        lines.append(f"\nВаша роль: {ROLE_TITLES[user.role]}.")
+    lines.append("\nВыберите действие в меню ниже или наберите /help.")
+    return "\n".join(lines)
+
+
+def person(user: UserRecord | None, user_id: int) -> str:
+    """How we name someone in admin messages: name and id, escaped."""
+    if user is None or not (user.first_name or user.username):
+        return f"<code>{user_id}</code>"
+    handle = f" (@{escape(user.username)})" if user.username else ""
+    return f"{escape(user.display_name)}{handle}, id <code>{user_id}</code>"
+
+
+def help_text(role: Role, commands: list[tuple[str, str]]) -> str:
+    lines = [HELP_HEADER, ""]
+    lines += [f"/{name} — {escape(description)}" for name, description in commands]
+    lines += ["", HELP_ROLE.format(role=ROLE_TITLES[role])]
+    return "\n".join(lines)
+
+
+def roles_list(groups: dict[Role, list[UserRecord]], config_admins: set[int], total: int) -> str:
+    lines = [ROLES_HEADER]
+    for role in (Role.ADMIN, Role.METHODOLOGIST, Role.TUTOR):
+        people = groups.get(role, [])
+        if not people:
+            continue
+        lines.append(f"\n<b>{ROLE_TITLES_PLURAL[role]}</b> ({len(people)}):")
+        for u in people:
+            mark = " · из ADMIN_IDS" if u.id in config_admins else ""
+            lines.append(f"• {person(u, u.id)}{mark}")
+    if len(lines) == 1:
+        lines.append(ROLES_EMPTY)
+    lines.append("\n" + ROLES_FOOTER.format(total=total))
+    return "\n".join(lines)

@@ -1,0 +1,21 @@
+"""Feature routers, in the order the dispatcher must try them."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import fallback, roles, start
+
+
+def get_routers() -> list[Router]:
+    """A fresh set of routers for one dispatcher.
+
+    Order matters: aiogram offers an update to routers in turn and stops at the first handler
+    whose filters match. ``start`` comes first so /start and /cancel get a user out of any form;
+    features follow; ``fallback`` catches everything and therefore comes last.
+    """
+    return [
+        start.create_router(),
+        roles.create_router(),
+        fallback.create_router(),
+    ]

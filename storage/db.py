@@ -1,0 +1,208 @@
+"""SQLite access: connections, pragmas, numbered migrations, the write lock and online backup.
+
+Two aiosqlite connections are kept. Writes go through one connection under an asyncio lock
+inside ``BEGIN IMMEDIATE`` transactions: aiosqlite shares a connection between coroutines, so
+without the lock one coroutine's COMMIT could commit another's half-done work. Reads use a
+second connection, so in WAL mode they only ever see committed data and never wait for writers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """Migrations shipped in ``storage/migrations``, ordered by their number."""
+    found: list[Migration] = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"duplicate migration numbers: {versions}")
+    return found
+
+
+def utcnow() -> str:
+    """Timestamps are stored as ISO-8601 UTC text, which sorts and compares correctly."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Database:
+    """The bot's SQLite database. Build one per process, ``await connect()``, pass it down."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._open()
+        await self._writer.execute("PRAGMA journal_mode=WAL")
+        await self.migrate()
+        self._reader = await self._open()
+
+    async def _open(self) -> aiosqlite.Connection:
+        # isolation_level=None: we issue BEGIN ourselves, Python's sqlite3 must not.
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def is_connected(self) -> bool:
+        return self._writer is not None
+
+    def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if conn is None:
+            raise RuntimeError("Database is not connected")
+        return conn
+
+    async def migrate(self) -> list[int]:
+        """Apply every migration not yet recorded; each one atomically. Returns what ran."""
+        conn = self._require(self._writer)
+        async with self._write_lock:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            async with conn.execute("SELECT version FROM schema_version") as cur:
+                done = {row[0] for row in await cur.fetchall()}
+            applied: list[int] = []
+            for migration in load_migrations():
+                if migration.version in done:
+                    continue
+                # executescript cannot take parameters; the values here are our own file name
+                # and a timestamp, never user input.
+                script = (
+                    "BEGIN IMMEDIATE;\n"
+                    f"{migration.sql}\n;\n"
+                    "INSERT INTO schema_version(version, name, applied_at) VALUES "
+                    f"({migration.version}, '{migration.name}', '{utcnow()}');\n"
+                    "COMMIT;"
+                )
+                try:
+                    await conn.executescript(script)
+                except Exception:
+                    if conn.in_transaction:
+                        await conn.execute("ROLLBACK")
+                    log.exception("migration %s failed, rolled back", migration.name)
+                    raise
+                log.info("applied migration %s", migration.name)
+                applied.append(migration.version)
+            return applied
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version")
+        return int(row["v"]) if row else 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: ``BEGIN IMMEDIATE`` under the process-wide write lock."""
+        conn = self._require(self._writer)
+        async with self._write_lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one write statement in its own transaction; returns the last row id."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(sql, params)
+            return cur.lastrowid or 0
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        conn = self._require(self._reader)
+        async with conn.execute(sql, params) as cur:
+            row: sqlite3.Row | None = await cur.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        conn = self._require(self._reader)
+        async with conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def integrity_check(self) -> str:
+        row = await self.fetchone("PRAGMA integrity_check")
+        return str(row[0]) if row else "no answer"
+
+    async def backup(self, dest: Path | str) -> Path:
+        """A consistent copy of the live database, taken without stopping writers."""
+        conn = self._require(self._reader)
+        return await _vacuum_into(conn, Path(dest))
+
+
+async def _vacuum_into(conn: aiosqlite.Connection, dest: Path) -> Path:
+    dest = dest.resolve()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # VACUUM INTO refuses an existing file; write beside the target and rename, so a reader of
+    # the backup folder never sees half a file.
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        await conn.execute("VACUUM INTO ?", (str(tmp),))
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
+
+
+async def backup_file(source: Path | str, dest: Path | str) -> Path:
+    """Back up a database file that another process may be writing, without migrating it."""
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"database {source} does not exist")
+    conn = await aiosqlite.connect(f"file:{source.resolve()}?mode=ro", uri=True)
+    try:
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return await _vacuum_into(conn, Path(dest))
+    finally:
+        await conn.close()

@@ -1,0 +1,191 @@
+"""People and their roles."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from storage.db import Database, utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    METHODOLOGIST = "methodologist"
+    TUTOR = "tutor"
+    STAFF = "staff"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def at_least(self, other: Role) -> bool:
+        """Roles nest: an admin may do what a methodologist may, and so on down to staff."""
+        return self.rank >= other.rank
+
+
+_RANK = {Role.STAFF: 0, Role.TUTOR: 1, Role.METHODOLOGIST: 2, Role.ADMIN: 3}
+
+# A seen user's row is rewritten at most this often unless their names change, so that a
+# chatty user does not turn every update into a write transaction.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+    role: Role
+    created_at: str
+    last_seen_at: str
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or (f"@{self.username}" if self.username else str(self.id))
+
+
+@dataclass(frozen=True, slots=True)
+class SeenUser:
+    """What an update tells us about its sender."""
+
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+def _record(row: sqlite3.Row) -> UserRecord:
+    return UserRecord(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        language_code=row["language_code"],
+        role=Role(row["role"]),
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+    )
+
+
+class UserRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _record(row) if row else None
+
+    async def by_username(self, username: str) -> UserRecord | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM users WHERE username = ? COLLATE NOCASE", (username.lstrip("@"),)
+        )
+        return _record(row) if row else None
+
+    async def touch(self, seen: SeenUser, known: UserRecord | None = None) -> UserRecord:
+        """Upsert a user seen in an update; skips the write when nothing worth saving changed."""
+        if known is None:
+            known = await self.get(seen.id)
+        now = datetime.now(UTC)
+        if known is not None and not _needs_write(known, seen, now):
+            return known
+        stamp = now.isoformat(timespec="seconds")
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """
+                INSERT INTO users (id, first_name, last_name, username, language_code,
+                                   created_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    first_name = excluded.first_name,
+                    last_name = excluded.last_name,
+                    username = excluded.username,
+                    language_code = excluded.language_code,
+                    last_seen_at = excluded.last_seen_at
+                RETURNING *
+                """,
+                (
+                    seen.id,
+                    seen.first_name,
+                    seen.last_name,
+                    seen.username,
+                    seen.language_code,
+                    stamp,
+                    stamp,
+                ),
+            )
+            row = await cur.fetchone()
+        assert row is not None  # RETURNING always yields the upserted row
+        return _record(row)
+
+    async def set_role(self, user_id: int, role: Role, changed_by: int | None) -> Role | None:
+        """Give ``user_id`` a role; creates a placeholder row for a never-seen id.
+
+        Returns the previous role, or None when the role was already ``role``.
+        """
+        stamp = utcnow()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO users (id, created_at, last_seen_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
+                (user_id, stamp, stamp),
+            )
+            cur = await conn.execute("SELECT role FROM users WHERE id = ?", (user_id,))
+            row = await cur.fetchone()
+            assert row is not None
+            old = Role(row["role"])
+            if old == role:
+                return None
+            await conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
+            await conn.execute(
+                "INSERT INTO role_changes (user_id, old_role, new_role, changed_by, changed_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (user_id, old.value, role.value, changed_by, stamp),
+            )
+            return old
+
+    async def list_by_role(self, role: Role | None = None) -> list[UserRecord]:
+        if role is None:
+            rows = await self.db.fetchall(
+                "SELECT * FROM users WHERE role != 'staff' ORDER BY role, first_name, id"
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT * FROM users WHERE role = ? ORDER BY first_name, id", (role.value,)
+            )
+        return [_record(r) for r in rows]
+
+    async def count_by_role(self) -> dict[Role, int]:
+        rows = await self.db.fetchall("SELECT role, COUNT(*) AS n FROM users GROUP BY role")
+        counts = dict.fromkeys(Role, 0)
+        for r in rows:
+            counts[Role(r["role"])] = r["n"]
+        return counts
+
+    async def role_history(self, user_id: int) -> list[tuple[Role, Role, int | None, str]]:
+        rows = await self.db.fetchall(
+            "SELECT old_role, new_role, changed_by, changed_at FROM role_changes"
+            " WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return [
+            (Role(r["old_role"]), Role(r["new_role"]), r["changed_by"], r["changed_at"])
+            for r in rows
+        ]
+
+
+def _needs_write(known: UserRecord, seen: SeenUser, now: datetime) -> bool:
+    if (known.first_name, known.last_name, known.username, known.language_code) != (
+        seen.first_name,
+        seen.last_name,
+        seen.username,
+        seen.language_code,
+    ):
+        return True
+    last = datetime.fromisoformat(known.last_seen_at)
+    return now - last >= TOUCH_INTERVAL

@@ -1,0 +1,90 @@
+"""People and the updates they cause, as Telegram would deliver them."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+Json = dict[str, Any]
+_message_ids = itertools.count(1000)
+_callback_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    first_name: str
+    username: str | None = None
+    last_name: str | None = None
+
+    def as_user(self) -> Json:
+        user: Json = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            user["username"] = self.username
+        if self.last_name:
+            user["last_name"] = self.last_name
+        user["language_code"] = "ru"
+        return user
+
+    def private_chat(self) -> Json:
+        return {"id": self.id, "type": "private", "first_name": self.first_name}
+
+
+ADMIN = Person(1001, "Анна", "anna_admin", "Смирнова")
+NURSE = Person(2002, "Ольга", "olga_nurse")
+DOCTOR = Person(3003, "Игорь", "igor_doc")
+
+
+def message(
+    person: Person, text: str | None = None, *, chat: Json | None = None, **extra: Any
+) -> Json:
+    payload: Json = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": chat or person.private_chat(),
+        "from": person.as_user(),
+    }
+    if text is not None:
+        payload["text"] = text
+        if text.startswith("/"):
+            command = text.split()[0]
+            payload["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    payload.update(extra)
+    return payload
+
+
+def sticker(person: Person) -> Json:
+    return message(
+        person,
+        sticker={
+            "file_id": "CAACAgIAAxkBAAE",
+            "file_unique_id": "AgADsticker",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
+
+
+def forwarded_from(sender: Person, by: Person, text: str = "Добрый день") -> Json:
+    return message(
+        by,
+        text,
+        forward_origin={"type": "user", "date": int(time.time()), "sender_user": sender.as_user()},
+    )
+
+
+def callback(person: Person, data: str, on_message: Json | None = None) -> Json:
+    payload: Json = {
+        "id": str(next(_callback_ids)),
+        "from": person.as_user(),
+        "chat_instance": "ci-1",
+        "data": data,
+    }
+    if on_message is not None:
+        payload["message"] = on_message
+    return payload

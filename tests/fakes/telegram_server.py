@@ -1,0 +1,318 @@
+"""A fake Telegram Bot API server for end-to-end tests.
+
+The real bot talks to it over HTTP exactly as it talks to api.telegram.org (``TELEGRAM_API_URL``
+points here). The server keeps what a user would see (the messages in each chat, with edits
+applied), records every call, lets a test push user updates, and can be told to fail a method
+with any Telegram error. Later features extend it by adding a method to ``self.methods``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.recording import BOT_USER, TOKEN
+
+# Values that stay strings even when they look like JSON or a number.
+_TEXT_KEYS = {
+    "text",
+    "caption",
+    "description",
+    "short_description",
+    "title",
+    "name",
+    "callback_query_id",
+    "inline_query_id",
+    "next_offset",
+    "url",
+    "secret_token",
+    "file_id",
+    "query",
+    "inline_message_id",
+}
+
+Json = dict[str, Any]
+MethodHandler = Callable[[Json], Awaitable[Any] | Any]
+
+
+@dataclass
+class Call:
+    method: str
+    params: Json
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    code: int
+    description: str
+    parameters: Json | None = None
+    when: Callable[[Json], bool] | None = None
+    times: int = 1
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, parameters: Json | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.parameters = code, description, parameters
+
+
+def _decode(key: str, value: str) -> Any:
+    if key in _TEXT_KEYS:
+        return value
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if value in ("true", "false", "null") or value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def chat_dict(chat_id: int) -> Json:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "User"}
+    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+    return {"id": chat_id, "type": kind, "title": f"Чат {chat_id}"}
+
+
+class FakeTelegram:
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.bot_user: Json = BOT_USER.model_dump(exclude_none=True)
+        self.calls: list[Call] = []
+        self.messages: dict[tuple[int, int], Json] = {}
+        self._updates: deque[Json] = deque()
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._changed = asyncio.Condition()
+        self._failures: dict[str, list[Failure]] = {}
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+        self.url = ""
+        self.methods: dict[str, MethodHandler] = {
+            "getMe": lambda p: self.bot_user,
+            "getUpdates": self._get_updates,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_reply_markup,
+            "answerCallbackQuery": lambda p: True,
+            "setMyCommands": lambda p: True,
+            "deleteMyCommands": lambda p: True,
+            "deleteWebhook": lambda p: True,
+            "setWebhook": lambda p: True,
+            "deleteMessage": self._delete_message,
+        }
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> FakeTelegram:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        sockets = site._server.sockets  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+        return self
+
+    async def stop(self) -> None:
+        # Wake long polls whose clients are gone; aiohttp would otherwise wait them out.
+        self._closing = True
+        async with self._changed:
+            self._changed.notify_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- what tests do -----------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        *,
+        parameters: Json | None = None,
+        when: Callable[[Json], bool] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` matching calls of ``method`` fail with a Telegram error."""
+        self._failures.setdefault(method, []).append(
+            Failure(code, description, parameters, when, times)
+        )
+
+    async def push_update(self, kind: str, payload: Json) -> int:
+        update_id = next(self._update_ids)
+        async with self._changed:
+            self._updates.append({"update_id": update_id, kind: payload})
+            self._changed.notify_all()
+        return update_id
+
+    async def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] | None = None,
+        *,
+        after: int = 0,
+        timeout: float = 10.0,
+    ) -> Call:
+        """The first call of ``method`` at index >= ``after`` that satisfies ``predicate``."""
+
+        def find() -> Call | None:
+            for call in self.calls[after:]:
+                if call.method == method and (predicate is None or predicate(call)):
+                    return call
+            return None
+
+        async def wait() -> Call:
+            async with self._changed:
+                while (found := find()) is None:
+                    await self._changed.wait()
+                return found
+
+        return await asyncio.wait_for(wait(), timeout)
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def chat_messages(self, chat_id: int) -> list[Json]:
+        return [m for (c, _), m in sorted(self.messages.items()) if c == chat_id]
+
+    @property
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    # -- the HTTP side -----------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await _params(request)
+        call = Call(method, params)
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        handler = self.methods.get(method)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        failure = self._take_failure(method, params)
+        if failure is not None:
+            return _error(failure.code, failure.description, failure.parameters)
+        try:
+            result = handler(params)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except ApiError as e:
+            return _error(e.code, e.description, e.parameters)
+        return web.json_response({"ok": True, "result": result})
+
+    def _take_failure(self, method: str, params: Json) -> Failure | None:
+        for failure in self._failures.get(method, []):
+            if failure.times > 0 and (failure.when is None or failure.when(params)):
+                failure.times -= 1
+                return failure
+        return None
+
+    async def _get_updates(self, params: Json) -> list[Json]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 30.0)
+        async with self._changed:
+            while self._updates and self._updates[0]["update_id"] < offset:
+                self._updates.popleft()
+            if not self._updates and timeout > 0 and not self._closing:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), timeout)
+            while self._updates and self._updates[0]["update_id"] < offset:
+                self._updates.popleft()
+            limit = int(params.get("limit") or 100)
+            return list(itertools.islice(self._updates, limit))
+
+    def new_message(self, chat_id: int, **fields: Any) -> Json:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        # Telegram echoes only inline keyboards in the Message it returns; a reply keyboard
+        # stays in the call record (Call.params) where tests read it.
+        markup = fields.pop("reply_markup", None)
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            fields["reply_markup"] = markup
+        message = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": chat_dict(chat_id),
+            "from": self.bot_user,
+            **{k: v for k, v in fields.items() if v is not None},
+        }
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _known(self, params: Json) -> Json:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return self.messages[key]
+
+    def _send_message(self, params: Json) -> Json:
+        text = params.get("text") or ""
+        if not 1 <= len(text) <= 4096:
+            raise ApiError(400, "Bad Request: message text is empty or too long")
+        return self.new_message(
+            int(params["chat_id"]),
+            text=text,
+            reply_markup=params.get("reply_markup"),
+            message_thread_id=params.get("message_thread_id"),
+        )
+
+    def _edit_message_text(self, params: Json) -> Json:
+        message = self._known(params)
+        if message.get("text") == params["text"] and message.get("reply_markup") == params.get(
+            "reply_markup"
+        ):
+            raise ApiError(400, "Bad Request: message is not modified")
+        message["text"] = params["text"]
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
+        message["edit_date"] = int(time.time())
+        return message
+
+    def _edit_reply_markup(self, params: Json) -> Json:
+        message = self._known(params)
+        message["reply_markup"] = params.get("reply_markup")
+        return message
+
+    def _delete_message(self, params: Json) -> bool:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if self.messages.pop(key, None) is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+
+async def _params(request: web.Request) -> Json:
+    if request.content_type == "application/json":
+        data = await request.json()
+        return dict(data) if isinstance(data, dict) else {}
+    form = await request.post()
+    params: Json = dict(request.query)
+    for key, value in form.items():
+        params[key] = _decode(key, value) if isinstance(value, str) else value
+    return params
+
+
+def _error(code: int, description: str, parameters: Json | None = None) -> web.Response:
+    body: Json = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=code)
