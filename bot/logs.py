@@ -6,7 +6,8 @@ import logging
 import re
 import sys
 
-_TOKEN = re.compile(r"\b\d{5,20}:[A-Za-z0-9_-]{30,}")
+# No word boundary: in URLs the token follows "/bot" directly.
+_TOKEN = re.compile(r"(?<!\d)\d{1,20}:[A-Za-z0-9_-]{30,}")
 # Russian phone numbers in the usual spellings: +7 / 8, then ten digits with optional spacing.
 _PHONE = re.compile(r"(?<!\d)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*(\d{2})(?!\d)")
 

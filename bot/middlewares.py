@@ -10,6 +10,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from storage.db import Database
@@ -87,6 +88,20 @@ class UserMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+async def answer_callback(query: CallbackQuery, data: dict[str, Any], text: str) -> None:
+    """Show an alert for a button press exactly once.
+
+    CallbackAnswerMiddleware answers every query after its handler; answering it ourselves too
+    would make Telegram reject the second answer, so we hand it the text instead.
+    """
+    answer: CallbackAnswer | None = data.get("callback_answer")
+    if answer is None:
+        await query.answer(text, show_alert=True)
+        return
+    answer.text = text[:200]
+    answer.show_alert = True
+
+
 class RequireRole(BaseMiddleware):
     """Inner middleware for a router: refuses politely unless the user has at least ``role``.
 
@@ -110,7 +125,7 @@ class RequireRole(BaseMiddleware):
         )
         refusal = texts.REFUSED.format(role=texts.ROLE_TITLES[self.role])
         if isinstance(event, CallbackQuery):
-            await event.answer(refusal, show_alert=True)
+            await answer_callback(event, data, refusal)
         elif isinstance(event, Message):
             await event.answer(refusal)
         return None

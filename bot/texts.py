@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 
 from storage.users import Role, UserRecord
 
@@ -128,3 +129,8 @@ def roles_list(groups: dict[Role, list[UserRecord]], config_admins: set[int], to
         lines.append(ROLES_EMPTY)
     lines.append("\n" + ROLES_FOOTER.format(total=total))
     return "\n".join(lines)
+
+
+def html_to_plain(text: str) -> str:
+    """Our HTML as plain text, for places that show no markup (callback alerts)."""
+    return unescape(re.sub(r"<[^>]+>", "", text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import CommandStart
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.keyboards import main_menu_kb
@@ -27,8 +28,9 @@ async def unknown_content(message: Message) -> None:
     await message.answer(texts.TEXT_EXPECTED)
 
 
-async def stale_callback(callback: CallbackQuery) -> None:
-    await callback.answer(texts.STALE_BUTTON, show_alert=True)
+async def stale_callback(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    callback_answer.text = texts.STALE_BUTTON
+    callback_answer.show_alert = True
 
 
 def create_router() -> Router:

@@ -17,6 +17,7 @@ from aiogram.types import (
     MessageOriginHiddenUser,
     MessageOriginUser,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import RoleAction, RoleCallback
@@ -25,6 +26,7 @@ from bot.keyboards import role_pick_kb
 from bot.middlewares import RequireRole
 from bot.settings import Settings
 from bot.states import GrantStates
+from bot.texts import html_to_plain
 from storage.db import Database
 from storage.users import Role, UserRecord, UserRepo
 
@@ -200,20 +202,23 @@ async def on_role_set(
     db: Database,
     settings: Settings,
     user: UserRecord,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    answer = await apply_role(
+    outcome = await apply_role(
         bot, UserRepo(db), settings, user, callback_data.user_id, callback_data.role
     )
-    await _replace_text(callback, answer)
+    await _replace_text(callback, callback_answer, outcome)
 
 
-async def on_role_cancel(callback: CallbackQuery) -> None:
-    await _replace_text(callback, texts.CANCELLED)
+async def on_role_cancel(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    await _replace_text(callback, callback_answer, texts.CANCELLED)
 
 
-async def _replace_text(callback: CallbackQuery, text: str) -> None:
+async def _replace_text(callback: CallbackQuery, answer: CallbackAnswer, text: str) -> None:
     if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        await callback.answer(text[:200], show_alert=True)
+        # The message is too old to edit: say the outcome in the alert instead.
+        answer.text = html_to_plain(text)[:200]
+        answer.show_alert = True
         return
     await callback.message.edit_text(text)
 

@@ -69,7 +69,7 @@ class Database:
     async def connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await self._open()
-        await self._writer.execute("PRAGMA journal_mode=WAL")
+        await _pragma(self._writer, "journal_mode=WAL")
         await self.migrate()
         self._reader = await self._open()
 
@@ -77,9 +77,11 @@ class Database:
         # isolation_level=None: we issue BEGIN ourselves, Python's sqlite3 must not.
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA synchronous=NORMAL")
+        await _pragma(conn, f"busy_timeout={BUSY_TIMEOUT_MS}")
+        await _pragma(conn, "foreign_keys=ON")
+        # NORMAL is durable in WAL mode except for the last commits on power loss, and saves
+        # an fsync per transaction.
+        await _pragma(conn, "synchronous=NORMAL")
         return conn
 
     async def close(self) -> None:
@@ -97,7 +99,7 @@ class Database:
             raise RuntimeError("Database is not connected")
         return conn
 
-    async def migrate(self) -> list[int]:
+    async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[int]:
         """Apply every migration not yet recorded; each one atomically. Returns what ran."""
         conn = self._require(self._writer)
         async with self._write_lock:
@@ -108,7 +110,7 @@ class Database:
             async with conn.execute("SELECT version FROM schema_version") as cur:
                 done = {row[0] for row in await cur.fetchall()}
             applied: list[int] = []
-            for migration in load_migrations():
+            for migration in load_migrations() if migrations is None else migrations:
                 if migration.version in done:
                     continue
                 # executescript cannot take parameters; the values here are our own file name
@@ -180,6 +182,13 @@ class Database:
         return await _vacuum_into(conn, Path(dest))
 
 
+async def _pragma(conn: aiosqlite.Connection, pragma: str) -> None:
+    # Some pragmas answer with a row; an unclosed cursor keeps its statement "in progress",
+    # which later makes VACUUM INTO refuse to run.
+    async with conn.execute(f"PRAGMA {pragma}"):
+        pass
+
+
 async def _vacuum_into(conn: aiosqlite.Connection, dest: Path) -> Path:
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +197,8 @@ async def _vacuum_into(conn: aiosqlite.Connection, dest: Path) -> Path:
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
-        await conn.execute("VACUUM INTO ?", (str(tmp),))
+        async with conn.execute("VACUUM INTO ?", (str(tmp),)):
+            pass
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -202,7 +212,7 @@ async def backup_file(source: Path | str, dest: Path | str) -> Path:
         raise FileNotFoundError(f"database {source} does not exist")
     conn = await aiosqlite.connect(f"file:{source.resolve()}?mode=ro", uri=True)
     try:
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await _pragma(conn, f"busy_timeout={BUSY_TIMEOUT_MS}")
         return await _vacuum_into(conn, Path(dest))
     finally:
         await conn.close()

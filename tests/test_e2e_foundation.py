@@ -105,6 +105,7 @@ async def test_forged_grant_callback_is_refused_and_nothing_changes(
 
     assert answer.params["text"] == texts.REFUSED.format(role="администратор")
     assert answer.params["show_alert"] is True
+    assert len(running.server.calls_of("answerCallbackQuery")) == 1
     assert await role_of(running, NURSE.id) is Role.STAFF
     assert running.server.calls_of("editMessageText") == []
 

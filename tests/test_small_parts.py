@@ -1,0 +1,39 @@
+"""Pure helpers: log redaction and deep-link payloads."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.deeplinks import Route, decode, encode
+from bot.logs import RedactingFormatter, redact
+from tests.fakes.recording import TOKEN
+
+
+@pytest.mark.parametrize(
+    "phone", ["+7 (921) 123-45-67", "89211234567", "+79211234567", "8 921 123 45 67"]
+)
+def test_phones_are_masked(phone: str) -> None:
+    masked = redact(f"contact {phone} saved")
+    assert "921" not in masked
+    assert masked.endswith("67 saved")
+
+
+def test_ids_and_tokens() -> None:
+    assert redact("user 7000000000123 did it") == "user 7000000000123 did it"
+    assert TOKEN not in redact(f"GET /bot{TOKEN}/getMe failed")
+
+
+def test_log_records_stay_on_one_line() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "text %s", ("a\nFAKE b",), None)
+    assert "\n" not in RedactingFormatter("%(message)s").format(record)
+
+
+def test_deep_links_round_trip() -> None:
+    assert decode(encode(Route.MATERIAL, 17)) == (Route.MATERIAL, "17")
+    assert decode("m_17") == (Route.MATERIAL, "17")
+    for bad in (None, "", "m_", "zz_1", "m_" + "1" * 80, "m 1", "m_<b>"):
+        assert decode(bad) is None
+    with pytest.raises(ValueError, match="deep-link"):
+        encode(Route.MATERIAL, "кириллица")
