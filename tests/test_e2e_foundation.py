@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from aiogram.filters import Command
 from aiogram.types import Message
 
@@ -208,3 +209,16 @@ async def test_users_are_stored_with_64_bit_ids(running: RunningBot) -> None:
 async def test_stale_callback_is_answered(running: RunningBot) -> None:
     answer = await running.press(NURSE, "zz:unknown")
     assert answer.params["text"] == texts.STALE_BUTTON
+
+
+async def test_command_registration_failure_does_not_stop_startup(
+    server: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.fail("setMyCommands", 500, "Internal Server Error", times=10)
+    bot = await RunningBot(server, make_settings(tmp_path, telegram_api_url=server.url)).start()
+    try:
+        answer = await bot.say(NURSE, "/start")
+        assert answer.params["text"].startswith("Здравствуйте, Ольга!")
+    finally:
+        await bot.stop()
+    assert "could not register command menus" in caplog.text
