@@ -1,0 +1,433 @@
+"""The search engine: documents to index terms, queries to plans, candidates to a ranking.
+
+Pure Python. Storage keeps the terms in SQLite FTS5 and fetches candidates with the FTS5
+expression a plan builds; this module decides what to look for and in which order to show it.
+
+A query goes through these steps:
+1. each typed word is tried as typed and converted between the QWERTY and ЙЦУКЕН layouts; the
+   variant whose words the index knows wins ("ktrwbz" -> "лекция");
+2. stop words go, the rest are stemmed (Snowball), so any word form matches;
+3. glossary variants become concept tokens, so an abbreviation and its full form are one term;
+4. a word the index does not know gets its closest index terms by edit distance (typos);
+5. longer words also match as prefixes ("вакцин", "аккредит").
+Candidates are ranked by how many query words they cover, weighted by field (title > tags >
+description) and rarity, then by popularity, then by date.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from catalog.glossary import Glossary, Span
+from catalog.text import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    STOP_WORDS,
+    en_to_ru,
+    has_cyrillic,
+    has_latin,
+    ru_to_en,
+    stem,
+    words,
+)
+
+TITLE, TAGS, BODY = 0, 1, 2
+FIELD_WEIGHTS = (3.0, 2.0, 1.0)
+# bm25 weights for the FTS5 candidate query, in the same field order.
+BM25_WEIGHTS = (10.0, 4.0, 1.0)
+
+EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
+MIN_PREFIX = 4
+MAX_ALTERNATIVES = 48
+
+_TERM = re.compile(r"^[0-9a-zа-я_]+$")
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDoc:
+    """A material as index terms: space-separated stems and concept tokens per field."""
+
+    title: str
+    tags: str
+    body: str
+    surfaces: dict[str, str] = field(default_factory=dict)
+
+
+def _field_terms(texts: Iterable[str], glossary: Glossary, surfaces: dict[str, str]) -> str:
+    terms: list[str] = []
+    for text in texts:
+        stems_ = []
+        for word in words(text):
+            if word in STOP_WORDS:
+                continue
+            s = stem(word)
+            stems_.append(s)
+            surfaces.setdefault(s, word)
+        terms.extend(stems_)
+        terms.extend(sorted(glossary.concept_tokens(stems_)))
+    return " ".join(terms)
+
+
+def analyse(
+    *,
+    title: str,
+    description: str,
+    tags: Sequence[str],
+    topic_titles: Sequence[str],
+    kind_title: str,
+    glossary: Glossary,
+) -> IndexedDoc:
+    surfaces: dict[str, str] = {}
+    return IndexedDoc(
+        title=_field_terms([title], glossary, surfaces),
+        tags=_field_terms([*tags, *topic_titles, kind_title], glossary, surfaces),
+        body=_field_terms([description], glossary, surfaces),
+        surfaces=surfaces,
+    )
+
+
+# -- vocabulary ------------------------------------------------------------------------------
+
+
+def damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance, giving up (returning limit + 1) beyond ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+            best = min(best, cur[j])
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _deletes(term: str, depth: int) -> set[str]:
+    out: set[str] = set()
+    for d in range(1, depth + 1):
+        for positions in combinations(range(len(term)), d):
+            out.add("".join(ch for i, ch in enumerate(term) if i not in positions))
+    return out
+
+
+def max_typos(term: str) -> int:
+    if len(term) <= 3 or term.isdigit():
+        return 0
+    return 1 if len(term) <= 7 else 2
+
+
+class Vocabulary:
+    """Index terms with their document frequency, for idf, prefixes and typo correction.
+
+    Typo lookup is SymSpell-like: every term is stored under its one-letter deletions, and a
+    query term looks itself up with up to two deletions, then the distance is verified.
+    """
+
+    def __init__(
+        self, df: dict[str, int], total_docs: int, surfaces: dict[str, str] | None = None
+    ) -> None:
+        self.df = df
+        self.total_docs = max(total_docs, 1)
+        self.surfaces = surfaces or {}
+        self._sorted = sorted(t for t in df if not t.startswith("g_"))
+        self._deletes: dict[str, list[str]] = {}
+        for term in self._sorted:
+            if max_typos(term) == 0:
+                continue
+            self._deletes.setdefault(term, []).append(term)
+            for d in _deletes(term, 1):
+                self._deletes.setdefault(d, []).append(term)
+
+    def idf(self, term: str) -> float:
+        n = self.df.get(term, 0)
+        return math.log(1 + (self.total_docs - n + 0.5) / (n + 0.5))
+
+    def known(self, term: str) -> bool:
+        return term in self.df
+
+    def prefix_count(self, prefix: str, limit: int = 50) -> int:
+        i = bisect_left(self._sorted, prefix)
+        n = 0
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix) and n < limit:
+            n += 1
+            i += 1
+        return n
+
+    def prefix_df(self, prefix: str) -> int:
+        i = bisect_left(self._sorted, prefix)
+        best = 0
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
+            best = max(best, self.df[self._sorted[i]])
+            i += 1
+        return best
+
+    def corrections(self, term: str, limit: int = 3) -> list[tuple[str, int]]:
+        """Index terms within the allowed edit distance, nearest and most frequent first."""
+        allowed = max_typos(term)
+        if allowed == 0:
+            return []
+        candidates: set[str] = set()
+        for probe in {term} | _deletes(term, allowed):
+            candidates.update(self._deletes.get(probe, ()))
+        scored = []
+        for cand in candidates:
+            if cand == term:
+                continue
+            d = damerau(term, cand, allowed)
+            if d <= allowed:
+                scored.append((d, -self.df.get(cand, 0), cand))
+        scored.sort()
+        return [(cand, d) for d, _, cand in scored[:limit]]
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    term: str
+    weight: float
+    prefix: bool = False
+
+    def fts(self) -> str:
+        # Terms are our own stems or concept tokens; the check keeps it so even if an analyser
+        # bug let something else through. Quoting makes AND/OR/NEAR plain words.
+        if not _TERM.match(self.term):
+            raise ValueError(f"unsafe index term {self.term!r}")
+        return f'"{self.term}"' + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One thing the user asked for: a word or a glossary phrase, and what may stand for it."""
+
+    text: str
+    alternatives: tuple[Alternative, ...]
+    idf: float
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    raw: str
+    normalised: str
+    groups: tuple[Group, ...]
+    corrected: str | None = None
+    layout_switched: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+    def fts_query(self) -> str:
+        """An FTS5 MATCH expression built from our own terms only, never from user text."""
+        alts: dict[str, Alternative] = {}
+        for group in self.groups:
+            for alt in group.alternatives:
+                key = alt.fts()
+                alts.setdefault(key, alt)
+        return " OR ".join(list(alts)[:MAX_ALTERNATIVES])
+
+
+def _word_score(word: str, vocab: Vocabulary, glossary: Glossary) -> int:
+    s = stem(word)
+    if vocab.known(s) or s in glossary.stems:
+        return 2
+    if len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1):
+        return 1
+    return 0
+
+
+def _pick_layout(token: str, vocab: Vocabulary, glossary: Glossary) -> tuple[list[str], bool]:
+    """The words of one typed token, converted from the other keyboard layout if that reads
+    better against the index."""
+    options = [(words(token), False)]
+    if has_latin(token):
+        options.append((words(en_to_ru(token)), True))
+    elif has_cyrillic(token):
+        options.append((words(ru_to_en(token)), True))
+    best, best_score = options[0], -1
+    for option in options:
+        ws = [w for w in option[0] if w not in STOP_WORDS] or option[0]
+        score = sum(_word_score(w, vocab, glossary) for w in ws)
+        # A switched layout must read strictly better than the text as typed.
+        if score > best_score:
+            best, best_score = option, score
+    return best
+
+
+def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
+    raw = query[:MAX_QUERY_CHARS]
+    typed: list[str] = []
+    switched = False
+    for token in raw.split()[:MAX_QUERY_WORDS]:
+        ws, was_switched = _pick_layout(token, vocab, glossary)
+        typed.extend(ws)
+        switched = switched or (was_switched and bool(ws))
+    typed = typed[:MAX_QUERY_WORDS]
+    normalised = " ".join(typed)
+    meaningful = [w for w in typed if w not in STOP_WORDS]
+    if not meaningful:
+        return QueryPlan(raw, normalised, (), None, switched)
+
+    # Typo correction first, so a misspelt word can still open a glossary phrase.
+    stems_: list[str] = []
+    shown: list[str] = []
+    fixes: list[list[tuple[str, int]]] = []
+    corrected_any = False
+    for word in meaningful:
+        s = stem(word)
+        options: list[tuple[str, int]] = []
+        if not (vocab.known(s) or s in glossary.stems or s.isdigit()):
+            prefix_known = len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0
+            options = vocab.corrections(s)
+            if options and not prefix_known:
+                corrected_any = True
+                shown.append(vocab.surfaces.get(options[0][0], options[0][0]))
+            else:
+                shown.append(word)
+            if prefix_known:
+                options = options[:1]
+        else:
+            shown.append(word)
+        stems_.append(s)
+        fixes.append(options)
+
+    best_stems = [
+        f[0][0] if f and not vocab.known(s) and s not in glossary.stems else s
+        for s, f in zip(stems_, fixes, strict=True)
+    ]
+    groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary)
+    corrected = " ".join(shown) if corrected_any else None
+    return QueryPlan(raw, normalised, tuple(groups), corrected, switched)
+
+
+def _groups(
+    surface: list[str],
+    stems_: list[str],
+    best_stems: list[str],
+    fixes: list[list[tuple[str, int]]],
+    vocab: Vocabulary,
+    glossary: Glossary,
+) -> list[Group]:
+    spans = glossary.spans(best_stems)
+    # Multi-word glossary phrases stand for their words as one group; longest first, no overlap.
+    covered: set[int] = set()
+    groups: list[Group] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if span.end - span.start < 2 or covered & set(range(span.start, span.end)):
+            continue
+        covered.update(range(span.start, span.end))
+        alts = tuple(Alternative(c, CONCEPT) for c in sorted(span.concepts))
+        text = " ".join(surface[span.start : span.end])
+        groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts)))
+    single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
+    for i, s in enumerate(stems_):
+        if i in covered:
+            continue
+        alts_: list[Alternative] = []
+        if vocab.known(s) or s in glossary.stems or s.isdigit():
+            alts_.append(Alternative(s, EXACT))
+        for fixed, distance in fixes[i]:
+            alts_.append(Alternative(fixed, TYPO if distance == 1 else TYPO * 0.75))
+        if len(s) >= MIN_PREFIX and not s.isdigit():
+            alts_.append(Alternative(s, PREFIX, prefix=True))
+        if i in single:
+            alts_.extend(Alternative(c, CONCEPT) for c in sorted(single[i].concepts))
+        if not alts_:
+            # Unknown everywhere: still searched, so the no-results answer is honest.
+            alts_.append(Alternative(s, EXACT))
+        exact_terms = [a.term for a in alts_ if not a.prefix]
+        df_terms = exact_terms or [s]
+        idf = max(vocab.idf(t) for t in df_terms)
+        if not any(vocab.known(t) for t in df_terms) and alts_[-1].prefix:
+            idf = (
+                vocab.idf(s)
+                if vocab.known(s)
+                else math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(s)))
+            )
+        groups.append(Group(surface[i], tuple(alts_), idf))
+    return groups
+
+
+# -- ranking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: int
+    title: str
+    tags: str
+    body: str
+    downloads: int
+    published_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    id: int
+    score: float
+    coverage: float
+
+
+def _matches(alt: Alternative, terms: set[str], joined: str) -> bool:
+    if not alt.prefix:
+        return alt.term in terms
+    return f" {alt.term}" in joined
+
+
+def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
+    """Score candidates by covered query groups; ties go to the more popular, then newer."""
+    if plan_.empty:
+        return []
+    scored: list[tuple[float, int, str, Ranked]] = []
+    for cand in candidates:
+        fields = (cand.title, cand.tags, cand.body)
+        sets = [set(f.split()) for f in fields]
+        joined = [f" {f}" for f in fields]
+        total = 0.0
+        covered = 0
+        in_title = 0
+        for group in plan_.groups:
+            best = 0.0
+            for alt in group.alternatives:
+                for f in (TITLE, TAGS, BODY):
+                    if FIELD_WEIGHTS[f] * alt.weight <= best:
+                        continue
+                    if _matches(alt, sets[f], joined[f]):
+                        best = FIELD_WEIGHTS[f] * alt.weight
+                        if f == TITLE:
+                            in_title += 1
+                        break
+            if best:
+                covered += 1
+                total += best * group.idf
+        if not covered:
+            continue
+        coverage = covered / len(plan_.groups)
+        # Covering every word matters more than matching one word many ways.
+        score = total * (0.25 + 0.75 * coverage**2)
+        scored.append(
+            (round(score, 6), cand.downloads, cand.published_at, Ranked(cand.id, score, coverage))
+        )
+    scored.sort(key=lambda t: (-t[0], -t[1], _neg_date(t[2])))
+    return [t[3] for t in scored]
+
+
+def _neg_date(iso: str) -> tuple[int, ...]:
+    return tuple(-int(p) for p in re.findall(r"\d+", iso)[:3]) or (0,)
