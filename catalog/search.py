@@ -42,6 +42,7 @@ FIELD_WEIGHTS = (3.0, 2.0, 1.0)
 BM25_WEIGHTS = (10.0, 4.0, 1.0)
 
 EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
+SOFT = 0.3
 MIN_PREFIX = 4
 MAX_ALTERNATIVES = 48
 
@@ -220,6 +221,9 @@ class Group:
     text: str
     alternatives: tuple[Alternative, ...]
     idf: float
+    # A soft group adds score but is not required: the words of a glossary phrase, so that the
+    # phrase itself ranks above its synonyms.
+    soft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +261,9 @@ def _pick_layout(token: str, vocab: Vocabulary, glossary: Glossary) -> tuple[lis
     """The words of one typed token, converted from the other keyboard layout if that reads
     better against the index."""
     options = [(words(token), False)]
+    if all(w in STOP_WORDS for w in options[0][0]):
+        # «в», «и», «с»: converting them yields one-letter Latin "words" that match noise.
+        return options[0]
     if has_latin(token):
         options.append((words(en_to_ru(token)), True))
     elif has_cyrillic(token):
@@ -336,6 +343,10 @@ def _groups(
         alts = tuple(Alternative(c, CONCEPT) for c in sorted(span.concepts))
         text = " ".join(surface[span.start : span.end])
         groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts)))
+        for i in range(span.start, span.end):
+            if vocab.known(best_stems[i]):
+                alt = Alternative(best_stems[i], EXACT)
+                groups.append(Group(surface[i], (alt,), vocab.idf(alt.term), soft=True))
     single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
     for i, s in enumerate(stems_):
         if i in covered:
@@ -396,6 +407,7 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     if plan_.empty:
         return []
     scored: list[tuple[float, int, str, Ranked]] = []
+    required = sum(1 for g in plan_.groups if not g.soft) or 1
     for cand in candidates:
         fields = (cand.title, cand.tags, cand.body)
         sets = [set(f.split()) for f in fields]
@@ -414,12 +426,14 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
                         if f == TITLE:
                             in_title += 1
                         break
-            if best:
+            if best and group.soft:
+                total += SOFT * best * group.idf
+            elif best:
                 covered += 1
                 total += best * group.idf
         if not covered:
             continue
-        coverage = covered / len(plan_.groups)
+        coverage = covered / required
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
         scored.append(

@@ -1,0 +1,508 @@
+"""Materials, topics, the search index, deliveries and the search log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+
+import aiosqlite
+
+from catalog.glossary import Glossary
+from catalog.model import KIND_TITLES, Kind, MaterialInput, Topic
+from catalog.search import (
+    BM25_WEIGHTS,
+    Candidate,
+    QueryPlan,
+    Vocabulary,
+    analyse,
+    plan,
+    rank,
+)
+from storage.db import Database, utcnow
+
+CANDIDATES = 300
+CHANNELS = ("private", "group", "inline", "deeplink", "link")
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    id: int
+    title: str
+    description: str
+    kind: Kind
+    topics: tuple[str, ...]
+    audience: tuple[str, ...]
+    tags: tuple[str, ...]
+    file_id: str | None
+    file_unique_id: str | None
+    file_name: str | None
+    file_size: int | None
+    mime_type: str | None
+    file_type: str | None
+    url: str | None
+    published_at: str
+    version: int
+    supersedes: int | None
+    status: str
+    downloads: int
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    plan: QueryPlan
+    ids: list[int]
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(p for p in value.split("|") if p)
+
+
+def _material(row: sqlite3.Row, topics: tuple[str, ...]) -> Material:
+    return Material(
+        id=row["id"],
+        title=row["title"],
+        description=row["description"],
+        kind=Kind(row["kind"]),
+        topics=topics,
+        audience=_split(row["audience"]),
+        tags=_split(row["tags"]),
+        file_id=row["file_id"],
+        file_unique_id=row["file_unique_id"],
+        file_name=row["file_name"],
+        file_size=row["file_size"],
+        mime_type=row["mime_type"],
+        file_type=row["file_type"],
+        url=row["url"],
+        published_at=row["published_at"],
+        version=row["version"],
+        supersedes=row["supersedes"],
+        status=row["status"],
+        downloads=row["downloads"],
+    )
+
+
+def shipped_topics() -> list[Topic]:
+    text = resources.files("catalog.data").joinpath("topics.csv").read_text("utf-8")
+    return [
+        Topic(r["code"], r["title"], r["description"]) for r in csv.DictReader(io.StringIO(text))
+    ]
+
+
+class CatalogRepo:
+    """One per process (it caches the search vocabulary); build it beside the Database."""
+
+    def __init__(self, db: Database, glossary: Glossary | None = None) -> None:
+        self.db = db
+        self.glossary = glossary or Glossary.load()
+        self._vocab: Vocabulary | None = None
+
+    # -- topics ------------------------------------------------------------------------------
+
+    async def ensure_topics(self) -> None:
+        """Seed the shipped directions once; later edits by admins are kept."""
+        row = await self.db.fetchone("SELECT COUNT(*) AS n FROM topics")
+        if row and row["n"]:
+            return
+        await self.save_topics(shipped_topics())
+
+    async def save_topics(self, topics: list[Topic]) -> None:
+        async with self.db.transaction() as conn:
+            for pos, t in enumerate(topics):
+                await conn.execute(
+                    "INSERT INTO topics (code, title, description, position) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (code) DO UPDATE SET title = excluded.title,"
+                    " description = excluded.description",
+                    (t.code, t.title, t.description, pos),
+                )
+
+    async def topics(self) -> list[Topic]:
+        rows = await self.db.fetchall(
+            "SELECT code, title, description FROM topics ORDER BY position, code"
+        )
+        return [Topic(r["code"], r["title"], r["description"]) for r in rows]
+
+    async def topic_titles(self) -> dict[str, str]:
+        return {t.code: t.title for t in await self.topics()}
+
+    # -- materials ---------------------------------------------------------------------------
+
+    async def get(self, material_id: int) -> Material | None:
+        row = await self.db.fetchone("SELECT * FROM materials WHERE id = ?", (material_id,))
+        if row is None:
+            return None
+        topics = await self.db.fetchall(
+            "SELECT topic_code FROM material_topics WHERE material_id = ? ORDER BY position",
+            (material_id,),
+        )
+        return _material(row, tuple(r["topic_code"] for r in topics))
+
+    async def get_many(self, ids: list[int]) -> list[Material]:
+        """Materials in the order of ``ids`` (one query for rows, one for topics)."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.fetchall(f"SELECT * FROM materials WHERE id IN ({marks})", ids)  # noqa: S608 - placeholders only
+        links = await self.db.fetchall(
+            f"SELECT material_id, topic_code FROM material_topics WHERE material_id IN ({marks})"  # noqa: S608
+            " ORDER BY position",
+            ids,
+        )
+        topics: dict[int, list[str]] = {}
+        for link in links:
+            topics.setdefault(link["material_id"], []).append(link["topic_code"])
+        by_id = {r["id"]: _material(r, tuple(topics.get(r["id"], []))) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def by_file_unique_id(self, file_unique_id: str) -> Material | None:
+        row = await self.db.fetchone(
+            "SELECT id FROM materials WHERE file_unique_id = ?", (file_unique_id,)
+        )
+        return await self.get(row["id"]) if row else None
+
+    async def by_url(self, url: str) -> Material | None:
+        row = await self.db.fetchone("SELECT id FROM materials WHERE url = ? ORDER BY id", (url,))
+        return await self.get(row["id"]) if row else None
+
+    async def create(
+        self,
+        m: MaterialInput,
+        created_by: int | None = None,
+        *,
+        material_id: int | None = None,
+        supersedes: int | None = None,
+        version: int = 1,
+    ) -> int:
+        async with self.db.transaction() as conn:
+            return await self._insert(conn, m, created_by, material_id, supersedes, version)
+
+    async def _insert(
+        self,
+        conn: aiosqlite.Connection,
+        m: MaterialInput,
+        created_by: int | None,
+        material_id: int | None,
+        supersedes: int | None,
+        version: int,
+    ) -> int:
+        now = utcnow()
+        cur = await conn.execute(
+            """
+            INSERT INTO materials (id, title, description, kind, audience, tags, file_id,
+                file_unique_id, file_name, file_size, mime_type, file_type, url, published_at,
+                version, supersedes, created_by, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                material_id,
+                m.title,
+                m.description,
+                m.kind.value,
+                "|".join(m.audience),
+                "|".join(m.tags),
+                m.file_id,
+                m.file_unique_id,
+                m.file_name,
+                m.file_size,
+                m.mime_type,
+                m.file_type,
+                m.url,
+                m.published_at,
+                version,
+                supersedes,
+                created_by,
+                now,
+                now,
+            ),
+        )
+        new_id = int(cur.lastrowid or 0)
+        await self._set_topics(conn, new_id, m.topics)
+        await self._index(conn, new_id)
+        return new_id
+
+    async def update(self, material_id: int, m: MaterialInput) -> None:
+        """Replace every editable field of a material (its file included) and reindex it."""
+        async with self.db.transaction() as conn:
+            await self._update(conn, material_id, m)
+
+    async def _update(self, conn: aiosqlite.Connection, material_id: int, m: MaterialInput) -> None:
+        await conn.execute(
+            """
+            UPDATE materials SET title = ?, description = ?, kind = ?, audience = ?, tags = ?,
+                file_id = ?, file_unique_id = ?, file_name = ?, file_size = ?, mime_type = ?,
+                file_type = ?, url = ?, published_at = ?, updated_at = ?
+            WHERE id = ?
+            """,
+            (
+                m.title,
+                m.description,
+                m.kind.value,
+                "|".join(m.audience),
+                "|".join(m.tags),
+                m.file_id,
+                m.file_unique_id,
+                m.file_name,
+                m.file_size,
+                m.mime_type,
+                m.file_type,
+                m.url,
+                m.published_at,
+                utcnow(),
+                material_id,
+            ),
+        )
+        await self._set_topics(conn, material_id, m.topics)
+        await self._index(conn, material_id)
+
+    async def upsert(self, m: MaterialInput, material_id: int | None = None) -> tuple[int, bool]:
+        """Insert or update by id, else by url. Returns (id, created)."""
+        async with self.db.transaction() as conn:
+            existing: int | None = None
+            if material_id is not None:
+                cur = await conn.execute("SELECT id FROM materials WHERE id = ?", (material_id,))
+                row = await cur.fetchone()
+                existing = row["id"] if row else None
+            elif m.url:
+                cur = await conn.execute(
+                    "SELECT id FROM materials WHERE url = ? ORDER BY id LIMIT 1", (m.url,)
+                )
+                row = await cur.fetchone()
+                existing = row["id"] if row else None
+            if existing is not None:
+                # An import carries no file; keep the one a methodologist uploaded.
+                cur = await conn.execute(
+                    "SELECT file_id, file_unique_id, file_name, file_size, mime_type, file_type"
+                    " FROM materials WHERE id = ?",
+                    (existing,),
+                )
+                old = await cur.fetchone()
+                if old is not None and m.file_id is None:
+                    m.file_id, m.file_unique_id, m.file_name = (
+                        old["file_id"],
+                        old["file_unique_id"],
+                        old["file_name"],
+                    )
+                    m.file_size, m.mime_type, m.file_type = (
+                        old["file_size"],
+                        old["mime_type"],
+                        old["file_type"],
+                    )
+                await self._update(conn, existing, m)
+                return existing, False
+            return await self._insert(conn, m, None, material_id, None, 1), True
+
+    async def new_version(self, old_id: int, m: MaterialInput, created_by: int | None) -> int:
+        """A new material replaces ``old_id``: the old one is archived and points nowhere new,
+        the new one records what it supersedes."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("SELECT version FROM materials WHERE id = ?", (old_id,))
+            row = await cur.fetchone()
+            if row is None:
+                raise LookupError(old_id)
+            # The unique file id moves to the new version.
+            await conn.execute(
+                "UPDATE materials SET status = 'archived', file_unique_id = NULL, updated_at = ?"
+                " WHERE id = ?",
+                (utcnow(), old_id),
+            )
+            return await self._insert(conn, m, created_by, None, old_id, row["version"] + 1)
+
+    async def successor(self, material_id: int) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT id FROM materials WHERE supersedes = ? ORDER BY id DESC LIMIT 1",
+            (material_id,),
+        )
+        return row["id"] if row else None
+
+    async def set_status(self, material_id: int, status: str) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE materials SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
+                (status, utcnow(), material_id, status),
+            )
+            return cur.rowcount > 0
+
+    async def _set_topics(
+        self, conn: aiosqlite.Connection, material_id: int, topics: list[str]
+    ) -> None:
+        await conn.execute("DELETE FROM material_topics WHERE material_id = ?", (material_id,))
+        await conn.executemany(
+            "INSERT INTO material_topics (material_id, topic_code, position) VALUES (?, ?, ?)",
+            [(material_id, code, pos) for pos, code in enumerate(topics)],
+        )
+
+    async def _index(self, conn: aiosqlite.Connection, material_id: int) -> None:
+        cur = await conn.execute(
+            "SELECT title, description, kind, tags FROM materials WHERE id = ?", (material_id,)
+        )
+        row = await cur.fetchone()
+        cur = await conn.execute(
+            "SELECT t.title FROM material_topics mt JOIN topics t ON t.code = mt.topic_code"
+            " WHERE mt.material_id = ? ORDER BY mt.position",
+            (material_id,),
+        )
+        topic_titles = [r["title"] for r in await cur.fetchall()]
+        await conn.execute("DELETE FROM materials_fts WHERE rowid = ?", (material_id,))
+        if row is None:
+            return
+        doc = analyse(
+            title=row["title"],
+            description=row["description"],
+            tags=_split(row["tags"]),
+            topic_titles=topic_titles,
+            kind_title=KIND_TITLES[Kind(row["kind"])],
+            glossary=self.glossary,
+        )
+        await conn.execute(
+            "INSERT INTO materials_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+            (material_id, doc.title, doc.tags, doc.body),
+        )
+        await conn.executemany(
+            "INSERT INTO term_surface (term, surface) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            list(doc.surfaces.items()),
+        )
+        self._vocab = None
+
+    async def reindex(self) -> int:
+        """Rebuild the whole search index, e.g. after the glossary changed."""
+        rows = await self.db.fetchall("SELECT id FROM materials")
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM materials_fts")
+            await conn.execute("DELETE FROM term_surface")
+            for r in rows:
+                await self._index(conn, r["id"])
+        return len(rows)
+
+    # -- search ------------------------------------------------------------------------------
+
+    async def vocabulary(self) -> Vocabulary:
+        if self._vocab is None:
+            df = {
+                r["term"]: r["doc"]
+                for r in await self.db.fetchall("SELECT term, doc FROM materials_vocab")
+            }
+            total = await self.db.fetchone("SELECT COUNT(*) AS n FROM materials_fts")
+            surfaces = {
+                r["term"]: r["surface"]
+                for r in await self.db.fetchall("SELECT term, surface FROM term_surface")
+            }
+            self._vocab = Vocabulary(df, total["n"] if total else 0, surfaces)
+        return self._vocab
+
+    async def plan(self, query: str) -> QueryPlan:
+        return plan(query, await self.vocabulary(), self.glossary)
+
+    async def search(self, query: str, *, include_archived: bool = False) -> SearchResult:
+        query_plan = await self.plan(query)
+        if query_plan.empty:
+            return SearchResult(query_plan, [])
+        status = "" if include_archived else "AND m.status = 'active'"
+        rows = await self.db.fetchall(
+            f"""
+            SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at
+            FROM materials_fts f JOIN materials m ON m.id = f.rowid
+            WHERE materials_fts MATCH ? {status}
+            ORDER BY bm25(materials_fts, ?, ?, ?) LIMIT ?
+            """,  # noqa: S608 - the only interpolation is one of two constant strings
+            (query_plan.fts_query(), *BM25_WEIGHTS, CANDIDATES),
+        )
+        candidates = [
+            Candidate(r["id"], r["title"], r["tags"], r["body"], r["downloads"], r["published_at"])
+            for r in rows
+        ]
+        return SearchResult(query_plan, [r.id for r in rank(query_plan, candidates)])
+
+    async def popular(self, limit: int, offset: int = 0) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM materials WHERE status = 'active'"
+            " ORDER BY downloads DESC, published_at DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [r["id"] for r in rows]
+
+    async def browse(self, topic: str, kind: Kind | None) -> list[int]:
+        kind_filter = "AND m.kind = ?" if kind else ""
+        params: tuple[str, ...] = (topic, kind.value) if kind else (topic,)
+        rows = await self.db.fetchall(
+            f"""
+            SELECT m.id FROM material_topics mt JOIN materials m ON m.id = mt.material_id
+            WHERE mt.topic_code = ? AND m.status = 'active' {kind_filter}
+            ORDER BY m.published_at DESC, m.id DESC
+            """,  # noqa: S608 - a constant fragment
+            params,
+        )
+        return [r["id"] for r in rows]
+
+    async def kinds_in_topic(self, topic: str) -> dict[Kind, int]:
+        rows = await self.db.fetchall(
+            "SELECT m.kind, COUNT(*) AS n FROM material_topics mt"
+            " JOIN materials m ON m.id = mt.material_id"
+            " WHERE mt.topic_code = ? AND m.status = 'active' GROUP BY m.kind",
+            (topic,),
+        )
+        return {Kind(r["kind"]): r["n"] for r in rows}
+
+    async def topic_counts(self) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT mt.topic_code, COUNT(*) AS n FROM material_topics mt"
+            " JOIN materials m ON m.id = mt.material_id WHERE m.status = 'active'"
+            " GROUP BY mt.topic_code"
+        )
+        return {r["topic_code"]: r["n"] for r in rows}
+
+    async def count(self) -> int:
+        row = await self.db.fetchone("SELECT COUNT(*) AS n FROM materials")
+        return int(row["n"]) if row else 0
+
+    # -- counting ----------------------------------------------------------------------------
+
+    async def record_download(
+        self, material_id: int, user_id: int | None, chat_id: int | None, channel: str
+    ) -> int:
+        """One delivery: a row and the material's counter, in one transaction."""
+        if channel not in CHANNELS:
+            raise ValueError(channel)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO downloads (material_id, user_id, chat_id, channel, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (material_id, user_id, chat_id, channel, utcnow()),
+            )
+            cur = await conn.execute(
+                "UPDATE materials SET downloads = downloads + 1 WHERE id = ? RETURNING downloads",
+                (material_id,),
+            )
+            row = await cur.fetchone()
+        return int(row["downloads"]) if row else 0
+
+    async def downloads_since(self, material_id: int, since_iso: str) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM downloads WHERE material_id = ? AND at >= ?",
+            (material_id, since_iso),
+        )
+        return int(row["n"]) if row else 0
+
+    async def log_search(
+        self, user_id: int | None, channel: str, query: str, normalised: str, results: int
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO searches (user_id, channel, query, normalised, results, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, channel, query[:256], normalised[:256], results, utcnow()),
+        )
+
+    async def add_wish(self, user_id: int | None, query: str) -> int:
+        return await self.db.execute(
+            "INSERT INTO material_wishes (user_id, query, at) VALUES (?, ?, ?)",
+            (user_id, query[:256], utcnow()),
+        )
