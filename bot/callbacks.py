@@ -19,3 +19,48 @@ class RoleCallback(CallbackData, prefix="rl"):
     action: RoleAction
     user_id: int = 0
     role: Role = Role.STAFF
+
+
+class SearchAction(StrEnum):
+    PAGE = "p"
+    WISH = "w"
+
+
+class SearchCallback(CallbackData, prefix="s"):
+    action: SearchAction
+    qid: int
+    page: int = 0
+
+
+class MaterialAction(StrEnum):
+    OPEN = "o"
+    GET = "g"
+
+
+class Source(StrEnum):
+    SEARCH = "s"
+    BROWSE = "b"
+    DEEPLINK = "d"
+
+
+class MaterialCallback(CallbackData, prefix="m"):
+    action: MaterialAction
+    id: int
+    src: Source = Source.SEARCH
+    qid: int = 0
+    page: int = 0
+    topic: str = ""
+    kind: str = ""
+
+
+class BrowseAction(StrEnum):
+    TOPICS = "t"
+    KINDS = "k"
+    LIST = "l"
+
+
+class BrowseCallback(CallbackData, prefix="b"):
+    action: BrowseAction
+    topic: str = ""
+    kind: str = ""
+    page: int = 0

@@ -30,6 +30,8 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", "Главное меню"),
     CommandSpec("help", "Что умеет бот", groups=True),
+    CommandSpec("find", "Найти материал: /find запрос", groups=True),
+    CommandSpec("catalog", "Каталог по направлениям"),
     CommandSpec("cancel", "Отменить текущее действие"),
     CommandSpec("roles", "Кто какую роль имеет", Role.ADMIN),
     CommandSpec("grant", "Выдать роль", Role.ADMIN),

@@ -20,6 +20,7 @@ from bot.commands import register_commands
 from bot.middlewares import InFlight, UserMiddleware
 from bot.settings import Settings
 from handlers.errors import on_error
+from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.users import Role, UserRepo
@@ -64,7 +65,11 @@ def build_dispatcher(
         name="mct",
     )
     inflight = InFlight()
-    dp.workflow_data.update(db=db, settings=settings, inflight=inflight, **workflow_data)
+    # One CatalogRepo per dispatcher: it caches the search vocabulary between updates.
+    materials = CatalogRepo(db)
+    dp.workflow_data.update(
+        db=db, settings=settings, inflight=inflight, materials=materials, **workflow_data
+    )
 
     # Outer middlewares on the update see every update, even those no handler claims.
     dp.update.outer_middleware(inflight)
@@ -79,7 +84,8 @@ def build_dispatcher(
     return dp
 
 
-async def on_startup(bot: Bot, db: Database, settings: Settings) -> None:
+async def on_startup(bot: Bot, db: Database, settings: Settings, materials: CatalogRepo) -> None:
+    await materials.ensure_topics()
     users = UserRepo(db)
     for admin_id in sorted(settings.admin_ids):
         await users.set_role(admin_id, Role.ADMIN, changed_by=None)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from html import escape, unescape
+from html import escape as escape  # re-exported: handlers escape through texts
+from html import unescape
 
 from storage.users import Role, UserRecord
 
@@ -37,7 +38,7 @@ REFUSED = "Извините, это действие доступно тольк
 NOTHING_TO_CANCEL = "Отменять нечего. Меню — /start."
 CANCELLED = "Действие отменено."
 UNKNOWN_COMMAND = "Такой команды нет. Список команд — /help."
-TEXT_NOT_UNDERSTOOD = "Я пока понимаю только команды и кнопки меню. Список команд — /help."
+TEXT_NOT_UNDERSTOOD = "Не понял сообщение. Список команд — /help."
 BAD_DEEPLINK = "Эта ссылка устарела или повреждена. Вот главное меню."
 TEXT_EXPECTED = "Пожалуйста, пришлите текстовое сообщение или нажмите /cancel."
 TOO_LONG = "Сообщение слишком длинное. Пришлите, пожалуйста, короче."
@@ -134,3 +135,95 @@ def roles_list(groups: dict[Role, list[UserRecord]], config_admins: set[int], to
 def html_to_plain(text: str) -> str:
     """Our HTML as plain text, for places that show no markup (callback alerts)."""
     return unescape(re.sub(r"<[^>]+>", "", text))
+
+
+# -- catalog ---------------------------------------------------------------------------------
+
+BTN_CATALOG = "📚 Каталог"
+BTN_SEARCH_HINT = "🔎 Поиск"
+SEARCH_HINT = (
+    "Напишите, что ищете, обычными словами: «больничный по уходу», «элн», "
+    "«как отправить снимок в цами». Можно с опечатками и в английской раскладке."
+)
+SEARCH_EMPTY_QUERY = "Запрос пустой. Напишите хотя бы одно слово, например «ЭЛН» или «вакцинация»."
+FIND_USAGE = "Напишите запрос после команды, например: <code>/find больничный</code>"
+NOTHING_FOUND = "По запросу «{query}» ничего не нашлось."
+DID_YOU_MEAN = "Возможно, вы имели в виду: «{query}»."
+NOTHING_FOUND_HELP = (
+    "Попробуйте другие слова или загляните в каталог по направлениям. "
+    "Если нужного материала нет — попросите методистов его подготовить."
+)
+BTN_TRY = "🔎 Искать «{query}»"
+BTN_TOPICS = "📚 Направления"
+BTN_WISH = "🙋 Попросить материал"
+WISH_THANKS = "Спасибо! Передали методистам, что нужен материал по запросу «{query}»."
+WISH_TO_METHODISTS = "🙋 Просят материал: «{query}»\nОт: {person}"
+RESULTS_HEADER = "🔎 Нашлось {total} по запросу «{query}»:"
+RESULTS_SHOWN_FOR = "Показаны результаты для «{query}»."
+MATERIAL_GONE = "Этот материал удалён или больше не доступен."
+MATERIAL_ARCHIVED = "Материал перенесён в архив и больше не выдаётся."
+MATERIAL_SUPERSEDED = "Есть новая версия этого материала — показываем её."
+BTN_GET = "📥 Получить"
+BTN_SHARE = "↗️ Поделиться"
+BTN_BACK = "⬅️ Назад"
+BTN_OPEN_LINK = "🔗 Открыть"
+LINK_MESSAGE = "🔗 <b>{title}</b>\n{url}"
+DOWNLOADS = "📥 Скачиваний: {count}"
+DOWNLOADS_30 = " (за 30 дней: {count})"
+CATALOG_TOPICS = "📚 <b>Каталог</b>: выберите направление."
+CATALOG_EMPTY = "Каталог пока пуст."
+CATALOG_KINDS = "📚 <b>{topic}</b>: что показать?"
+CATALOG_ALL_KINDS = "Все материалы"
+CATALOG_LIST = "📚 <b>{topic}</b> · {kind}:"
+CATALOG_LIST_EMPTY = "Здесь пока нет материалов."
+INLINE_EMPTY_TITLE = "Ничего не нашлось"
+INLINE_SWITCH_PM = "Открыть бота"
+
+
+def results_list(
+    query: str,
+    total: int,
+    first_number: int,
+    items: list[tuple[str, str]],
+    shown_for: str | None,
+) -> str:
+    lines = [RESULTS_HEADER.format(total=total, query=escape(query))]
+    if shown_for:
+        lines.append(RESULTS_SHOWN_FOR.format(query=escape(shown_for)))
+    lines.append("")
+    for n, (title, meta) in enumerate(items, first_number):
+        lines.append(f"{n}. <b>{escape(title)}</b>\n    {escape(meta)}")
+    return "\n".join(lines)
+
+
+def material_meta(kind_title: str, topic_titles: list[str]) -> str:
+    return " · ".join([kind_title, ", ".join(topic_titles)]) if topic_titles else kind_title
+
+
+def material_card(
+    *,
+    title: str,
+    kind_title: str,
+    topic_titles: list[str],
+    published: str,
+    version: int,
+    description: str,
+    downloads: int,
+    downloads_30: int | None,
+    archived: bool,
+) -> str:
+    lines = [f"<b>{escape(title)}</b>", f"📄 {escape(material_meta(kind_title, topic_titles))}"]
+    date_line = f"📅 {published}"
+    if version > 1:
+        date_line += f" · версия {version}"
+    lines.append(date_line)
+    if description:
+        # A card must fit one message (4096 characters) whatever the description.
+        lines += ["", escape(description[:3000])]
+    count = DOWNLOADS.format(count=downloads)
+    if downloads_30 is not None:
+        count += DOWNLOADS_30.format(count=downloads_30)
+    lines += ["", count]
+    if archived:
+        lines.append(f"\n⚠️ {MATERIAL_ARCHIVED}")
+    return "\n".join(lines)

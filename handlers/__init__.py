@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import fallback, roles, start
+from handlers import catalog, fallback, inline, roles, start
 
 
 def get_routers() -> list[Router]:
@@ -12,10 +12,13 @@ def get_routers() -> list[Router]:
 
     Order matters: aiogram offers an update to routers in turn and stops at the first handler
     whose filters match. ``start`` comes first so /start and /cancel get a user out of any form;
-    features follow; ``fallback`` catches everything and therefore comes last.
+    features follow, ``catalog`` last among them because any plain text in a private chat is a
+    search; ``fallback`` catches everything and therefore comes last.
     """
     return [
         start.create_router(),
         roles.create_router(),
+        inline.create_router(),
+        catalog.create_router(),
         fallback.create_router(),
     ]

@@ -506,3 +506,14 @@ class CatalogRepo:
             "INSERT INTO material_wishes (user_id, query, at) VALUES (?, ?, ?)",
             (user_id, query[:256], utcnow()),
         )
+
+    # -- saved queries (for buttons) ---------------------------------------------------------
+
+    async def save_query(self, query: str) -> int:
+        return await self.db.execute(
+            "INSERT INTO saved_queries (query, at) VALUES (?, ?)", (query[:256], utcnow())
+        )
+
+    async def saved_query(self, query_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT query FROM saved_queries WHERE id = ?", (query_id,))
+        return str(row["query"]) if row else None

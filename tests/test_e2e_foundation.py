@@ -27,9 +27,15 @@ async def test_start_menus_differ_for_new_user_and_admin(running: RunningBot) ->
     admin = await running.say(ADMIN, "/start")
 
     assert nurse.params["text"].startswith("Здравствуйте, Ольга!")
-    assert button_texts(nurse.params["reply_markup"]) == [texts.BTN_HELP]
+    staff_menu = [texts.BTN_SEARCH_HINT, texts.BTN_CATALOG, texts.BTN_HELP]
+    assert button_texts(nurse.params["reply_markup"]) == staff_menu
     assert "Ваша роль: администратор" in admin.params["text"]
-    assert button_texts(admin.params["reply_markup"]) == [texts.BTN_ROLES, texts.BTN_HELP]
+    assert button_texts(admin.params["reply_markup"]) == [
+        texts.BTN_SEARCH_HINT,
+        texts.BTN_CATALOG,
+        texts.BTN_ROLES,
+        texts.BTN_HELP,
+    ]
     assert await role_of(running, NURSE.id) is Role.STAFF
 
 
@@ -51,7 +57,7 @@ async def test_commands_registered_per_scope_at_startup(running: RunningBot) -> 
         for c in running.server.calls_of("setMyCommands")
     }
     assert "grant" not in scopes[("all_private_chats", None)]
-    assert scopes[("all_group_chats", None)] == ["help"]
+    assert scopes[("all_group_chats", None)] == ["help", "find"]
     assert "grant" in scopes[("chat", ADMIN.id)]
 
 
@@ -150,8 +156,9 @@ async def test_cancel_leaves_the_form(running: RunningBot) -> None:
     cancelled = await running.say(ADMIN, "/cancel")
     assert cancelled.params["text"] == texts.CANCELLED
 
+    # Out of the form, the same text is an ordinary search again.
     after = await running.say(ADMIN, str(NURSE.id))
-    assert after.params["text"] == texts.TEXT_NOT_UNDERSTOOD
+    assert after.params["text"].startswith("По запросу «2002» ничего не нашлось")
 
 
 async def test_failing_handler_apologises_and_bot_keeps_serving(running: RunningBot) -> None:
@@ -178,7 +185,7 @@ async def test_html_in_names_is_escaped(running: RunningBot) -> None:
 async def test_unknown_deep_link_gets_menu(running: RunningBot) -> None:
     answer = await running.say(NURSE, "/start zz_broken")
     assert answer.params["text"] == texts.BAD_DEEPLINK
-    assert button_texts(answer.params["reply_markup"]) == [texts.BTN_HELP]
+    assert texts.BTN_CATALOG in button_texts(answer.params["reply_markup"])
 
 
 async def test_help_deep_link(running: RunningBot) -> None:

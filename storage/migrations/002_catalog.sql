@@ -88,3 +88,10 @@ CREATE TABLE material_wishes (
     query   TEXT NOT NULL,
     at      TEXT NOT NULL
 );
+
+-- Searches that buttons refer to: callback data holds this id, never the query text.
+CREATE TABLE saved_queries (
+    id    INTEGER PRIMARY KEY,
+    query TEXT NOT NULL,
+    at    TEXT NOT NULL
+);

@@ -1,0 +1,402 @@
+"""Finding and receiving materials: search, cards, «Получить», browsing, /find, deep links."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import texts
+from bot.callbacks import (
+    BrowseAction,
+    BrowseCallback,
+    MaterialAction,
+    MaterialCallback,
+    SearchAction,
+    SearchCallback,
+    Source,
+)
+from bot.deeplinks import DeepLink, Route, encode
+from bot.keyboards import (
+    browse_list_kb,
+    card_kb,
+    kinds_kb,
+    link_kb,
+    nothing_found_kb,
+    results_kb,
+    topics_kb,
+)
+from bot.middlewares import answer_callback
+from catalog.model import KIND_TITLES, Kind
+from storage.catalog import CatalogRepo, Material
+from storage.db import Database
+from storage.users import Role, UserRecord, UserRepo
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+SHOWN_QUERY = 100
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+async def _page_view(
+    materials: CatalogRepo, query: str, qid: int, page: int
+) -> tuple[str, InlineKeyboardMarkup, int]:
+    """The text and keyboard of one page of results, and how many there are in all."""
+    result = await materials.search(query)
+    if not result.ids:
+        corrected_qid = None
+        if result.plan.corrected:
+            corrected_qid = await materials.save_query(result.plan.corrected)
+        lines = [texts.NOTHING_FOUND.format(query=texts.escape(query[:SHOWN_QUERY]))]
+        if result.plan.corrected:
+            lines.append(texts.DID_YOU_MEAN.format(query=texts.escape(result.plan.corrected)))
+        lines.append(texts.NOTHING_FOUND_HELP)
+        kb = nothing_found_kb(qid, corrected_qid, result.plan.corrected)
+        return "\n\n".join(lines), kb, 0
+    pages = _pages(result.total)
+    page = min(max(page, 0), pages - 1)
+    ids = result.ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown = await materials.get_many(ids)
+    titles = await materials.topic_titles()
+    items = [
+        (m.title, texts.material_meta(KIND_TITLES[m.kind], [titles.get(t, t) for t in m.topics]))
+        for m in shown
+    ]
+    shown_for = None
+    if result.plan.layout_switched or result.plan.corrected:
+        shown_for = result.plan.corrected or result.plan.normalised
+    text = texts.results_list(
+        query[:SHOWN_QUERY], result.total, page * PAGE_SIZE + 1, items, shown_for
+    )
+    kb = results_kb(qid, page, pages, [m.id for m in shown], page * PAGE_SIZE + 1)
+    return text, kb, result.total
+
+
+async def search_and_answer(
+    message: Message, materials: CatalogRepo, query: str, user: UserRecord | None
+) -> None:
+    query_plan = await materials.plan(query)
+    if query_plan.empty:
+        await message.answer(texts.SEARCH_EMPTY_QUERY)
+        return
+    qid = await materials.save_query(query)
+    text, kb, total = await _page_view(materials, query, qid, 0)
+    channel = "private" if message.chat.type == "private" else "group"
+    await materials.log_search(
+        user.id if user else None, channel, query, query_plan.normalised, total
+    )
+    await message.answer(text, reply_markup=kb)
+
+
+async def text_search(message: Message, materials: CatalogRepo, user: UserRecord) -> None:
+    await search_and_answer(message, materials, message.text or "", user)
+
+
+async def cmd_find(
+    message: Message, command: CommandObject, materials: CatalogRepo, user: UserRecord
+) -> None:
+    if not command.args or not command.args.strip():
+        await message.answer(texts.FIND_USAGE)
+        return
+    await search_and_answer(message, materials, command.args, user)
+
+
+async def search_hint(message: Message) -> None:
+    await message.answer(texts.SEARCH_HINT)
+
+
+async def _edit(
+    callback: CallbackQuery, answer: CallbackAnswer, text: str, kb: InlineKeyboardMarkup
+) -> None:
+    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
+        answer.text, answer.show_alert = texts.STALE_BUTTON, True
+        return
+    # «Message is not modified» means the user pressed the page they are on: nothing to do.
+    with suppress(TelegramBadRequest):
+        await callback.message.edit_text(text, reply_markup=kb)
+
+
+async def on_search_page(
+    callback: CallbackQuery,
+    callback_data: SearchCallback,
+    materials: CatalogRepo,
+    callback_answer: CallbackAnswer,
+) -> None:
+    query = await materials.saved_query(callback_data.qid)
+    if query is None:
+        await answer_callback(callback, {"callback_answer": callback_answer}, texts.STALE_BUTTON)
+        return
+    text, kb, _ = await _page_view(materials, query, callback_data.qid, callback_data.page)
+    await _edit(callback, callback_answer, text, kb)
+
+
+async def on_wish(
+    callback: CallbackQuery,
+    callback_data: SearchCallback,
+    bot: Bot,
+    materials: CatalogRepo,
+    db: Database,
+    user: UserRecord,
+    callback_answer: CallbackAnswer,
+) -> None:
+    query = await materials.saved_query(callback_data.qid)
+    if query is None:
+        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+        return
+    await materials.add_wish(user.id, query)
+    note = texts.WISH_TO_METHODISTS.format(
+        query=texts.escape(query[:SHOWN_QUERY]), person=texts.person(user, user.id)
+    )
+    # A handful of methodologists, not a broadcast: sent directly.
+    users = UserRepo(db)
+    for person in await users.list_by_role(Role.METHODOLOGIST) + await users.list_by_role(
+        Role.ADMIN
+    ):
+        with suppress(TelegramAPIError):
+            await bot.send_message(person.id, note)
+    callback_answer.text = texts.html_to_plain(
+        texts.WISH_THANKS.format(query=texts.escape(query[:60]))
+    )
+    callback_answer.show_alert = True
+
+
+async def render_card(
+    material: Material,
+    materials: CatalogRepo,
+    bot: Bot,
+    role: Role,
+    src: Source,
+    back: CallbackData | None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    titles = await materials.topic_titles()
+    downloads_30 = None
+    if role.at_least(Role.ADMIN):
+        since = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
+        downloads_30 = await materials.downloads_since(material.id, since)
+    text = texts.material_card(
+        title=material.title,
+        kind_title=KIND_TITLES[material.kind],
+        topic_titles=[titles.get(t, t) for t in material.topics],
+        published=_date(material.published_at),
+        version=material.version,
+        description=material.description,
+        downloads=material.downloads,
+        downloads_30=downloads_30,
+        archived=not material.active,
+    )
+    me = await bot.me()
+    share = None
+    if me.username:
+        link = f"https://t.me/{me.username}?start={encode(Route.MATERIAL, material.id)}"
+        share = f"https://t.me/share/url?url={link}"
+    return text, card_kb(material.id, back, share, src, can_get=material.active)
+
+
+def _date(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%d.%m.%Y")
+    except ValueError:
+        return iso
+
+
+def _back(data: MaterialCallback) -> CallbackData | None:
+    if data.src is Source.SEARCH and data.qid:
+        return SearchCallback(action=SearchAction.PAGE, qid=data.qid, page=data.page)
+    if data.src is Source.BROWSE and data.topic:
+        return BrowseCallback(
+            action=BrowseAction.LIST, topic=data.topic, kind=data.kind, page=data.page
+        )
+    return None
+
+
+async def on_open(
+    callback: CallbackQuery,
+    callback_data: MaterialCallback,
+    bot: Bot,
+    materials: CatalogRepo,
+    role: Role,
+    callback_answer: CallbackAnswer,
+) -> None:
+    material = await materials.get(callback_data.id)
+    if material is None:
+        callback_answer.text, callback_answer.show_alert = texts.MATERIAL_GONE, True
+        return
+    text, kb = await render_card(
+        material, materials, bot, role, callback_data.src, _back(callback_data)
+    )
+    await _edit(callback, callback_answer, text, kb)
+
+
+async def on_get(
+    callback: CallbackQuery,
+    callback_data: MaterialCallback,
+    bot: Bot,
+    materials: CatalogRepo,
+    user: UserRecord,
+    callback_answer: CallbackAnswer,
+) -> None:
+    material = await materials.get(callback_data.id)
+    if material is None or not material.active:
+        callback_answer.text = texts.MATERIAL_GONE if material is None else texts.MATERIAL_ARCHIVED
+        callback_answer.show_alert = True
+        return
+    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
+        chat_id, thread_id, chat_type = user.id, None, "private"
+    else:
+        chat = callback.message.chat
+        chat_id, chat_type = chat.id, chat.type
+        thread_id = (
+            callback.message.message_thread_id if callback.message.is_topic_message else None
+        )
+    if material.file_id:
+        await send_material_file(bot, material, chat_id, thread_id)
+        channel = _channel(callback_data.src, chat_type)
+    else:
+        channel = "link"
+    # For a cloud link the press is the delivery: it is counted before the link is shown.
+    await materials.record_download(material.id, user.id, chat_id, channel)
+    if not material.file_id and material.url:
+        await bot.send_message(
+            chat_id,
+            texts.LINK_MESSAGE.format(
+                title=texts.escape(material.title), url=texts.escape(material.url)
+            ),
+            message_thread_id=thread_id,
+            reply_markup=link_kb(material.url),
+        )
+
+
+def _channel(src: Source, chat_type: str) -> str:
+    if chat_type != "private":
+        return "group"
+    return "deeplink" if src is Source.DEEPLINK else "private"
+
+
+async def send_material_file(
+    bot: Bot, material: Material, chat_id: int, thread_id: int | None
+) -> None:
+    caption = texts.escape(material.title)[:1024]
+    assert material.file_id is not None
+    if material.file_type == "video":
+        await bot.send_video(
+            chat_id, material.file_id, caption=caption, message_thread_id=thread_id
+        )
+    elif material.file_type == "photo":
+        await bot.send_photo(
+            chat_id, material.file_id, caption=caption, message_thread_id=thread_id
+        )
+    else:
+        await bot.send_document(
+            chat_id, material.file_id, caption=caption, message_thread_id=thread_id
+        )
+
+
+async def open_deeplink(
+    message: Message, deeplink_arg: str, bot: Bot, materials: CatalogRepo, role: Role
+) -> None:
+    material = await materials.get(int(deeplink_arg)) if deeplink_arg.isdigit() else None
+    if material is not None and not material.active:
+        newer = await materials.successor(material.id)
+        if newer is not None:
+            await message.answer(texts.MATERIAL_SUPERSEDED)
+            material = await materials.get(newer) or material
+    if material is None:
+        await message.answer(texts.MATERIAL_GONE)
+        return
+    text, kb = await render_card(material, materials, bot, role, Source.DEEPLINK, None)
+    await message.answer(text, reply_markup=kb)
+
+
+# -- browsing --------------------------------------------------------------------------------
+
+
+async def _topics_view(materials: CatalogRepo) -> tuple[str, InlineKeyboardMarkup | None]:
+    counts = await materials.topic_counts()
+    topics = [
+        (t.code, t.title, counts[t.code]) for t in await materials.topics() if counts.get(t.code)
+    ]
+    if not topics:
+        return texts.CATALOG_EMPTY, None
+    return texts.CATALOG_TOPICS, topics_kb(topics)
+
+
+async def cmd_catalog(message: Message, materials: CatalogRepo) -> None:
+    text, kb = await _topics_view(materials)
+    await message.answer(text, reply_markup=kb)
+
+
+async def on_browse(
+    callback: CallbackQuery,
+    callback_data: BrowseCallback,
+    materials: CatalogRepo,
+    callback_answer: CallbackAnswer,
+) -> None:
+    titles = await materials.topic_titles()
+    if callback_data.action is BrowseAction.TOPICS:
+        text, topics_markup = await _topics_view(materials)
+        if topics_markup is not None:
+            await _edit(callback, callback_answer, text, topics_markup)
+        return
+    topic = callback_data.topic
+    if topic not in titles:
+        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+        return
+    if callback_data.action is BrowseAction.KINDS:
+        counts = await materials.kinds_in_topic(topic)
+        kinds = [(k.value, KIND_TITLES[k], n) for k, n in counts.items()]
+        text = texts.CATALOG_KINDS.format(topic=texts.escape(titles[topic]))
+        await _edit(callback, callback_answer, text, kinds_kb(topic, kinds, sum(counts.values())))
+        return
+    kind = Kind(callback_data.kind) if callback_data.kind in set(Kind) else None
+    ids = await materials.browse(topic, kind)
+    pages = _pages(len(ids))
+    page = min(max(callback_data.page, 0), pages - 1)
+    chunk = await materials.get_many(ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
+    header = texts.CATALOG_LIST.format(
+        topic=texts.escape(titles[topic]),
+        kind=KIND_TITLES[kind] if kind else texts.CATALOG_ALL_KINDS.lower(),
+    )
+    lines = [header, ""] if chunk else [header, "", texts.CATALOG_LIST_EMPTY]
+    first = page * PAGE_SIZE + 1
+    lines += [f"{n}. <b>{texts.escape(m.title)}</b>" for n, m in enumerate(chunk, first)]
+    kb = browse_list_kb(
+        topic, kind.value if kind else "", page, pages, [m.id for m in chunk], first
+    )
+    await _edit(callback, callback_answer, "\n".join(lines), kb)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    private = F.chat.type == "private"
+    router.message.register(
+        open_deeplink, CommandStart(deep_link=True), DeepLink(Route.MATERIAL), private
+    )
+    router.message.register(cmd_find, Command("find"))
+    router.message.register(cmd_catalog, Command("catalog"), private)
+    router.message.register(cmd_catalog, F.text == texts.BTN_CATALOG, private)
+    router.message.register(search_hint, F.text == texts.BTN_SEARCH_HINT, private)
+    # Plain text outside any form is a search; inside a form it belongs to the form.
+    router.message.register(
+        text_search, private, StateFilter(None), F.text, ~F.text.startswith("/")
+    )
+    router.callback_query.register(
+        on_search_page, SearchCallback.filter(F.action == SearchAction.PAGE)
+    )
+    router.callback_query.register(on_wish, SearchCallback.filter(F.action == SearchAction.WISH))
+    router.callback_query.register(
+        on_open, MaterialCallback.filter(F.action == MaterialAction.OPEN)
+    )
+    router.callback_query.register(on_get, MaterialCallback.filter(F.action == MaterialAction.GET))
+    router.callback_query.register(on_browse, BrowseCallback.filter())
+    return router
