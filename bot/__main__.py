@@ -17,7 +17,37 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     sub.add_parser("run", help="run the bot (the default)")
     backup = sub.add_parser("backup", help="copy the live database consistently to PATH")
     backup.add_argument("path", type=Path)
+    cat = sub.add_parser("catalog", help="catalog maintenance").add_subparsers(
+        dest="action", required=True
+    )
+    cat.add_parser("demo", help="load the shipped demo catalog")
+    imp = cat.add_parser("import", help="import materials from CSV or XLSX")
+    imp.add_argument("file", type=Path)
+    exp = cat.add_parser("export", help="export the catalog to CSV or XLSX (by extension)")
+    exp.add_argument("file", type=Path)
+    cat.add_parser("reindex", help="rebuild the search index (after editing the glossary)")
     return parser.parse_args(argv)
+
+
+def run_catalog(args: argparse.Namespace, database: Path) -> int:
+    from bot import maintenance
+    from catalog.importer import ImportFormatError
+
+    try:
+        if args.action == "demo":
+            print(maintenance.describe(asyncio.run(maintenance.load_demo(database))))
+        elif args.action == "import":
+            report = asyncio.run(maintenance.import_catalog(database, args.file))
+            print(maintenance.describe(report))
+        elif args.action == "export":
+            count = asyncio.run(maintenance.export_catalog(database, args.file))
+            print(f"exported {count} materials to {args.file}")
+        else:
+            print(f"reindexed {asyncio.run(maintenance.reindex(database))} materials")
+    except (OSError, ImportFormatError) as e:
+        print(f"catalog {args.action} failed: {e}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"backup written to {dest}")
             return 0
+
+        if args.command == "catalog":
+            config = load_base_config()
+            setup_logging("WARNING")
+            return run_catalog(args, config.database_path)
 
         settings = load_settings()
         setup_logging(settings.log_level)

@@ -517,3 +517,25 @@ class CatalogRepo:
     async def saved_query(self, query_id: int) -> str | None:
         row = await self.db.fetchone("SELECT query FROM saved_queries WHERE id = ?", (query_id,))
         return str(row["query"]) if row else None
+
+    async def export_records(self) -> list[dict[str, str]]:
+        """Every material as a row with the import columns, so an export re-imports as is."""
+        rows = await self.db.fetchall(
+            "SELECT m.*, (SELECT group_concat(topic_code, '|') FROM"
+            " (SELECT topic_code FROM material_topics WHERE material_id = m.id ORDER BY position))"
+            " AS topic_codes FROM materials m ORDER BY m.id"
+        )
+        return [
+            {
+                "id": str(r["id"]),
+                "title": r["title"],
+                "description": r["description"],
+                "kind": r["kind"],
+                "topics": r["topic_codes"] or "",
+                "audience": r["audience"],
+                "tags": r["tags"],
+                "url": r["url"] or "",
+                "published_at": r["published_at"],
+            }
+            for r in rows
+        ]
