@@ -178,11 +178,12 @@ class Vocabulary:
             i += 1
         return best
 
-    def corrections(self, term: str, limit: int = 3) -> list[tuple[str, int]]:
+    def corrections(self, term: str, limit: int = 3, extra: int = 0) -> list[tuple[str, int]]:
         """Index terms within the allowed edit distance, nearest and most frequent first."""
         allowed = max_typos(term)
         if allowed == 0:
             return []
+        allowed += extra
         candidates: set[str] = set()
         for probe in {term} | _deletes(term, allowed):
             candidates.update(self._deletes.get(probe, ()))
@@ -374,6 +375,26 @@ def _groups(
             )
         groups.append(Group(surface[i], tuple(alts_), idf))
     return groups
+
+
+def suggest(plan_: QueryPlan, vocab: Vocabulary, glossary: Glossary) -> str | None:
+    """A looser «did you mean» for when nothing was found: one more edit than search allows."""
+    if plan_.corrected:
+        return plan_.corrected
+    shown: list[str] = []
+    changed = False
+    for word in plan_.normalised.split():
+        s = stem(word)
+        if word in STOP_WORDS or vocab.known(s) or s in glossary.stems:
+            shown.append(word)
+            continue
+        options = vocab.corrections(s, limit=1, extra=1)
+        if options:
+            shown.append(vocab.surfaces.get(options[0][0], options[0][0]))
+            changed = True
+        else:
+            shown.append(word)
+    return " ".join(shown) if changed else None
 
 
 # -- ranking ---------------------------------------------------------------------------------

@@ -55,14 +55,13 @@ async def _page_view(
     """The text and keyboard of one page of results, and how many there are in all."""
     result = await materials.search(query)
     if not result.ids:
-        corrected_qid = None
-        if result.plan.corrected:
-            corrected_qid = await materials.save_query(result.plan.corrected)
+        suggestion = await materials.suggestion(result.plan)
+        corrected_qid = await materials.save_query(suggestion) if suggestion else None
         lines = [texts.NOTHING_FOUND.format(query=texts.escape(query[:SHOWN_QUERY]))]
-        if result.plan.corrected:
-            lines.append(texts.DID_YOU_MEAN.format(query=texts.escape(result.plan.corrected)))
+        if suggestion:
+            lines.append(texts.DID_YOU_MEAN.format(query=texts.escape(suggestion)))
         lines.append(texts.NOTHING_FOUND_HELP)
-        kb = nothing_found_kb(qid, corrected_qid, result.plan.corrected)
+        kb = nothing_found_kb(qid, corrected_qid, suggestion)
         return "\n\n".join(lines), kb, 0
     pages = _pages(result.total)
     page = min(max(page, 0), pages - 1)

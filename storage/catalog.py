@@ -20,6 +20,7 @@ from catalog.search import (
     analyse,
     plan,
     rank,
+    suggest,
 )
 from storage.db import Database, utcnow
 
@@ -398,6 +399,9 @@ class CatalogRepo:
             }
             self._vocab = Vocabulary(df, total["n"] if total else 0, surfaces)
         return self._vocab
+
+    async def suggestion(self, query_plan: QueryPlan) -> str | None:
+        return suggest(query_plan, await self.vocabulary(), self.glossary)
 
     async def plan(self, query: str) -> QueryPlan:
         return plan(query, await self.vocabulary(), self.glossary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from aiogram import Bot, Dispatcher
 from bot.factory import build_dispatcher, create_bot
 from bot.runner import run_polling
 from bot.settings import Settings
+from storage.catalog import CatalogRepo
 from storage.db import Database
+from storage.imports import import_file
 from tests.fakes.people import ADMIN, Person, callback, message
 from tests.fakes.recording import TOKEN, RecordingSession
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
@@ -130,3 +133,24 @@ def button_data(markup: Json | None, caption: str) -> str:
             if button["text"] == caption:
                 return str(button["callback_data"])
     raise AssertionError(f"no button {caption!r} in {markup}")
+
+
+@pytest.fixture
+async def demo_catalog(db: Database) -> CatalogRepo:
+    """The shipped demo catalog, loaded through the real import path."""
+    repo = CatalogRepo(db)
+    data = resources.files("catalog.data").joinpath("demo_materials.csv").read_bytes()
+    report = await import_file(repo, data, "demo_materials.csv")
+    assert report.problems == []
+    return repo
+
+
+async def title_ids(repo: CatalogRepo, *fragments: str) -> list[int]:
+    """Ids of demo materials by a fragment of their title, in the order given."""
+    records = await repo.export_records()
+    found = []
+    for fragment in fragments:
+        matches = [int(r["id"]) for r in records if fragment in r["title"]]
+        assert len(matches) == 1, (fragment, matches)
+        found.append(matches[0])
+    return found

@@ -113,6 +113,10 @@ class FakeTelegram:
             "deleteWebhook": lambda p: True,
             "setWebhook": lambda p: True,
             "deleteMessage": self._delete_message,
+            "sendDocument": lambda p: self._send_file("document", p),
+            "sendVideo": lambda p: self._send_file("video", p),
+            "sendPhoto": lambda p: self._send_file("photo", p),
+            "answerInlineQuery": self._answer_inline_query,
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -267,6 +271,7 @@ class FakeTelegram:
         text = params.get("text") or ""
         if not 1 <= len(text) <= 4096:
             raise ApiError(400, "Bad Request: message text is empty or too long")
+        _check_markup(params.get("reply_markup"))
         return self.new_message(
             int(params["chat_id"]),
             text=text,
@@ -274,8 +279,42 @@ class FakeTelegram:
             message_thread_id=params.get("message_thread_id"),
         )
 
+    def _send_file(self, kind: str, params: Json) -> Json:
+        file_id = params.get(kind)
+        if not isinstance(file_id, str) or not file_id:
+            raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+        caption = params.get("caption") or ""
+        if len(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        _check_markup(params.get("reply_markup"))
+        media: Any = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+        if kind == "photo":
+            media = [{**media, "width": 800, "height": 600}]
+        elif kind == "video":
+            media = {**media, "width": 640, "height": 360, "duration": 60}
+        return self.new_message(
+            int(params["chat_id"]),
+            caption=caption or None,
+            message_thread_id=params.get("message_thread_id"),
+            **{kind: media},
+        )
+
+    def _answer_inline_query(self, params: Json) -> bool:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [r.get("id", "") for r in results]
+        if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for r in results:
+            _check_markup(r.get("reply_markup"))
+        return True
+
     def _edit_message_text(self, params: Json) -> Json:
         message = self._known(params)
+        if not 1 <= len(params.get("text") or "") <= 4096:
+            raise ApiError(400, "Bad Request: message text is empty or too long")
+        _check_markup(params.get("reply_markup"))
         if message.get("text") == params["text"] and message.get("reply_markup") == params.get(
             "reply_markup"
         ):
@@ -298,6 +337,17 @@ class FakeTelegram:
         if self.messages.pop(key, None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
+
+
+def _check_markup(markup: Any) -> None:
+    """Telegram refuses a keyboard whose callback_data is empty or over 64 bytes."""
+    if not isinstance(markup, dict):
+        return
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
 async def _params(request: web.Request) -> Json:
