@@ -240,13 +240,22 @@ class QueryPlan:
         return not self.groups
 
     def fts_query(self) -> str:
-        """An FTS5 MATCH expression built from our own terms only, never from user text."""
-        alts: dict[str, Alternative] = {}
-        for group in self.groups:
-            for alt in group.alternatives:
-                key = alt.fts()
-                alts.setdefault(key, alt)
+        """An FTS5 MATCH expression built from our own terms only, never from user text:
+        any alternative of any group."""
+        alts = dict.fromkeys(a.fts() for g in self.groups for a in g.alternatives)
         return " OR ".join(list(alts)[:MAX_ALTERNATIVES])
+
+    def fts_query_all(self) -> str | None:
+        """Every required group at least once: far fewer rows for FTS5 to rank. None when
+        that would be the same as ``fts_query``."""
+        required = [g for g in self.groups if not g.soft]
+        if len(required) < 2:
+            return None
+        parts = []
+        for group in required:
+            alts = list(dict.fromkeys(a.fts() for a in group.alternatives))[:MAX_ALTERNATIVES]
+            parts.append("(" + " OR ".join(alts) + ")")
+        return " AND ".join(parts)
 
 
 def _word_score(word: str, vocab: Vocabulary, glossary: Glossary) -> int:
@@ -427,7 +436,7 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     """Score candidates by covered query groups; ties go to the more popular, then newer."""
     if plan_.empty:
         return []
-    scored: list[tuple[float, int, str, Ranked]] = []
+    scored: list[tuple[float, Candidate, Ranked]] = []
     required = sum(1 for g in plan_.groups if not g.soft) or 1
     for cand in candidates:
         fields = (cand.title, cand.tags, cand.body)
@@ -457,12 +466,9 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         coverage = covered / required
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
-        scored.append(
-            (round(score, 6), cand.downloads, cand.published_at, Ranked(cand.id, score, coverage))
-        )
-    scored.sort(key=lambda t: (-t[0], -t[1], _neg_date(t[2])))
-    return [t[3] for t in scored]
-
-
-def _neg_date(iso: str) -> tuple[int, ...]:
-    return tuple(-int(p) for p in re.findall(r"\d+", iso)[:3]) or (0,)
+        scored.append((round(score, 6), cand, Ranked(cand.id, score, coverage)))
+    # Stable sorts, least important key first: newer, then more popular, then better.
+    scored.sort(key=lambda t: t[1].published_at, reverse=True)
+    scored.sort(key=lambda t: t[1].downloads, reverse=True)
+    scored.sort(key=lambda t: t[0], reverse=True)
+    return [t[2] for t in scored]

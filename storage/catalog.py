@@ -24,7 +24,9 @@ from catalog.search import (
 )
 from storage.db import Database, utcnow
 
-CANDIDATES = 300
+CANDIDATES = 100
+# When every query word matches at least this many materials, the OR query is not needed.
+ENOUGH_STRICT = 10
 CHANNELS = ("private", "group", "inline", "deeplink", "link")
 
 
@@ -107,6 +109,8 @@ class CatalogRepo:
         self.db = db
         self.glossary = glossary or Glossary.load()
         self._vocab: Vocabulary | None = None
+        self._titles: dict[str, str] | None = None
+        self._surfaces: set[str] | None = None
 
     # -- topics ------------------------------------------------------------------------------
 
@@ -126,6 +130,7 @@ class CatalogRepo:
                     " description = excluded.description",
                     (t.code, t.title, t.description, pos),
                 )
+        self._titles = None
 
     async def topics(self) -> list[Topic]:
         rows = await self.db.fetchall(
@@ -134,7 +139,9 @@ class CatalogRepo:
         return [Topic(r["code"], r["title"], r["description"]) for r in rows]
 
     async def topic_titles(self) -> dict[str, str]:
-        return {t.code: t.title for t in await self.topics()}
+        if self._titles is None:
+            self._titles = {t.code: t.title for t in await self.topics()}
+        return self._titles
 
     # -- materials ---------------------------------------------------------------------------
 
@@ -228,7 +235,7 @@ class CatalogRepo:
         )
         new_id = int(cur.lastrowid or 0)
         await self._set_topics(conn, new_id, m.topics)
-        await self._index(conn, new_id)
+        await self._index(conn, new_id, m)
         return new_id
 
     async def update(self, material_id: int, m: MaterialInput) -> None:
@@ -263,44 +270,67 @@ class CatalogRepo:
             ),
         )
         await self._set_topics(conn, material_id, m.topics)
-        await self._index(conn, material_id)
+        await self._index(conn, material_id, m)
 
     async def upsert(self, m: MaterialInput, material_id: int | None = None) -> tuple[int, bool]:
         """Insert or update by id, else by url. Returns (id, created)."""
         async with self.db.transaction() as conn:
-            existing: int | None = None
-            if material_id is not None:
-                cur = await conn.execute("SELECT id FROM materials WHERE id = ?", (material_id,))
-                row = await cur.fetchone()
-                existing = row["id"] if row else None
-            elif m.url:
-                cur = await conn.execute(
-                    "SELECT id FROM materials WHERE url = ? ORDER BY id LIMIT 1", (m.url,)
-                )
-                row = await cur.fetchone()
-                existing = row["id"] if row else None
-            if existing is not None:
-                # An import carries no file; keep the one a methodologist uploaded.
-                cur = await conn.execute(
-                    "SELECT file_id, file_unique_id, file_name, file_size, mime_type, file_type"
-                    " FROM materials WHERE id = ?",
-                    (existing,),
-                )
-                old = await cur.fetchone()
-                if old is not None and m.file_id is None:
-                    m.file_id, m.file_unique_id, m.file_name = (
-                        old["file_id"],
-                        old["file_unique_id"],
-                        old["file_name"],
-                    )
-                    m.file_size, m.mime_type, m.file_type = (
-                        old["file_size"],
-                        old["mime_type"],
-                        old["file_type"],
-                    )
-                await self._update(conn, existing, m)
-                return existing, False
+            return await self._upsert(conn, m, material_id)
+
+    async def upsert_many(
+        self, rows: list[tuple[MaterialInput, int | None]]
+    ) -> list[tuple[int, bool] | Exception]:
+        """Several upserts in one transaction (bulk import); a failing row is returned as its
+        exception and rolled back alone, the others are kept."""
+        out: list[tuple[int, bool] | Exception] = []
+        async with self.db.transaction() as conn:
+            for m, material_id in rows:
+                await conn.execute("SAVEPOINT row")
+                try:
+                    out.append(await self._upsert(conn, m, material_id))
+                except sqlite3.Error as e:
+                    await conn.execute("ROLLBACK TO row")
+                    out.append(e)
+                await conn.execute("RELEASE row")
+        return out
+
+    async def _upsert(
+        self, conn: aiosqlite.Connection, m: MaterialInput, material_id: int | None
+    ) -> tuple[int, bool]:
+        existing: int | None = None
+        if material_id is not None:
+            cur = await conn.execute("SELECT id FROM materials WHERE id = ?", (material_id,))
+            row = await cur.fetchone()
+            existing = row["id"] if row else None
+        elif m.url:
+            cur = await conn.execute(
+                "SELECT id FROM materials WHERE url = ? ORDER BY id LIMIT 1", (m.url,)
+            )
+            row = await cur.fetchone()
+            existing = row["id"] if row else None
+        if existing is None:
             return await self._insert(conn, m, None, material_id, None, 1), True
+        if m.file_id is None:
+            # An import carries no file; keep the one a methodologist uploaded.
+            cur = await conn.execute(
+                "SELECT file_id, file_unique_id, file_name, file_size, mime_type, file_type"
+                " FROM materials WHERE id = ?",
+                (existing,),
+            )
+            old = await cur.fetchone()
+            if old is not None:
+                m.file_id, m.file_unique_id, m.file_name = (
+                    old["file_id"],
+                    old["file_unique_id"],
+                    old["file_name"],
+                )
+                m.file_size, m.mime_type, m.file_type = (
+                    old["file_size"],
+                    old["mime_type"],
+                    old["file_type"],
+                )
+        await self._update(conn, existing, m)
+        return existing, False
 
     async def new_version(self, old_id: int, m: MaterialInput, created_by: int | None) -> int:
         """A new material replaces ``old_id``: the old one is archived and points nowhere new,
@@ -342,36 +372,55 @@ class CatalogRepo:
             [(material_id, code, pos) for pos, code in enumerate(topics)],
         )
 
-    async def _index(self, conn: aiosqlite.Connection, material_id: int) -> None:
-        cur = await conn.execute(
-            "SELECT title, description, kind, tags FROM materials WHERE id = ?", (material_id,)
-        )
-        row = await cur.fetchone()
-        cur = await conn.execute(
-            "SELECT t.title FROM material_topics mt JOIN topics t ON t.code = mt.topic_code"
-            " WHERE mt.material_id = ? ORDER BY mt.position",
-            (material_id,),
-        )
-        topic_titles = [r["title"] for r in await cur.fetchall()]
-        await conn.execute("DELETE FROM materials_fts WHERE rowid = ?", (material_id,))
-        if row is None:
-            return
+    async def _index(
+        self, conn: aiosqlite.Connection, material_id: int, m: MaterialInput | None = None
+    ) -> None:
+        """Write a material's index terms; ``m`` spares reading back what was just written."""
+        if m is None:
+            cur = await conn.execute(
+                "SELECT title, description, kind, tags FROM materials WHERE id = ?",
+                (material_id,),
+            )
+            row = await cur.fetchone()
+            if row is None:
+                await conn.execute("DELETE FROM materials_fts WHERE rowid = ?", (material_id,))
+                return
+            cur = await conn.execute(
+                "SELECT topic_code FROM material_topics WHERE material_id = ? ORDER BY position",
+                (material_id,),
+            )
+            topics = [r["topic_code"] for r in await cur.fetchall()]
+            m = MaterialInput(
+                title=row["title"],
+                description=row["description"],
+                kind=Kind(row["kind"]),
+                tags=list(_split(row["tags"])),
+                topics=topics,
+            )
+        titles = await self.topic_titles()
         doc = analyse(
-            title=row["title"],
-            description=row["description"],
-            tags=_split(row["tags"]),
-            topic_titles=topic_titles,
-            kind_title=KIND_TITLES[Kind(row["kind"])],
+            title=m.title,
+            description=m.description,
+            tags=m.tags,
+            topic_titles=[titles.get(code, code) for code in m.topics],
+            kind_title=KIND_TITLES[m.kind],
             glossary=self.glossary,
         )
+        # INSERT OR REPLACE on an FTS5 table replaces the row with the same rowid.
         await conn.execute(
-            "INSERT INTO materials_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO materials_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
             (material_id, doc.title, doc.tags, doc.body),
         )
-        await conn.executemany(
-            "INSERT INTO term_surface (term, surface) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            list(doc.surfaces.items()),
-        )
+        if self._surfaces is None:
+            cur = await conn.execute("SELECT term FROM term_surface")
+            self._surfaces = {r["term"] for r in await cur.fetchall()}
+        new = [(t, w) for t, w in doc.surfaces.items() if t not in self._surfaces]
+        if new:
+            await conn.executemany(
+                "INSERT INTO term_surface (term, surface) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                new,
+            )
+            self._surfaces.update(t for t, _ in new)
         self._vocab = None
 
     async def reindex(self) -> int:
@@ -380,6 +429,7 @@ class CatalogRepo:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM materials_fts")
             await conn.execute("DELETE FROM term_surface")
+            self._surfaces = set()
             for r in rows:
                 await self._index(conn, r["id"])
         return len(rows)
@@ -410,21 +460,29 @@ class CatalogRepo:
         query_plan = await self.plan(query)
         if query_plan.empty:
             return SearchResult(query_plan, [])
+        rows: list[sqlite3.Row] = []
+        strict = query_plan.fts_query_all()
+        if strict is not None:
+            rows = await self._candidates(strict, include_archived)
+        if len(rows) < ENOUGH_STRICT:
+            rows = await self._candidates(query_plan.fts_query(), include_archived)
+        candidates = [
+            Candidate(r["id"], r["title"], r["tags"], r["body"], r["downloads"], r["published_at"])
+            for r in rows
+        ]
+        return SearchResult(query_plan, [r.id for r in rank(query_plan, candidates)])
+
+    async def _candidates(self, match: str, include_archived: bool) -> list[sqlite3.Row]:
         status = "" if include_archived else "AND m.status = 'active'"
-        rows = await self.db.fetchall(
+        return await self.db.fetchall(
             f"""
             SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at
             FROM materials_fts f JOIN materials m ON m.id = f.rowid
             WHERE materials_fts MATCH ? {status}
             ORDER BY bm25(materials_fts, ?, ?, ?) LIMIT ?
             """,  # noqa: S608 - the only interpolation is one of two constant strings
-            (query_plan.fts_query(), *BM25_WEIGHTS, CANDIDATES),
+            (match, *BM25_WEIGHTS, CANDIDATES),
         )
-        candidates = [
-            Candidate(r["id"], r["title"], r["tags"], r["body"], r["downloads"], r["published_at"])
-            for r in rows
-        ]
-        return SearchResult(query_plan, [r.id for r in rank(query_plan, candidates)])
 
     async def popular(self, limit: int, offset: int = 0) -> list[int]:
         rows = await self.db.fetchall(
