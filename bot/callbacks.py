@@ -64,3 +64,34 @@ class BrowseCallback(CallbackData, prefix="b"):
     topic: str = ""
     kind: str = ""
     page: int = 0
+
+
+class DraftAction(StrEnum):
+    KEEP_TITLE = "kt"
+    SKIP = "sk"
+    TOPIC = "tp"
+    TOPICS_DONE = "td"
+    KIND = "kd"
+    AUDIENCE = "au"
+    AUDIENCE_DONE = "ad"
+    SAVE = "sv"
+    CANCEL = "cn"
+
+
+class DraftCallback(CallbackData, prefix="d"):
+    action: DraftAction
+    value: str = ""
+
+
+class EditAction(StrEnum):
+    MENU = "mn"
+    FIELD = "fd"
+    ARCHIVE = "ar"
+    RESTORE = "rs"
+    NEW_FILE = "nf"
+
+
+class EditCallback(CallbackData, prefix="e"):
+    action: EditAction
+    id: int
+    field: str = ""

@@ -10,6 +10,10 @@ from bot import texts
 from bot.callbacks import (
     BrowseAction,
     BrowseCallback,
+    DraftAction,
+    DraftCallback,
+    EditAction,
+    EditCallback,
     MaterialAction,
     MaterialCallback,
     RoleAction,
@@ -18,6 +22,7 @@ from bot.callbacks import (
     SearchCallback,
     Source,
 )
+from catalog.model import AUDIENCES, KIND_TITLES
 from storage.users import Role
 
 
@@ -97,7 +102,12 @@ def nothing_found_kb(
 
 
 def card_kb(
-    material_id: int, back: CallbackData | None, share_url: str | None, src: Source, can_get: bool
+    material_id: int,
+    back: CallbackData | None,
+    share_url: str | None,
+    src: Source,
+    can_get: bool,
+    manage: bool = False,
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     if can_get:
@@ -107,9 +117,11 @@ def card_kb(
         )
     if share_url:
         kb.button(text=texts.BTN_SHARE, url=share_url)
+    if manage:
+        manage_buttons(kb, material_id, can_get)
     if back is not None:
         kb.button(text=texts.BTN_BACK, callback_data=back)
-    kb.adjust(2, 1)
+    kb.adjust(2)
     return kb.as_markup()
 
 
@@ -185,4 +197,85 @@ def browse_list_kb(
     )
     sizes.append(nav + 1)
     kb.adjust(*sizes)
+    return kb.as_markup()
+
+
+def single_button_kb(text: str, action: DraftAction) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=text, callback_data=DraftCallback(action=action))
+    return kb.as_markup()
+
+
+def topics_pick_kb(topics: list[tuple[str, str]], chosen: list[str]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code, title in topics:
+        mark = "✅ " if code in chosen else ""
+        kb.button(
+            text=f"{mark}{title}", callback_data=DraftCallback(action=DraftAction.TOPIC, value=code)
+        )
+    kb.button(text=texts.BTN_DONE, callback_data=DraftCallback(action=DraftAction.TOPICS_DONE))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def kind_pick_kb() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for kind, title in KIND_TITLES.items():
+        kb.button(
+            text=title, callback_data=DraftCallback(action=DraftAction.KIND, value=kind.value)
+        )
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def audience_pick_kb(chosen: list[str]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code, title in AUDIENCES.items():
+        mark = "✅ " if code in chosen else ""
+        kb.button(
+            text=f"{mark}{title}",
+            callback_data=DraftCallback(action=DraftAction.AUDIENCE, value=code),
+        )
+    kb.button(text=texts.BTN_DONE, callback_data=DraftCallback(action=DraftAction.AUDIENCE_DONE))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def preview_kb() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_SAVE, callback_data=DraftCallback(action=DraftAction.SAVE))
+    kb.button(text=texts.BTN_CANCEL, callback_data=DraftCallback(action=DraftAction.CANCEL))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def manage_buttons(kb: InlineKeyboardBuilder, material_id: int, active: bool) -> None:
+    kb.button(
+        text=texts.BTN_EDIT, callback_data=EditCallback(action=EditAction.MENU, id=material_id)
+    )
+    if active:
+        kb.button(
+            text=texts.BTN_ARCHIVE,
+            callback_data=EditCallback(action=EditAction.ARCHIVE, id=material_id),
+        )
+    else:
+        kb.button(
+            text=texts.BTN_RESTORE,
+            callback_data=EditCallback(action=EditAction.RESTORE, id=material_id),
+        )
+
+
+def edit_menu_kb(material_id: int, has_file: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for field, title in texts.FIELD_TITLES.items():
+        kb.button(
+            text=title,
+            callback_data=EditCallback(action=EditAction.FIELD, id=material_id, field=field),
+        )
+    if has_file:
+        kb.button(
+            text=texts.BTN_NEW_FILE,
+            callback_data=EditCallback(action=EditAction.NEW_FILE, id=material_id),
+        )
+    kb.adjust(2)
     return kb.as_markup()

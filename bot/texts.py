@@ -227,3 +227,81 @@ def material_card(
     if archived:
         lines.append(f"\n⚠️ {MATERIAL_ARCHIVED}")
     return "\n".join(lines)
+
+
+# -- methodologists: adding and editing materials ---------------------------------------------
+
+ADD_ASK_SOURCE = (
+    "Пришлите файл (документ, видео или фото) или ссылку на материал в облаке. Отмена — /cancel."
+)
+ADD_SOURCE_INVALID = "Нужен файл или ссылка, начинающаяся с https://. Отмена — /cancel."
+DUPLICATE_FILE = "Этот файл уже есть в каталоге — вот его карточка. Новую запись не создаю."
+DUPLICATE_URL = "Материал с этой ссылкой уже есть в каталоге — вот его карточка."
+FILE_TOO_BIG = (
+    "Файл больше {limit} МБ: Telegram не даст боту его скачать. Сожмите или разделите его."
+)
+ASK_TITLE = "Название материала: «{title}».\nПришлите другое название или нажмите «Оставить»."
+ASK_TITLE_EMPTY = "Пришлите название материала (от 3 до 200 символов)."
+ASK_DESCRIPTION = "Пришлите краткое описание: о чём материал, для кого. Или нажмите «Пропустить»."
+ASK_TOPICS = "Выберите от 1 до 3 направлений и нажмите «Готово»."
+ASK_KIND = "Какой это материал?"
+ASK_AUDIENCE = "Для кого материал? Отметьте нужных и нажмите «Готово» (можно никого — для всех)."
+ASK_TAGS = (
+    "Пришлите ключевые слова через запятую (например: «ЭЛН, продление, ВК») "
+    "или нажмите «Пропустить»."
+)
+ASK_URL = "Пришлите новую ссылку (https://…)."
+ASK_NEW_FILE = "Пришлите новый файл: он станет новой версией, старая уйдёт в архив."
+TOPICS_NEED_ONE = "Выберите хотя бы одно направление."
+TOPICS_TOO_MANY = "Не больше трёх направлений."
+PREVIEW_HEADER = "<b>Проверьте перед сохранением</b>\n\n"
+SAVED = "✅ Материал сохранён."
+UPDATED = "✅ Изменения сохранены."
+NEW_VERSION_SAVED = "✅ Новая версия сохранена, прежняя перенесена в архив."
+ARCHIVED = "🗄 Материал перенесён в архив и больше не выдаётся."
+RESTORED = "♻️ Материал снова доступен."
+DRAFT_EXPIRED = "Черновик не найден — начните заново: /add."
+BTN_KEEP = "Оставить"
+BTN_SKIP = "Пропустить"
+BTN_DONE = "Готово"
+BTN_SAVE = "💾 Сохранить"
+BTN_EDIT = "✏️ Изменить"
+BTN_ARCHIVE = "🗄 В архив"
+BTN_RESTORE = "♻️ Вернуть из архива"
+BTN_NEW_FILE = "📎 Новая версия файла"
+EDIT_MENU = "Что изменить в материале «{title}»?"
+FIELD_TITLES = {
+    "title": "Название",
+    "description": "Описание",
+    "topics": "Направления",
+    "kind": "Вид",
+    "audience": "Аудитория",
+    "tags": "Ключевые слова",
+    "url": "Ссылка",
+}
+IMPORT_ASK_FILE = (
+    "Пришлите файл CSV или XLSX со столбцами: id, title, description, kind, topics, audience, "
+    "tags, url, published_at. Отмена — /cancel."
+)
+IMPORT_NEED_TABLE = "Нужен файл .csv или .xlsx. Отмена — /cancel."
+IMPORT_PROGRESS = "⏳ Импорт: {done} из {total} строк…"
+IMPORT_FAILED = "Не удалось прочитать файл: {reason}."
+IMPORT_DONE = "✅ Импорт завершён: новых {created}, обновлено {updated}, с ошибками {bad}."
+IMPORT_PROBLEM = "• строка {row}, {field}: {message}"
+IMPORT_MORE = "…и ещё {count} — исправьте их и загрузите файл снова: верные строки не задвоятся."
+EXPORT_CAPTION = "Каталог на {date}: {count} материалов."
+
+
+def audience_titles(codes: list[str], titles: dict[str, str]) -> str:
+    return ", ".join(titles.get(c, c) for c in codes) or "все"
+
+
+def import_report(created: int, updated: int, problems: list[tuple[int, str, str]]) -> str:
+    lines = [IMPORT_DONE.format(created=created, updated=updated, bad=len(problems))]
+    shown = problems[:30]
+    lines += [
+        IMPORT_PROBLEM.format(row=r, field=escape(f or "—"), message=escape(m)) for r, f, m in shown
+    ]
+    if len(problems) > len(shown):
+        lines.append(IMPORT_MORE.format(count=len(problems) - len(shown)))
+    return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import catalog, fallback, inline, roles, start
+from handlers import catalog, fallback, inline, materials_admin, roles, start
 
 
 def get_routers() -> list[Router]:
@@ -19,6 +19,7 @@ def get_routers() -> list[Router]:
         start.create_router(),
         roles.create_router(),
         inline.create_router(),
+        materials_admin.create_router(),
         catalog.create_router(),
         fallback.create_router(),
     ]

@@ -199,7 +199,8 @@ async def render_card(
     if me.username:
         link = f"https://t.me/{me.username}?start={encode(Route.MATERIAL, material.id)}"
         share = f"https://t.me/share/url?url={link}"
-    return text, card_kb(material.id, back, share, src, can_get=material.active)
+    manage = role.at_least(Role.METHODOLOGIST)
+    return text, card_kb(material.id, back, share, src, can_get=material.active, manage=manage)
 
 
 def _date(iso: str) -> str:

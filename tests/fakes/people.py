@@ -88,3 +88,27 @@ def callback(person: Person, data: str, on_message: Json | None = None) -> Json:
     if on_message is not None:
         payload["message"] = on_message
     return payload
+
+
+def document(
+    person: Person,
+    file_id: str,
+    name: str,
+    *,
+    size: int = 120_000,
+    caption: str | None = None,
+    unique: str | None = None,
+) -> Json:
+    """A document message; the same file sent again has a new file_id but the same unique id."""
+    extra: Json = {
+        "document": {
+            "file_id": file_id,
+            "file_unique_id": unique or f"uniq-{file_id}",
+            "file_name": name,
+            "file_size": size,
+            "mime_type": "application/pdf",
+        }
+    }
+    if caption:
+        extra["caption"] = caption
+    return message(person, **extra)

@@ -117,13 +117,19 @@ class FakeTelegram:
             "sendVideo": lambda p: self._send_file("video", p),
             "sendPhoto": lambda p: self._send_file("photo", p),
             "answerInlineQuery": self._answer_inline_query,
+            "getFile": self._get_file,
         }
+        # file_id -> content, for getFile and downloads; tests put the files users "send" here.
+        self.files: dict[str, bytes] = {}
+        # (file name, content) of every file the bot uploaded.
+        self.uploads: list[tuple[str, bytes]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -279,8 +285,37 @@ class FakeTelegram:
             message_thread_id=params.get("message_thread_id"),
         )
 
+    def _get_file(self, params: Json) -> Json:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"documents/{file_id}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            return _error(404, "Not Found")
+        return web.Response(body=self.files[file_id])
+
     def _send_file(self, kind: str, params: Json) -> Json:
         file_id = params.get(kind)
+        if isinstance(file_id, str) and file_id.startswith("attach://"):
+            # aiogram uploads a file as its own form field and points at it.
+            file_id = params.get(file_id.removeprefix("attach://"))
+        if isinstance(file_id, web.FileField):
+            content = file_id.file.read()
+            if len(content) > 50 * 1024 * 1024:
+                raise ApiError(413, "Request Entity Too Large")
+            self.uploads.append((file_id.filename, content))
+            file_id = f"uploaded-{len(self.uploads)}"
+            self.files[file_id] = content
         if not isinstance(file_id, str) or not file_id:
             raise ApiError(400, f"Bad Request: there is no {kind} in the request")
         caption = params.get("caption") or ""
