@@ -36,6 +36,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("add", "Добавить материал", Role.METHODOLOGIST),
     CommandSpec("import", "Импорт каталога из CSV/XLSX", Role.METHODOLOGIST),
     CommandSpec("export", "Выгрузить каталог", Role.METHODOLOGIST),
+    CommandSpec("topics", "Направления обучения", Role.ADMIN),
+    CommandSpec("topic", "Добавить или переименовать направление", Role.ADMIN),
     CommandSpec("roles", "Кто какую роль имеет", Role.ADMIN),
     CommandSpec("grant", "Выдать роль", Role.ADMIN),
     CommandSpec("revoke", "Снять роль", Role.ADMIN),

@@ -305,3 +305,14 @@ def import_report(created: int, updated: int, problems: list[tuple[int, str, str
     if len(problems) > len(shown):
         lines.append(IMPORT_MORE.format(count=len(problems) - len(shown)))
     return "\n".join(lines)
+
+
+# -- admins: the list of directions -----------------------------------------------------------
+
+TOPICS_HEADER = "<b>Направления</b> (код — название, материалов):"
+TOPIC_USAGE = (
+    "Добавить или переименовать направление: <code>/topic код Название</code>, например "
+    "<code>/topic onco Онкология</code>. Код — латинские буквы и цифры, до 16 символов."
+)
+TOPIC_ADDED = "Направление «{title}» добавлено (код {code})."
+TOPIC_RENAMED = "Направление {code} теперь называется «{title}»."

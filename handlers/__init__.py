@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import catalog, fallback, inline, materials_admin, roles, start
+from handlers import (
+    catalog,
+    fallback,
+    inline,
+    materials_admin,
+    roles,
+    start,
+    topics_admin,
+)
 
 
 def get_routers() -> list[Router]:
@@ -18,6 +26,7 @@ def get_routers() -> list[Router]:
     return [
         start.create_router(),
         roles.create_router(),
+        topics_admin.create_router(),
         inline.create_router(),
         materials_admin.create_router(),
         catalog.create_router(),

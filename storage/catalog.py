@@ -601,3 +601,22 @@ class CatalogRepo:
             }
             for r in rows
         ]
+
+    async def put_topic(self, topic: Topic) -> bool:
+        """Add or rename a direction; its materials are reindexed (topic titles are searchable).
+        Returns True when the topic is new."""
+        existing = await self.db.fetchone("SELECT 1 FROM topics WHERE code = ?", (topic.code,))
+        position = await self.db.fetchone("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM topics")
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO topics (code, title, description, position) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (code) DO UPDATE SET title = excluded.title",
+                (topic.code, topic.title, topic.description, position["p"] if position else 0),
+            )
+            self._titles = None
+            cur = await conn.execute(
+                "SELECT material_id FROM material_topics WHERE topic_code = ?", (topic.code,)
+            )
+            for row in await cur.fetchall():
+                await self._index(conn, row["material_id"])
+        return existing is None
