@@ -366,7 +366,9 @@ def _groups(
             alts_.append(Alternative(s, EXACT))
         for fixed, distance in fixes[i]:
             alts_.append(Alternative(fixed, TYPO if distance == 1 else TYPO * 0.75))
-        if len(s) >= MIN_PREFIX and not s.isdigit():
+        # A prefix is what the user typed only when the stem is no index term of its own
+        # («реабилит»); for a known word it would mostly add cost (thousands of rows to rank).
+        if len(s) >= MIN_PREFIX and not s.isdigit() and not vocab.known(s):
             alts_.append(Alternative(s, PREFIX, prefix=True))
         if i in single:
             alts_.extend(Alternative(c, CONCEPT) for c in sorted(single[i].concepts))

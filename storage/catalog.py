@@ -8,8 +8,6 @@ import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
-import aiosqlite
-
 from catalog.glossary import Glossary
 from catalog.model import KIND_TITLES, Kind, MaterialInput, Topic
 from catalog.search import (
@@ -122,14 +120,15 @@ class CatalogRepo:
         await self.save_topics(shipped_topics())
 
     async def save_topics(self, topics: list[Topic]) -> None:
-        async with self.db.transaction() as conn:
-            for pos, t in enumerate(topics):
-                await conn.execute(
-                    "INSERT INTO topics (code, title, description, position) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (code) DO UPDATE SET title = excluded.title,"
-                    " description = excluded.description",
-                    (t.code, t.title, t.description, pos),
-                )
+        def run(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO topics (code, title, description, position) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (code) DO UPDATE SET title = excluded.title,"
+                " description = excluded.description",
+                [(t.code, t.title, t.description, pos) for pos, t in enumerate(topics)],
+            )
+
+        await self.db.write(run)
         self._titles = None
 
     async def topics(self) -> list[Topic]:
@@ -191,20 +190,95 @@ class CatalogRepo:
         supersedes: int | None = None,
         version: int = 1,
     ) -> int:
-        async with self.db.transaction() as conn:
-            return await self._insert(conn, m, created_by, material_id, supersedes, version)
+        titles = await self.topic_titles()
+        return await self.db.write(
+            lambda c: self._insert(c, m, titles, created_by, material_id, supersedes, version)
+        )
 
-    async def _insert(
+    async def update(self, material_id: int, m: MaterialInput) -> None:
+        """Replace every editable field of a material (its file included) and reindex it."""
+        titles = await self.topic_titles()
+        await self.db.write(lambda c: self._update(c, material_id, m, titles))
+
+    async def upsert(self, m: MaterialInput, material_id: int | None = None) -> tuple[int, bool]:
+        """Insert or update by id, else by url. Returns (id, created)."""
+        titles = await self.topic_titles()
+        return await self.db.write(lambda c: self._upsert(c, m, material_id, titles))
+
+    async def upsert_many(
+        self, rows: list[tuple[MaterialInput, int | None]]
+    ) -> list[tuple[int, bool] | Exception]:
+        """Several upserts in one transaction (bulk import); a failing row is returned as its
+        exception and rolled back alone, the others are kept."""
+        titles = await self.topic_titles()
+
+        def run(conn: sqlite3.Connection) -> list[tuple[int, bool] | Exception]:
+            out: list[tuple[int, bool] | Exception] = []
+            for m, material_id in rows:
+                conn.execute("SAVEPOINT row")
+                try:
+                    out.append(self._upsert(conn, m, material_id, titles))
+                except sqlite3.Error as e:
+                    conn.execute("ROLLBACK TO row")
+                    out.append(e)
+                conn.execute("RELEASE row")
+            return out
+
+        try:
+            return await self.db.write(run)
+        finally:
+            # A rolled-back row may have added surfaces to the cache that never reached disk.
+            self._surfaces = None
+
+    async def new_version(self, old_id: int, m: MaterialInput, created_by: int | None) -> int:
+        """A new material replaces ``old_id``: the old one is archived, the new one records
+        what it supersedes and takes over the file's unique id."""
+        titles = await self.topic_titles()
+
+        def run(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT version FROM materials WHERE id = ?", (old_id,)).fetchone()
+            if row is None:
+                raise LookupError(old_id)
+            conn.execute(
+                "UPDATE materials SET status = 'archived', file_unique_id = NULL, updated_at = ?"
+                " WHERE id = ?",
+                (utcnow(), old_id),
+            )
+            return self._insert(conn, m, titles, created_by, None, old_id, row["version"] + 1)
+
+        return await self.db.write(run)
+
+    async def successor(self, material_id: int) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT id FROM materials WHERE supersedes = ? ORDER BY id DESC LIMIT 1",
+            (material_id,),
+        )
+        return row["id"] if row else None
+
+    async def set_status(self, material_id: int, status: str) -> bool:
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE materials SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
+                (status, utcnow(), material_id, status),
+            )
+            return cur.rowcount > 0
+
+        return await self.db.write(run)
+
+    # The synchronous writers below run inside Database.write, in its worker thread.
+
+    def _insert(
         self,
-        conn: aiosqlite.Connection,
+        conn: sqlite3.Connection,
         m: MaterialInput,
+        titles: dict[str, str],
         created_by: int | None,
         material_id: int | None,
         supersedes: int | None,
         version: int,
     ) -> int:
         now = utcnow()
-        cur = await conn.execute(
+        cur = conn.execute(
             """
             INSERT INTO materials (id, title, description, kind, audience, tags, file_id,
                 file_unique_id, file_name, file_size, mime_type, file_type, url, published_at,
@@ -234,17 +308,14 @@ class CatalogRepo:
             ),
         )
         new_id = int(cur.lastrowid or 0)
-        await self._set_topics(conn, new_id, m.topics)
-        await self._index(conn, new_id, m)
+        self._set_topics(conn, new_id, m.topics)
+        self._index(conn, new_id, titles, m)
         return new_id
 
-    async def update(self, material_id: int, m: MaterialInput) -> None:
-        """Replace every editable field of a material (its file included) and reindex it."""
-        async with self.db.transaction() as conn:
-            await self._update(conn, material_id, m)
-
-    async def _update(self, conn: aiosqlite.Connection, material_id: int, m: MaterialInput) -> None:
-        await conn.execute(
+    def _update(
+        self, conn: sqlite3.Connection, material_id: int, m: MaterialInput, titles: dict[str, str]
+    ) -> None:
+        conn.execute(
             """
             UPDATE materials SET title = ?, description = ?, kind = ?, audience = ?, tags = ?,
                 file_id = ?, file_unique_id = ?, file_name = ?, file_size = ?, mime_type = ?,
@@ -269,127 +340,78 @@ class CatalogRepo:
                 material_id,
             ),
         )
-        await self._set_topics(conn, material_id, m.topics)
-        await self._index(conn, material_id, m)
+        self._set_topics(conn, material_id, m.topics)
+        self._index(conn, material_id, titles, m)
 
-    async def upsert(self, m: MaterialInput, material_id: int | None = None) -> tuple[int, bool]:
-        """Insert or update by id, else by url. Returns (id, created)."""
-        async with self.db.transaction() as conn:
-            return await self._upsert(conn, m, material_id)
-
-    async def upsert_many(
-        self, rows: list[tuple[MaterialInput, int | None]]
-    ) -> list[tuple[int, bool] | Exception]:
-        """Several upserts in one transaction (bulk import); a failing row is returned as its
-        exception and rolled back alone, the others are kept."""
-        out: list[tuple[int, bool] | Exception] = []
-        async with self.db.transaction() as conn:
-            for m, material_id in rows:
-                await conn.execute("SAVEPOINT row")
-                try:
-                    out.append(await self._upsert(conn, m, material_id))
-                except sqlite3.Error as e:
-                    await conn.execute("ROLLBACK TO row")
-                    out.append(e)
-                await conn.execute("RELEASE row")
-        return out
-
-    async def _upsert(
-        self, conn: aiosqlite.Connection, m: MaterialInput, material_id: int | None
+    def _upsert(
+        self,
+        conn: sqlite3.Connection,
+        m: MaterialInput,
+        material_id: int | None,
+        titles: dict[str, str],
     ) -> tuple[int, bool]:
-        existing: int | None = None
         if material_id is not None:
-            cur = await conn.execute("SELECT id FROM materials WHERE id = ?", (material_id,))
-            row = await cur.fetchone()
-            existing = row["id"] if row else None
+            row = conn.execute("SELECT id FROM materials WHERE id = ?", (material_id,)).fetchone()
         elif m.url:
-            cur = await conn.execute(
+            row = conn.execute(
                 "SELECT id FROM materials WHERE url = ? ORDER BY id LIMIT 1", (m.url,)
-            )
-            row = await cur.fetchone()
-            existing = row["id"] if row else None
-        if existing is None:
-            return await self._insert(conn, m, None, material_id, None, 1), True
+            ).fetchone()
+        else:
+            row = None
+        if row is None:
+            return self._insert(conn, m, titles, None, material_id, None, 1), True
+        existing = int(row["id"])
         if m.file_id is None:
             # An import carries no file; keep the one a methodologist uploaded.
-            cur = await conn.execute(
+            old = conn.execute(
                 "SELECT file_id, file_unique_id, file_name, file_size, mime_type, file_type"
                 " FROM materials WHERE id = ?",
                 (existing,),
+            ).fetchone()
+            m.file_id, m.file_unique_id, m.file_name = (
+                old["file_id"],
+                old["file_unique_id"],
+                old["file_name"],
             )
-            old = await cur.fetchone()
-            if old is not None:
-                m.file_id, m.file_unique_id, m.file_name = (
-                    old["file_id"],
-                    old["file_unique_id"],
-                    old["file_name"],
-                )
-                m.file_size, m.mime_type, m.file_type = (
-                    old["file_size"],
-                    old["mime_type"],
-                    old["file_type"],
-                )
-        await self._update(conn, existing, m)
+            m.file_size, m.mime_type, m.file_type = (
+                old["file_size"],
+                old["mime_type"],
+                old["file_type"],
+            )
+        self._update(conn, existing, m, titles)
         return existing, False
 
-    async def new_version(self, old_id: int, m: MaterialInput, created_by: int | None) -> int:
-        """A new material replaces ``old_id``: the old one is archived and points nowhere new,
-        the new one records what it supersedes."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("SELECT version FROM materials WHERE id = ?", (old_id,))
-            row = await cur.fetchone()
-            if row is None:
-                raise LookupError(old_id)
-            # The unique file id moves to the new version.
-            await conn.execute(
-                "UPDATE materials SET status = 'archived', file_unique_id = NULL, updated_at = ?"
-                " WHERE id = ?",
-                (utcnow(), old_id),
-            )
-            return await self._insert(conn, m, created_by, None, old_id, row["version"] + 1)
-
-    async def successor(self, material_id: int) -> int | None:
-        row = await self.db.fetchone(
-            "SELECT id FROM materials WHERE supersedes = ? ORDER BY id DESC LIMIT 1",
-            (material_id,),
-        )
-        return row["id"] if row else None
-
-    async def set_status(self, material_id: int, status: str) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE materials SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
-                (status, utcnow(), material_id, status),
-            )
-            return cur.rowcount > 0
-
-    async def _set_topics(
-        self, conn: aiosqlite.Connection, material_id: int, topics: list[str]
-    ) -> None:
-        await conn.execute("DELETE FROM material_topics WHERE material_id = ?", (material_id,))
-        await conn.executemany(
+    def _set_topics(self, conn: sqlite3.Connection, material_id: int, topics: list[str]) -> None:
+        conn.execute("DELETE FROM material_topics WHERE material_id = ?", (material_id,))
+        conn.executemany(
             "INSERT INTO material_topics (material_id, topic_code, position) VALUES (?, ?, ?)",
             [(material_id, code, pos) for pos, code in enumerate(topics)],
         )
 
-    async def _index(
-        self, conn: aiosqlite.Connection, material_id: int, m: MaterialInput | None = None
+    def _index(
+        self,
+        conn: sqlite3.Connection,
+        material_id: int,
+        titles: dict[str, str],
+        m: MaterialInput | None = None,
     ) -> None:
         """Write a material's index terms; ``m`` spares reading back what was just written."""
         if m is None:
-            cur = await conn.execute(
+            row = conn.execute(
                 "SELECT title, description, kind, tags FROM materials WHERE id = ?",
                 (material_id,),
-            )
-            row = await cur.fetchone()
+            ).fetchone()
             if row is None:
-                await conn.execute("DELETE FROM materials_fts WHERE rowid = ?", (material_id,))
+                conn.execute("DELETE FROM materials_fts WHERE rowid = ?", (material_id,))
                 return
-            cur = await conn.execute(
-                "SELECT topic_code FROM material_topics WHERE material_id = ? ORDER BY position",
-                (material_id,),
-            )
-            topics = [r["topic_code"] for r in await cur.fetchall()]
+            topics = [
+                r["topic_code"]
+                for r in conn.execute(
+                    "SELECT topic_code FROM material_topics WHERE material_id = ?"
+                    " ORDER BY position",
+                    (material_id,),
+                )
+            ]
             m = MaterialInput(
                 title=row["title"],
                 description=row["description"],
@@ -397,7 +419,6 @@ class CatalogRepo:
                 tags=list(_split(row["tags"])),
                 topics=topics,
             )
-        titles = await self.topic_titles()
         doc = analyse(
             title=m.title,
             description=m.description,
@@ -407,16 +428,15 @@ class CatalogRepo:
             glossary=self.glossary,
         )
         # INSERT OR REPLACE on an FTS5 table replaces the row with the same rowid.
-        await conn.execute(
+        conn.execute(
             "INSERT OR REPLACE INTO materials_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
             (material_id, doc.title, doc.tags, doc.body),
         )
         if self._surfaces is None:
-            cur = await conn.execute("SELECT term FROM term_surface")
-            self._surfaces = {r["term"] for r in await cur.fetchall()}
+            self._surfaces = {r[0] for r in conn.execute("SELECT term FROM term_surface")}
         new = [(t, w) for t, w in doc.surfaces.items() if t not in self._surfaces]
         if new:
-            await conn.executemany(
+            conn.executemany(
                 "INSERT INTO term_surface (term, surface) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 new,
             )
@@ -425,14 +445,18 @@ class CatalogRepo:
 
     async def reindex(self) -> int:
         """Rebuild the whole search index, e.g. after the glossary changed."""
-        rows = await self.db.fetchall("SELECT id FROM materials")
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM materials_fts")
-            await conn.execute("DELETE FROM term_surface")
+        titles = await self.topic_titles()
+
+        def run(conn: sqlite3.Connection) -> int:
+            ids = [r[0] for r in conn.execute("SELECT id FROM materials")]
+            conn.execute("DELETE FROM materials_fts")
+            conn.execute("DELETE FROM term_surface")
             self._surfaces = set()
-            for r in rows:
-                await self._index(conn, r["id"])
-        return len(rows)
+            for material_id in ids:
+                self._index(conn, material_id, titles)
+            return len(ids)
+
+        return await self.db.write(run)
 
     # -- search ------------------------------------------------------------------------------
 
@@ -605,18 +629,27 @@ class CatalogRepo:
     async def put_topic(self, topic: Topic) -> bool:
         """Add or rename a direction; its materials are reindexed (topic titles are searchable).
         Returns True when the topic is new."""
-        existing = await self.db.fetchone("SELECT 1 FROM topics WHERE code = ?", (topic.code,))
-        position = await self.db.fetchone("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM topics")
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO topics (code, title, description, position) VALUES (?, ?, ?, ?)"
+        titles = dict(await self.topic_titles())
+        titles[topic.code] = topic.title
+
+        def run(conn: sqlite3.Connection) -> bool:
+            existed = conn.execute("SELECT 1 FROM topics WHERE code = ?", (topic.code,)).fetchone()
+            conn.execute(
+                "INSERT INTO topics (code, title, description, position)"
+                " VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM topics))"
                 " ON CONFLICT (code) DO UPDATE SET title = excluded.title",
-                (topic.code, topic.title, topic.description, position["p"] if position else 0),
+                (topic.code, topic.title, topic.description),
             )
-            self._titles = None
-            cur = await conn.execute(
-                "SELECT material_id FROM material_topics WHERE topic_code = ?", (topic.code,)
-            )
-            for row in await cur.fetchall():
-                await self._index(conn, row["material_id"])
-        return existing is None
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT material_id FROM material_topics WHERE topic_code = ?", (topic.code,)
+                )
+            ]
+            for material_id in ids:
+                self._index(conn, material_id, titles)
+            return existed is None
+
+        created = await self.db.write(run)
+        self._titles = None
+        return created
