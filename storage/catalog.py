@@ -485,27 +485,41 @@ class CatalogRepo:
         if query_plan.empty:
             return SearchResult(query_plan, [])
         rows: list[sqlite3.Row] = []
+        title_only = query_plan.fts_query_title()
         strict = query_plan.fts_query_all()
-        if strict is not None:
+        if title_only is not None:
+            # One word: every title match outscores every other match and they tie among
+            # themselves, so popularity orders them; bm25 over thousands of rows is skipped.
+            rows = await self._candidates(title_only, include_archived, by_popularity=True)
+        elif strict is not None:
             rows = await self._candidates(strict, include_archived)
-        if len(rows) < ENOUGH_STRICT:
-            rows = await self._candidates(query_plan.fts_query(), include_archived)
+        if len(rows) < (CANDIDATES if title_only is not None else ENOUGH_STRICT):
+            seen = {r["id"] for r in rows}
+            more = await self._candidates(query_plan.fts_query(), include_archived)
+            rows += [r for r in more if r["id"] not in seen]
         candidates = [
             Candidate(r["id"], r["title"], r["tags"], r["body"], r["downloads"], r["published_at"])
             for r in rows
         ]
         return SearchResult(query_plan, [r.id for r in rank(query_plan, candidates)])
 
-    async def _candidates(self, match: str, include_archived: bool) -> list[sqlite3.Row]:
+    async def _candidates(
+        self, match: str, include_archived: bool, *, by_popularity: bool = False
+    ) -> list[sqlite3.Row]:
         status = "" if include_archived else "AND m.status = 'active'"
+        params: tuple[str | float | int, ...]
+        if by_popularity:
+            order, params = "m.downloads DESC, m.published_at DESC", (match, CANDIDATES)
+        else:
+            order, params = "bm25(materials_fts, ?, ?, ?)", (match, *BM25_WEIGHTS, CANDIDATES)
         return await self.db.fetchall(
             f"""
             SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at
             FROM materials_fts f JOIN materials m ON m.id = f.rowid
             WHERE materials_fts MATCH ? {status}
-            ORDER BY bm25(materials_fts, ?, ?, ?) LIMIT ?
-            """,  # noqa: S608 - the only interpolation is one of two constant strings
-            (match, *BM25_WEIGHTS, CANDIDATES),
+            ORDER BY {order} LIMIT ?
+            """,  # noqa: S608 - only constant fragments are interpolated
+            params,
         )
 
     async def popular(self, limit: int, offset: int = 0) -> list[int]:
