@@ -506,6 +506,8 @@ class CatalogRepo:
     async def _candidates(
         self, match: str, include_archived: bool, *, by_popularity: bool = False
     ) -> list[sqlite3.Row]:
+        # CROSS JOIN keeps the FTS match as the outer loop: ordered by popularity, SQLite would
+        # otherwise walk the popularity index and run the match once per material.
         status = "" if include_archived else "AND m.status = 'active'"
         params: tuple[str | float | int, ...]
         if by_popularity:
@@ -515,7 +517,7 @@ class CatalogRepo:
         return await self.db.fetchall(
             f"""
             SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at
-            FROM materials_fts f JOIN materials m ON m.id = f.rowid
+            FROM materials_fts f CROSS JOIN materials m ON m.id = f.rowid
             WHERE materials_fts MATCH ? {status}
             ORDER BY {order} LIMIT ?
             """,  # noqa: S608 - only constant fragments are interpolated
