@@ -245,13 +245,13 @@ class QueryPlan:
         alts = dict.fromkeys(a.fts() for g in self.groups for a in g.alternatives)
         return " OR ".join(list(alts)[:MAX_ALTERNATIVES])
 
-    def fts_query_title(self) -> str | None:
-        """For a one-group query: the same alternatives, in titles only. None otherwise."""
-        required = [g for g in self.groups if not g.soft]
-        if len(required) != 1:
-            return None
-        alts = list(dict.fromkeys(a.fts() for a in required[0].alternatives))[:MAX_ALTERNATIVES]
-        return "{title} : (" + " OR ".join(alts) + ")"
+    @property
+    def single(self) -> bool:
+        return sum(1 for g in self.groups if not g.soft) == 1
+
+    def fts_query_title(self) -> str:
+        """Any alternative, in titles only: the cheap first tier of a broad query."""
+        return "{title} : (" + self.fts_query() + ")"
 
     def fts_query_all(self) -> str | None:
         """Every required group at least once: far fewer rows for FTS5 to rank. None when

@@ -484,19 +484,26 @@ class CatalogRepo:
         query_plan = await self.plan(query)
         if query_plan.empty:
             return SearchResult(query_plan, [])
+        # Tiers, cheapest first; each runs only if the ones before found too little.
         rows: list[sqlite3.Row] = []
-        title_only = query_plan.fts_query_title()
+        seen: set[int] = set()
+
+        async def add(match: str, *, by_popularity: bool = False) -> None:
+            for row in await self._candidates(match, include_archived, by_popularity=by_popularity):
+                if row["id"] not in seen:
+                    seen.add(row["id"])
+                    rows.append(row)
+
         strict = query_plan.fts_query_all()
-        if title_only is not None:
-            # One word: every title match outscores every other match and they tie among
-            # themselves, so popularity orders them; bm25 over thousands of rows is skipped.
-            rows = await self._candidates(title_only, include_archived, by_popularity=True)
-        elif strict is not None:
-            rows = await self._candidates(strict, include_archived)
-        if len(rows) < (CANDIDATES if title_only is not None else ENOUGH_STRICT):
-            seen = {r["id"] for r in rows}
-            more = await self._candidates(query_plan.fts_query(), include_archived)
-            rows += [r for r in more if r["id"] not in seen]
+        if strict is not None:
+            # Every word present: few rows, and the best ones.
+            await add(strict)
+        if len(rows) < ENOUGH_STRICT:
+            # One word, or too few full matches: title matches outrank every other match, and
+            # for one word they tie, so popularity orders them without bm25 over every row.
+            await add(query_plan.fts_query_title(), by_popularity=query_plan.single)
+        if len(rows) < CANDIDATES:
+            await add(query_plan.fts_query())
         candidates = [
             Candidate(r["id"], r["title"], r["tags"], r["body"], r["downloads"], r["published_at"])
             for r in rows
