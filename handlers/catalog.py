@@ -33,9 +33,8 @@ from bot.keyboards import (
     results_kb,
     topics_kb,
 )
-from bot.middlewares import answer_callback
 from catalog.model import KIND_TITLES, Kind
-from storage.catalog import CatalogRepo, Material
+from storage.catalog import CatalogRepo, Material, SearchResult
 from storage.db import Database
 from storage.users import Role, UserRecord, UserRepo
 
@@ -50,10 +49,11 @@ def _pages(total: int) -> int:
 
 
 async def _page_view(
-    materials: CatalogRepo, query: str, qid: int, page: int
+    materials: CatalogRepo, query: str, qid: int, page: int, result: SearchResult | None = None
 ) -> tuple[str, InlineKeyboardMarkup, int]:
     """The text and keyboard of one page of results, and how many there are in all."""
-    result = await materials.search(query)
+    if result is None:
+        result = await materials.search(query)
     if not result.ids:
         suggestion = await materials.suggestion(result.plan)
         corrected_qid = await materials.save_query(suggestion) if suggestion else None
@@ -134,7 +134,7 @@ async def on_search_page(
 ) -> None:
     query = await materials.saved_query(callback_data.qid)
     if query is None:
-        await answer_callback(callback, {"callback_answer": callback_answer}, texts.STALE_BUTTON)
+        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
         return
     text, kb, _ = await _page_view(materials, query, callback_data.qid, callback_data.page)
     await _edit(callback, callback_answer, text, kb)

@@ -92,36 +92,27 @@ def _material_input(draft: dict[str, Any]) -> MaterialInput:
 
 
 def _file_info(message: Message) -> dict[str, Any] | None:
-    if message.document:
-        d = message.document
-        return dict(
-            file_id=d.file_id,
-            file_unique_id=d.file_unique_id,
-            file_name=d.file_name,
-            file_size=d.file_size,
-            mime_type=d.mime_type,
-            file_type="document",
-        )
-    if message.video:
-        v = message.video
-        return dict(
-            file_id=v.file_id,
-            file_unique_id=v.file_unique_id,
-            file_name=v.file_name,
-            file_size=v.file_size,
-            mime_type=v.mime_type,
-            file_type="video",
-        )
+    media = message.document or message.video
+    if media is not None:
+        return {
+            "file_id": media.file_id,
+            "file_unique_id": media.file_unique_id,
+            "file_name": media.file_name,
+            "file_size": media.file_size,
+            "mime_type": media.mime_type,
+            "file_type": "document" if message.document else "video",
+        }
     if message.photo:
-        p = message.photo[-1]
-        return dict(
-            file_id=p.file_id,
-            file_unique_id=p.file_unique_id,
-            file_name=None,
-            file_size=p.file_size,
-            mime_type="image/jpeg",
-            file_type="photo",
-        )
+        # Telegram sends every size of a photo; the last is the largest.
+        photo = message.photo[-1]
+        return {
+            "file_id": photo.file_id,
+            "file_unique_id": photo.file_unique_id,
+            "file_name": None,
+            "file_size": photo.file_size,
+            "mime_type": "image/jpeg",
+            "file_type": "photo",
+        }
     return None
 
 

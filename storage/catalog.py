@@ -93,6 +93,25 @@ def _material(row: sqlite3.Row, topics: tuple[str, ...]) -> Material:
     )
 
 
+def _columns(m: MaterialInput) -> tuple[object, ...]:
+    """The editable columns, in the order of INSERT and UPDATE below."""
+    return (
+        m.title,
+        m.description,
+        m.kind.value,
+        "|".join(m.audience),
+        "|".join(m.tags),
+        m.file_id,
+        m.file_unique_id,
+        m.file_name,
+        m.file_size,
+        m.mime_type,
+        m.file_type,
+        m.url,
+        m.published_at,
+    )
+
+
 def shipped_topics() -> list[Topic]:
     text = resources.files("catalog.data").joinpath("topics.csv").read_text("utf-8")
     return [
@@ -285,27 +304,7 @@ class CatalogRepo:
                 version, supersedes, created_by, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            (
-                material_id,
-                m.title,
-                m.description,
-                m.kind.value,
-                "|".join(m.audience),
-                "|".join(m.tags),
-                m.file_id,
-                m.file_unique_id,
-                m.file_name,
-                m.file_size,
-                m.mime_type,
-                m.file_type,
-                m.url,
-                m.published_at,
-                version,
-                supersedes,
-                created_by,
-                now,
-                now,
-            ),
+            (material_id, *_columns(m), version, supersedes, created_by, now, now),
         )
         new_id = int(cur.lastrowid or 0)
         self._set_topics(conn, new_id, m.topics)
@@ -322,23 +321,7 @@ class CatalogRepo:
                 file_type = ?, url = ?, published_at = ?, updated_at = ?
             WHERE id = ?
             """,
-            (
-                m.title,
-                m.description,
-                m.kind.value,
-                "|".join(m.audience),
-                "|".join(m.tags),
-                m.file_id,
-                m.file_unique_id,
-                m.file_name,
-                m.file_size,
-                m.mime_type,
-                m.file_type,
-                m.url,
-                m.published_at,
-                utcnow(),
-                material_id,
-            ),
+            (*_columns(m), utcnow(), material_id),
         )
         self._set_topics(conn, material_id, m.topics)
         self._index(conn, material_id, titles, m)
