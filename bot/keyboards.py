@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
@@ -50,6 +52,28 @@ def role_pick_kb(user_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def _nav_row(
+    kb: InlineKeyboardBuilder,
+    page: int,
+    pages: int,
+    to_page: Callable[[int], CallbackData],
+    *,
+    show_position: bool,
+) -> int:
+    """◀️ [n/m] ▶️ for a paged list; returns how many buttons it added."""
+    added = 0
+    if page > 0:
+        kb.button(text="◀️", callback_data=to_page(page - 1))
+        added += 1
+    if show_position and pages > 1:
+        kb.button(text=f"{page + 1}/{pages}", callback_data=to_page(page))
+        added += 1
+    if page < pages - 1:
+        kb.button(text="▶️", callback_data=to_page(page + 1))
+        added += 1
+    return added
+
+
 def results_kb(
     qid: int, page: int, pages: int, ids: list[int], first_number: int
 ) -> InlineKeyboardMarkup:
@@ -61,28 +85,14 @@ def results_kb(
                 action=MaterialAction.OPEN, id=material_id, src=Source.SEARCH, qid=qid, page=page
             ),
         )
-    sizes = [len(ids)] if ids else []
-    if pages > 1:
-        nav = 0
-        if page > 0:
-            kb.button(
-                text="◀️",
-                callback_data=SearchCallback(action=SearchAction.PAGE, qid=qid, page=page - 1),
-            )
-            nav += 1
-        kb.button(
-            text=f"{page + 1}/{pages}",
-            callback_data=SearchCallback(action=SearchAction.PAGE, qid=qid, page=page),
-        )
-        nav += 1
-        if page < pages - 1:
-            kb.button(
-                text="▶️",
-                callback_data=SearchCallback(action=SearchAction.PAGE, qid=qid, page=page + 1),
-            )
-            nav += 1
-        sizes.append(nav)
-    kb.adjust(*sizes)
+    nav = _nav_row(
+        kb,
+        page,
+        pages,
+        lambda p: SearchCallback(action=SearchAction.PAGE, qid=qid, page=p),
+        show_position=True,
+    )
+    kb.adjust(*[size for size in (len(ids), nav) if size])
     return kb.as_markup()
 
 
@@ -174,29 +184,17 @@ def browse_list_kb(
                 kind=kind,
             ),
         )
-    sizes = [len(ids)] if ids else []
-    nav = 0
-    if page > 0:
-        kb.button(
-            text="◀️",
-            callback_data=BrowseCallback(
-                action=BrowseAction.LIST, topic=topic, kind=kind, page=page - 1
-            ),
-        )
-        nav += 1
-    if page < pages - 1:
-        kb.button(
-            text="▶️",
-            callback_data=BrowseCallback(
-                action=BrowseAction.LIST, topic=topic, kind=kind, page=page + 1
-            ),
-        )
-        nav += 1
+    nav = _nav_row(
+        kb,
+        page,
+        pages,
+        lambda p: BrowseCallback(action=BrowseAction.LIST, topic=topic, kind=kind, page=p),
+        show_position=False,
+    )
     kb.button(
         text=texts.BTN_BACK, callback_data=BrowseCallback(action=BrowseAction.KINDS, topic=topic)
     )
-    sizes.append(nav + 1)
-    kb.adjust(*sizes)
+    kb.adjust(*[size for size in (len(ids), nav + 1) if size])
     return kb.as_markup()
 
 

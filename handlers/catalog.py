@@ -121,9 +121,13 @@ async def _edit(
     if callback.message is None or isinstance(callback.message, InaccessibleMessage):
         answer.text, answer.show_alert = texts.STALE_BUTTON, True
         return
-    # «Message is not modified» means the user pressed the page they are on: nothing to do.
-    with suppress(TelegramBadRequest):
+    try:
         await callback.message.edit_text(text, reply_markup=kb)
+    except TelegramBadRequest as e:
+        # «Message is not modified»: the user pressed the page they are on. Anything else is
+        # a real error and goes to the errors handler.
+        if "not modified" not in e.message:
+            raise
 
 
 async def on_search_page(
