@@ -95,3 +95,71 @@ class EditCallback(CallbackData, prefix="e"):
     action: EditAction
     id: int
     field: str = ""
+
+
+class ChatAction(StrEnum):
+    LIST = "l"
+    OPEN = "o"
+    BIND = "b"
+    TOGGLE = "tg"
+    BIND_DONE = "bd"
+    WELCOME = "w"
+    WELCOME_OFF = "wo"
+    REFRESH = "r"
+
+
+class ChatCallback(CallbackData, prefix="c"):
+    action: ChatAction
+    chat_id: int = 0
+    thread: int = 0
+    topic: str = ""
+    page: int = 0
+
+
+class VksAction(StrEnum):
+    LIST = "l"
+    OPEN = "o"
+    FIELD = "f"
+    DIRECTIONS = "d"
+    TOGGLE_DIRECTION = "td"
+    CANCEL = "c"
+    RESTORE = "r"
+    RECORDING = "rec"
+    PREVIEW = "p"
+    ATTEND = "a"
+
+
+class VksCallback(CallbackData, prefix="v"):
+    action: VksAction
+    day: str = ""  # YYYYMMDD
+    field: str = ""
+    topic: str = ""
+
+
+class BroadcastAction(StrEnum):
+    ALL = "all"
+    BY_TOPICS = "tp"
+    BY_CHATS = "ch"
+    TOGGLE_TOPIC = "tt"
+    TOGGLE_CHAT = "tc"
+    SUBSCRIBERS = "sub"
+    TARGETS = "tg"
+    NEXT = "nx"
+    PIN = "pin"
+    SEND_NOW = "now"
+    SCHEDULE = "sch"
+    DISCARD = "x"
+    SHOW = "sh"
+    CANCEL = "cn"
+    RECALL = "rc"
+    RECALL_CONFIRM = "rcy"
+
+
+class BroadcastCallback(CallbackData, prefix="bc"):
+    action: BroadcastAction
+    id: int = 0
+    value: str = ""
+
+
+class SubscribeCallback(CallbackData, prefix="sb"):
+    topic: str = ""

@@ -33,9 +33,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("find", "Найти материал: /find запрос", groups=True),
     CommandSpec("catalog", "Каталог по направлениям"),
     CommandSpec("cancel", "Отменить текущее действие"),
+    CommandSpec("subscribe", "Подписка на объявления по направлениям"),
     CommandSpec("add", "Добавить материал", Role.METHODOLOGIST),
     CommandSpec("import", "Импорт каталога из CSV/XLSX", Role.METHODOLOGIST),
     CommandSpec("export", "Выгрузить каталог", Role.METHODOLOGIST),
+    CommandSpec("vks", "ВКС 8.38: темы, ссылки, напоминания", Role.METHODOLOGIST),
+    CommandSpec("broadcast", "Новое объявление в чаты", Role.METHODOLOGIST),
+    CommandSpec("broadcasts", "Объявления: отчёты, отмена, отзыв", Role.METHODOLOGIST),
+    CommandSpec("chats", "Чаты бота и их состояние", Role.METHODOLOGIST),
+    CommandSpec(
+        "bind", "Привязать чат к направлениям", Role.METHODOLOGIST, private=False, groups=True
+    ),
     CommandSpec("topics", "Направления обучения", Role.ADMIN),
     CommandSpec("topic", "Добавить или переименовать направление", Role.ADMIN),
     CommandSpec("roles", "Кто какую роль имеет", Role.ADMIN),

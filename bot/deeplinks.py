@@ -20,6 +20,7 @@ _PAYLOAD = re.compile(r"^([a-z]{1,8})_([A-Za-z0-9_-]{1,55})$")
 class Route(StrEnum):
     MATERIAL = "m"  # m_<material id>: open a material's card
     HELP = "help"  # help_<topic>: open help on a topic
+    ICS = "ics"  # ics_<YYYYMMDD>: the .ics invitation to that VKS
 
 
 def encode(route: Route, argument: str | int) -> str:
@@ -27,6 +28,10 @@ def encode(route: Route, argument: str | int) -> str:
     if not _PAYLOAD.match(payload):
         raise ValueError(f"not a valid deep-link payload: {payload!r}")
     return payload
+
+
+def link(bot_username: str, route: Route, argument: str | int) -> str:
+    return f"https://t.me/{bot_username}?start={encode(route, argument)}"
 
 
 def decode(payload: str | None) -> tuple[Route, str] | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -17,7 +18,9 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 import handlers
 from bot.commands import register_commands
+from bot.delivery import Delivery
 from bot.middlewares import InFlight, UserMiddleware
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from handlers.errors import on_error
 from storage.catalog import CatalogRepo
@@ -67,8 +70,18 @@ def build_dispatcher(
     inflight = InFlight()
     # One CatalogRepo per dispatcher: it caches the search vocabulary between updates.
     materials = CatalogRepo(db)
+    delivery = Delivery(db)
+    scheduler = Scheduler(
+        delivery, settings.tz, grace=timedelta(minutes=settings.schedule_grace_minutes)
+    )
     dp.workflow_data.update(
-        db=db, settings=settings, inflight=inflight, materials=materials, **workflow_data
+        db=db,
+        settings=settings,
+        inflight=inflight,
+        materials=materials,
+        delivery=delivery,
+        scheduler=scheduler,
+        **workflow_data,
     )
 
     # Outer middlewares on the update see every update, even those no handler claims.
@@ -84,13 +97,24 @@ def build_dispatcher(
     return dp
 
 
-async def on_startup(bot: Bot, db: Database, settings: Settings, materials: CatalogRepo) -> None:
+async def on_startup(
+    bot: Bot,
+    db: Database,
+    settings: Settings,
+    materials: CatalogRepo,
+    delivery: Delivery,
+    scheduler: Scheduler,
+) -> None:
     await materials.ensure_topics()
     users = UserRepo(db)
     for admin_id in sorted(settings.admin_ids):
         await users.set_role(admin_id, Role.ADMIN, changed_by=None)
     privileged = {u.id: u.role for u in await users.list_by_role()}
     await register_commands(bot, privileged)
+    # The engine first: catching up on missed moments at scheduler start puts rows into the
+    # outbox, and the engine resumes whatever a crash left there.
+    await delivery.start(bot)
+    await scheduler.start()
     try:
         me = await bot.me()
     except Exception as e:
@@ -99,8 +123,12 @@ async def on_startup(bot: Bot, db: Database, settings: Settings, materials: Cata
     log.info("%s started as @%s (id %s)", settings.mode.value, me.username, me.id)
 
 
-async def on_shutdown(inflight: InFlight) -> None:
+async def on_shutdown(inflight: InFlight, delivery: Delivery, scheduler: Scheduler) -> None:
+    scheduler.shutdown()
     if inflight.count:
         log.info("waiting for %d running handler(s) to finish", inflight.count)
     if not await inflight.wait_idle(DRAIN_TIMEOUT):
         log.warning("%d handler(s) still running after %.0fs", inflight.count, DRAIN_TIMEOUT)
+    # Handlers may have queued rows; the engine finishes its current send and stops, and the
+    # rest waits in the outbox for the next start.
+    await delivery.stop()

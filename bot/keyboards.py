@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
@@ -10,8 +11,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import (
+    BroadcastAction,
+    BroadcastCallback,
     BrowseAction,
     BrowseCallback,
+    ChatAction,
+    ChatCallback,
     DraftAction,
     DraftCallback,
     EditAction,
@@ -23,7 +28,12 @@ from bot.callbacks import (
     SearchAction,
     SearchCallback,
     Source,
+    SubscribeCallback,
+    VksAction,
+    VksCallback,
 )
+from bot.deeplinks import Route
+from bot.deeplinks import link as deeplink
 from catalog.model import AUDIENCES, KIND_TITLES
 from storage.users import Role
 
@@ -33,6 +43,7 @@ def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:
     kb = ReplyKeyboardBuilder()
     kb.button(text=texts.BTN_SEARCH_HINT)
     kb.button(text=texts.BTN_CATALOG)
+    kb.button(text=texts.BTN_SUBSCRIPTIONS)
     if role.at_least(Role.ADMIN):
         kb.button(text=texts.BTN_ROLES)
     kb.button(text=texts.BTN_HELP)
@@ -276,4 +287,259 @@ def edit_menu_kb(material_id: int, has_file: bool) -> InlineKeyboardMarkup:
             callback_data=EditCallback(action=EditAction.NEW_FILE, id=material_id),
         )
     kb.adjust(2)
+    return kb.as_markup()
+
+
+# -- announcements, chats and the VKS ------------------------------------------------------------
+
+
+def vks_post_kb(day: date, attending: int, bot_username: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.BTN_ATTEND.format(count=attending),
+        callback_data=VksCallback(action=VksAction.ATTEND, day=f"{day:%Y%m%d}"),
+    )
+    if bot_username:
+        kb.button(text=texts.BTN_CALENDAR, url=deeplink(bot_username, Route.ICS, f"{day:%Y%m%d}"))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def material_link_kb(material_id: int, bot_username: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_OPEN_IN_BOT, url=deeplink(bot_username, Route.MATERIAL, material_id))
+    return kb.as_markup()
+
+
+def toggles_kb(
+    options: list[tuple[str, str]],
+    chosen: set[str] | list[str] | tuple[str, ...],
+    make: Callable[[str], CallbackData],
+    done: CallbackData | None,
+    *,
+    done_text: str = texts.BTN_DONE,
+) -> InlineKeyboardMarkup:
+    """A two-column multi-select: ✅ marks what is chosen; pressing an option toggles it."""
+    kb = InlineKeyboardBuilder()
+    for value, title in options:
+        mark = "✅ " if value in chosen else ""
+        kb.button(text=f"{mark}{title}"[:60], callback_data=make(value))
+    if done is not None:
+        kb.button(text=done_text, callback_data=done)
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def bind_kb(
+    topics: list[tuple[str, str]], chosen: list[str], chat_id: int, thread: int
+) -> InlineKeyboardMarkup:
+    return toggles_kb(
+        topics,
+        chosen,
+        lambda code: ChatCallback(
+            action=ChatAction.TOGGLE, chat_id=chat_id, thread=thread, topic=code
+        ),
+        ChatCallback(action=ChatAction.BIND_DONE, chat_id=chat_id, thread=thread),
+    )
+
+
+def chats_list_kb(chats: list[tuple[int, str]], page: int, pages: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for chat_id, title in chats:
+        kb.button(
+            text=title[:40], callback_data=ChatCallback(action=ChatAction.OPEN, chat_id=chat_id)
+        )
+    kb.adjust(1)
+    nav = InlineKeyboardBuilder()
+    added = _nav_row(
+        nav,
+        page,
+        pages,
+        lambda p: ChatCallback(action=ChatAction.LIST, page=p),
+        show_position=False,
+    )
+    if added:
+        kb.row(*nav.buttons)
+    return kb.as_markup()
+
+
+def chat_card_kb(chat_id: int, has_welcome: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.BTN_BIND,
+        callback_data=ChatCallback(action=ChatAction.BIND, chat_id=chat_id),
+    )
+    kb.button(
+        text=texts.BTN_WELCOME,
+        callback_data=ChatCallback(action=ChatAction.WELCOME, chat_id=chat_id),
+    )
+    if has_welcome:
+        kb.button(
+            text=texts.BTN_WELCOME_OFF,
+            callback_data=ChatCallback(action=ChatAction.WELCOME_OFF, chat_id=chat_id),
+        )
+    kb.button(
+        text=texts.BTN_REFRESH,
+        callback_data=ChatCallback(action=ChatAction.REFRESH, chat_id=chat_id),
+    )
+    kb.button(text=texts.BTN_CHATS_BACK, callback_data=ChatCallback(action=ChatAction.LIST))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def subscribe_kb(topics: list[tuple[str, str]], chosen: set[str]) -> InlineKeyboardMarkup:
+    return toggles_kb(
+        topics, chosen, lambda code: SubscribeCallback(topic=code), SubscribeCallback()
+    )
+
+
+def vks_dates_kb(days: list[tuple[date, str]]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for day, status in days:
+        kb.button(
+            text=f"{day:%d.%m} · {status}",
+            callback_data=VksCallback(action=VksAction.OPEN, day=f"{day:%Y%m%d}"),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def vks_card_kb(day: date, cancelled: bool) -> InlineKeyboardMarkup:
+    key = f"{day:%Y%m%d}"
+    kb = InlineKeyboardBuilder()
+    for field, title in texts.VKS_FIELD_TITLES.items():
+        kb.button(
+            text=title, callback_data=VksCallback(action=VksAction.FIELD, day=key, field=field)
+        )
+    kb.button(
+        text=texts.BTN_VKS_DIRECTIONS,
+        callback_data=VksCallback(action=VksAction.DIRECTIONS, day=key),
+    )
+    if cancelled:
+        kb.button(
+            text=texts.BTN_VKS_RESTORE, callback_data=VksCallback(action=VksAction.RESTORE, day=key)
+        )
+    else:
+        kb.button(
+            text=texts.BTN_VKS_CANCEL, callback_data=VksCallback(action=VksAction.CANCEL, day=key)
+        )
+    kb.button(
+        text=texts.BTN_VKS_PREVIEW, callback_data=VksCallback(action=VksAction.PREVIEW, day=key)
+    )
+    kb.button(
+        text=texts.BTN_VKS_RECORDING, callback_data=VksCallback(action=VksAction.RECORDING, day=key)
+    )
+    kb.button(text=texts.BTN_VKS_BACK, callback_data=VksCallback(action=VksAction.LIST))
+    kb.adjust(3, 2, 2, 1)
+    return kb.as_markup()
+
+
+def vks_directions_kb(
+    day: date, topics: list[tuple[str, str]], chosen: tuple[str, ...]
+) -> InlineKeyboardMarkup:
+    key = f"{day:%Y%m%d}"
+    return toggles_kb(
+        topics,
+        chosen,
+        lambda code: VksCallback(action=VksAction.TOGGLE_DIRECTION, day=key, topic=code),
+        VksCallback(action=VksAction.OPEN, day=key),
+    )
+
+
+def _yes_no(flag: bool) -> str:
+    return texts.YES if flag else texts.NO
+
+
+def broadcast_targets_kb(subscribers: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_ALL_CHATS, callback_data=BroadcastCallback(action=BroadcastAction.ALL))
+    kb.button(
+        text=texts.BTN_BY_TOPICS, callback_data=BroadcastCallback(action=BroadcastAction.BY_TOPICS)
+    )
+    kb.button(
+        text=texts.BTN_BY_CHATS, callback_data=BroadcastCallback(action=BroadcastAction.BY_CHATS)
+    )
+    kb.button(
+        text=texts.BTN_SUBSCRIBERS.format(state=_yes_no(subscribers)),
+        callback_data=BroadcastCallback(action=BroadcastAction.SUBSCRIBERS),
+    )
+    kb.button(text=texts.BTN_NEXT, callback_data=BroadcastCallback(action=BroadcastAction.NEXT))
+    kb.button(
+        text=texts.BTN_DISCARD, callback_data=BroadcastCallback(action=BroadcastAction.DISCARD)
+    )
+    kb.adjust(1, 2, 1, 2)
+    return kb.as_markup()
+
+
+def broadcast_pick_kb(
+    options: list[tuple[str, str]], chosen: list[str], action: BroadcastAction
+) -> InlineKeyboardMarkup:
+    return toggles_kb(
+        options,
+        chosen,
+        lambda value: BroadcastCallback(action=action, value=value),
+        BroadcastCallback(action=BroadcastAction.TARGETS),
+    )
+
+
+def broadcast_confirm_kb(pin: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.BTN_SEND_NOW, callback_data=BroadcastCallback(action=BroadcastAction.SEND_NOW)
+    )
+    kb.button(
+        text=texts.BTN_SCHEDULE, callback_data=BroadcastCallback(action=BroadcastAction.SCHEDULE)
+    )
+    kb.button(
+        text=texts.BTN_PIN.format(state=_yes_no(pin)),
+        callback_data=BroadcastCallback(action=BroadcastAction.PIN),
+    )
+    kb.button(
+        text=texts.BTN_TARGETS, callback_data=BroadcastCallback(action=BroadcastAction.TARGETS)
+    )
+    kb.button(
+        text=texts.BTN_DISCARD, callback_data=BroadcastCallback(action=BroadcastAction.DISCARD)
+    )
+    kb.adjust(2, 2, 1)
+    return kb.as_markup()
+
+
+def broadcasts_kb(items: list[int]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for number in items:
+        kb.button(
+            text=f"№{number}",
+            callback_data=BroadcastCallback(action=BroadcastAction.SHOW, id=number),
+        )
+    kb.adjust(5)
+    return kb.as_markup()
+
+
+def broadcast_manage_kb(
+    number: int, can_cancel: bool, can_recall: bool
+) -> InlineKeyboardMarkup | None:
+    kb = InlineKeyboardBuilder()
+    if can_cancel:
+        kb.button(
+            text=texts.BTN_CANCEL_BROADCAST,
+            callback_data=BroadcastCallback(action=BroadcastAction.CANCEL, id=number),
+        )
+    if can_recall:
+        kb.button(
+            text=texts.BTN_RECALL,
+            callback_data=BroadcastCallback(action=BroadcastAction.RECALL, id=number),
+        )
+    kb.adjust(2)
+    return kb.as_markup() if (can_cancel or can_recall) else None
+
+
+def recall_confirm_kb(number: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.BTN_RECALL_YES,
+        callback_data=BroadcastCallback(action=BroadcastAction.RECALL_CONFIRM, id=number),
+    )
+    kb.button(
+        text=texts.BTN_BACK, callback_data=BroadcastCallback(action=BroadcastAction.SHOW, id=number)
+    )
     return kb.as_markup()

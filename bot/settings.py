@@ -62,6 +62,8 @@ class Settings(BaseConfig):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"  # noqa: S104 - the webhook server must be reachable by a proxy
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # A scheduled post the bot was down for is still sent on start-up if at most this late.
+    schedule_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
     @field_validator("bot_token")
     @classmethod
@@ -130,6 +132,7 @@ _HINTS = {
     "timezone": "Use an IANA name such as TIMEZONE=Europe/Moscow",
     "log_level": "Use DEBUG, INFO, WARNING or ERROR",
     "webhook_port": "Use a port number 1-65535",
+    "schedule_grace_minutes": "Use a number of minutes from 1 to 1440",
 }
 
 

@@ -24,3 +24,19 @@ class MaterialStates(StatesGroup):
 
 class ImportStates(StatesGroup):
     waiting_for_file = State()
+
+
+class ChatStates(StatesGroup):
+    waiting_for_welcome = State()
+
+
+class VksStates(StatesGroup):
+    waiting_for_value = State()
+    waiting_for_recording = State()
+
+
+class BroadcastStates(StatesGroup):
+    waiting_for_content = State()
+    choosing_targets = State()
+    confirming = State()
+    waiting_for_time = State()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from html import escape as escape  # re-exported: handlers escape through texts
 from html import unescape
 
+from catalog.schedule import Offset, Slot, human_date
+from storage.announcements import Announcement, ReportLine
 from storage.users import Role, UserRecord
+from storage.vks import VksDate
 
 ROLE_TITLES: dict[Role, str] = {
     Role.ADMIN: "администратор",
@@ -32,6 +36,7 @@ ROLE_TITLES_PLURAL: dict[Role, str] = {
 # Menu buttons. The router matches these exact strings, so they live in one place.
 BTN_HELP = "❓ Помощь"
 BTN_ROLES = "👥 Роли"
+BTN_SUBSCRIPTIONS = "🔔 Подписки"
 
 APOLOGY = "Извините, что-то пошло не так. Мы уже разбираемся — попробуйте ещё раз чуть позже."
 REFUSED = "Извините, это действие доступно только сотрудникам с ролью «{role}»."
@@ -43,6 +48,7 @@ BAD_DEEPLINK = "Эта ссылка устарела или повреждена
 TEXT_EXPECTED = "Пожалуйста, пришлите текстовое сообщение или нажмите /cancel."
 TOO_LONG = "Сообщение слишком длинное. Пришлите, пожалуйста, короче."
 STALE_BUTTON = "Эта кнопка устарела. Откройте меню заново: /start."
+BUTTONS_EXPECTED = "Выберите вариант кнопками под сообщением выше или нажмите /cancel."
 
 GRANT_USAGE = (
     "Как выдать роль:\n"
@@ -316,3 +322,328 @@ TOPIC_USAGE = (
 )
 TOPIC_ADDED = "Направление «{title}» добавлено (код {code})."
 TOPIC_RENAMED = "Направление {code} теперь называется «{title}»."
+
+
+# -- chats ------------------------------------------------------------------------------------
+
+CHAT_ADDED = (
+    "Здравствуйте! Я бот учебного центра МЦТ. Методист может привязать этот чат к направлениям "
+    "обучения командой /bind — тогда сюда будут приходить анонсы ВКС 8.38 и объявления."
+)
+CHAT_LOST = "⚠️ Бот больше не может писать в чат «{title}»: {reason}. Чат помечен неактивным."
+CHAT_REMOVED_REASON = "бота удалили из чата"
+CHATS_EMPTY = "Бот пока не добавлен ни в один чат. Добавьте его в группу — она появится здесь."
+CHATS_HEADER = "<b>Чаты</b> ({active} активных из {total}), стр. {page} из {pages}:"
+CHAT_NEVER_POSTED = "ещё не было"
+BIND_PICK = "Направления для {place}: отметьте нужные и нажмите «Готово»."
+BIND_PLACE_CHAT = "чата «{title}»"
+BIND_PLACE_THREAD = "темы {thread} чата «{title}»"
+BIND_DONE = "Готово. {place} привязан(а) к: {topics}."
+BIND_NONE = "ни к одному направлению"
+BIND_GROUP_ONLY = "Команда /bind работает внутри группы. В личном чате откройте /chats."
+BTN_DONE = "✅ Готово"
+BTN_CHATS_BACK = "⬅️ К списку чатов"
+BTN_BIND = "🏷 Направления"
+BTN_WELCOME = "👋 Приветствие"
+BTN_WELCOME_OFF = "🚫 Выключить приветствие"
+BTN_REFRESH = "🔄 Обновить"
+WELCOME_ASK = (
+    "Пришлите текст приветствия для новых участников: правила чата и что здесь обсуждают. "
+    "Ссылку на каталог я добавлю сам. Отмена — /cancel."
+)
+WELCOME_SAVED = "Приветствие сохранено. Так его увидят новые участники:"
+WELCOME_OFF = "Приветствие выключено."
+WELCOME_TOO_LONG = "Слишком длинно: приветствие должно быть до 1000 символов."
+WELCOME_TAIL = "\n\n📚 Материалы учебного центра: {link}"
+WELCOME_HELLO = "👋 {names}, добро пожаловать!\n\n"
+CHAT_GONE = "Этот чат не найден в реестре."
+
+
+def chat_line(
+    title: str,
+    *,
+    active: bool,
+    is_forum: bool,
+    can_post: bool,
+    can_pin: bool,
+    member_count: int | None,
+    last_post: str | None,
+    topics: str,
+    error: str | None,
+) -> str:
+    mark = "✅" if active and can_post else ("⚠️" if active else "⛔")
+    parts = [f"{mark} <b>{escape(title or 'без названия')}</b>" + (" (форум)" if is_forum else "")]
+    if not active:
+        parts.append(f"неактивен: {escape(error or 'бот удалён')}")
+    else:
+        parts.append(
+            f"писать {'да' if can_post else 'нет'}, закреплять {'да' if can_pin else 'нет'}"
+        )
+    if member_count is not None:
+        parts.append(f"участников: {member_count}")
+    parts.append(f"последний пост: {last_post or CHAT_NEVER_POSTED}")
+    parts.append(f"направления: {topics or 'не привязан'}")
+    if active and error:
+        parts.append(f"последняя ошибка: {escape(error)}")
+    return "\n   ".join(parts)
+
+
+# -- subscriptions ----------------------------------------------------------------------------
+
+SUBSCRIBE_PICK = (
+    "Выберите направления: анонсы ВКС 8.38 и объявления по ним я буду присылать вам сюда. "
+    "Нажмите ещё раз, чтобы отписаться."
+)
+SUBSCRIBE_DONE = "Подписки: {topics}."
+SUBSCRIBE_NONE = "вы ни на что не подписаны"
+
+# -- VKS 8.38 ---------------------------------------------------------------------------------
+
+VKS_LIST = (
+    "<b>ВКС 8.38</b>: {slot} (время {tz}).\nНапоминания: {offsets}.\n"
+    "Выберите дату. Изменить день и время — <code>/vksslot ср 08:38</code>, "
+    "напоминания — <code>/vksremind 1д 15:00, 30м</code>."
+)
+VKS_SLOT_USAGE = (
+    "Как изменить слот: <code>/vksslot ср 08:38</code> или <code>/vksslot среда 8:38 60</code> "
+    "(день недели, время начала, длительность в минутах 15–240)."
+)
+VKS_SLOT_SET = "Готово: ВКС теперь {slot}, {minutes} мин. Напоминания пересчитаны."
+VKS_REMIND_USAGE = (
+    "Как задать напоминания: <code>/vksremind 1д 15:00, 30м</code> — накануне в 15:00 и за 30 "
+    "минут до начала. Можно до 5 через запятую: «2д 10:00», «0д 08:00», «2ч», «45м»."
+)
+VKS_REMIND_SET = "Готово: напоминания {offsets}."
+VKS_HOLIDAY = "🎉 праздник"
+VKS_CANCELLED = "❌ отменена"
+VKS_NO_TOPIC = "⚠️ нет темы"
+VKS_READY = "✅"
+VKS_FIELD_TITLES = {"topic": "Тема", "link": "Ссылка", "speaker": "Спикер"}
+VKS_ASK_FIELD = {
+    "topic": "Пришлите тему ВКС (от 3 до 200 символов).",
+    "link": "Пришлите ссылку на подключение (https://…) или «-», чтобы убрать.",
+    "speaker": "Пришлите имя спикера и должность (до 150 символов) или «-», чтобы убрать.",
+}
+VKS_FIELD_INVALID = {
+    "topic": "Тема должна быть от 3 до 200 символов. Пришлите ещё раз или /cancel.",
+    "link": "Ссылка должна начинаться с https://. Пришлите ещё раз, «-» или /cancel.",
+    "speaker": "Не длиннее 150 символов. Пришлите ещё раз, «-» или /cancel.",
+}
+VKS_DIRECTIONS_PICK = (
+    "Кому напоминать о ВКС {day}: отметьте направления. Без отметок — во все активные чаты."
+)
+VKS_ASK_RECORDING = (
+    "Пришлите запись ВКС: видео, файл или ссылку https://…. Она попадёт в каталог, "
+    "а в чаты уйдёт объявление. Отмена — /cancel."
+)
+VKS_RECORDING_INVALID = "Нужно видео, файл или ссылка https://…. Отмена — /cancel."
+VKS_RECORDING_NEEDS_TOPIC = "Сначала задайте тему этой ВКС: по ней будет назван материал."
+VKS_RECORDING_DONE = "Запись добавлена в каталог (№{id}), объявление поставлено в очередь: {count}."
+VKS_ATTEND_ON = "Отметили: вы будете участвовать."
+VKS_ATTEND_OFF = "Отметку сняли."
+VKS_ATTEND_CLOSED = "Эта ВКС уже прошла."
+VKS_ASK_TOPIC = (
+    "⚠️ Пора напоминать о ВКС 8.38 {day}, но тема не задана — напоминание не отправлено. "
+    "Задайте тему: /vks"
+)
+VKS_REMINDER_MISSED = (
+    "⚠️ Напоминание о ВКС, назначенное на {when}, не отправлено: бот был недоступен, "
+    "а время уже прошло."
+)
+BROADCAST_MISSED = (
+    "⚠️ Объявление №{id}, запланированное на {when}, не отправлено: бот был недоступен "
+    "слишком долго. Откройте /broadcasts, чтобы отправить его заново."
+)
+BTN_ATTEND = "🙋 Буду участвовать ({count})"
+BTN_CALENDAR = "📅 В календарь"
+BTN_OPEN_IN_BOT = "▶️ Смотреть в боте"
+BTN_VKS_CANCEL = "❌ Отменить ВКС"
+BTN_VKS_RESTORE = "↩️ Вернуть ВКС"
+BTN_VKS_RECORDING = "🎬 Запись ВКС"
+BTN_VKS_PREVIEW = "👁 Предпросмотр"
+BTN_VKS_DIRECTIONS = "🏷 Направления"
+BTN_VKS_BACK = "⬅️ К датам"
+VKS_CANCELLED_DONE = "ВКС {day} отменена: напоминаний не будет."
+VKS_RESTORED_DONE = "ВКС {day} снова в расписании."
+VKS_ICS_CAPTION = "Откройте файл, чтобы добавить ВКС 8.38 {day} в календарь телефона."
+VKS_ICS_UNKNOWN = "Для этой даты ВКС не запланирована."
+VKS_SUMMARY = "ВКС 8.38: {topic}"
+VKS_DAY_INVALID = "Эта дата недоступна. Откройте /vks заново."
+
+
+def vks_card(
+    day_title: str,
+    *,
+    topic: str | None,
+    link: str | None,
+    speaker: str | None,
+    directions: str,
+    cancelled: bool,
+    holiday: bool,
+    attending: int,
+    reminders: list[str],
+) -> str:
+    lines = [f"<b>ВКС 8.38 — {day_title}</b>"]
+    if holiday:
+        lines.append("🎉 Нерабочий праздничный день: напоминаний не будет.")
+    if cancelled:
+        lines.append("❌ ВКС отменена: напоминаний не будет.")
+    lines.append(f"Тема: {escape(topic) if topic else '— не задана'}")
+    lines.append(f"Ссылка: {escape(link) if link else '—'}")
+    lines.append(f"Спикер: {escape(speaker) if speaker else '—'}")
+    lines.append(f"Кому: {directions}")
+    lines.append(f"Будут участвовать: {attending}")
+    if reminders:
+        lines.append("Напоминания:\n" + "\n".join(f"• {r}" for r in reminders))
+    return "\n".join(lines)
+
+
+VKS_OUTCOMES = {
+    "sent": "отправлено",
+    "skipped_holiday": "пропущено (праздник)",
+    "skipped_cancelled": "пропущено (отменена)",
+    "asked_topic": "не отправлено: не было темы",
+    "missed": "пропущено: бот был недоступен",
+}
+
+
+def vks_announcement(vks: VksDate, slot: Slot, offset: Offset, start: datetime) -> str:
+    """The reminder post; ``start`` is the aware local start time."""
+    when = human_date(vks.date)
+    if offset.at is not None:
+        head = {0: "Сегодня", 1: "Завтра"}.get(offset.days, when[0].upper() + when[1:])
+        head = f"📅 {head} в {start:%H:%M} — ВКС 8.38"
+    else:
+        head = f"⏰ Через {offset.minutes} мин — ВКС 8.38"
+    lines = [f"<b>{head}</b>", f"{when[0].upper() + when[1:]}, {start:%H:%M} (МСК)", ""]
+    lines.append(f"Тема: <b>{escape(vks.topic or '')}</b>")
+    if vks.speaker:
+        lines.append(f"Спикер: {escape(vks.speaker)}")
+    if vks.link:
+        lines.append(f"Подключиться: {escape(vks.link)}")
+    lines.append(f"Длительность: до {slot.minutes} мин.")
+    return "\n".join(lines)
+
+
+def recording_announcement(day: str, topic: str) -> str:
+    return f"🎬 <b>Запись ВКС 8.38 от {day}</b>\n{escape(topic)}\n\nСмотрите и скачивайте в боте:"
+
+
+# -- broadcasts -------------------------------------------------------------------------------
+
+BROADCAST_ASK_CONTENT = (
+    "Пришлите текст объявления (форматирование сохранится) или фото/документ с подписью. "
+    "Отмена — /cancel."
+)
+BROADCAST_CONTENT_INVALID = "Нужен текст, фото или документ. Отмена — /cancel."
+BROADCAST_CAPTION_TOO_LONG = "Подпись длиннее 1024 символов: Telegram её не примет. Сократите."
+BROADCAST_TARGETS = (
+    "Кому отправить?\n• Все чаты: {all}\n• Направления: {topics}\n• Выбранные чаты: {chats}\n"
+    "• Подписчики в личных сообщениях: {subs}"
+)
+BROADCAST_PICK_TOPICS = "Отметьте направления: объявление уйдёт в привязанные к ним чаты."
+BROADCAST_PICK_CHATS = "Отметьте чаты."
+BROADCAST_NO_TARGETS = "Не выбрано ни одного получателя."
+BROADCAST_PREVIEW = (
+    "👆 Так увидят объявление. Получателей: {count}.\nЗакрепить в чатах: {pin}.\n"
+    "Отправить сейчас или запланировать?"
+)
+BROADCAST_ASK_TIME = (
+    "Когда отправить? Например: <code>25.11 10:00</code>, <code>25.11.2026 10:00</code> или "
+    "<code>завтра 9:00</code> (время {tz})."
+)
+BROADCAST_TIME_INVALID = (
+    "Не понял дату и время. Пример: <code>25.11 10:00</code> или <code>завтра 9:00</code>."
+)
+BROADCAST_TIME_PAST = "Это время уже прошло. Укажите время в будущем (до года вперёд)."
+BROADCAST_QUEUED = "📤 Объявление №{id} отправляется: получателей {count}. Пришлю отчёт."
+BROADCAST_SCHEDULED = "🕒 Объявление №{id} запланировано на {when}. Список — /broadcasts."
+BROADCAST_DISCARDED = "Объявление не отправлено."
+BROADCASTS_EMPTY = "Объявлений пока не было. Создать — /broadcast."
+BROADCASTS_HEADER = "<b>Объявления</b> (последние {count}):"
+BROADCAST_CANCELLED = "Объявление №{id} отменено."
+BROADCAST_CANNOT_CANCEL = "Это объявление уже нельзя отменить."
+BROADCAST_RECALL_ASK = "Удалить объявление №{id} из всех чатов, куда оно доставлено ({count})?"
+BROADCAST_RECALLING = "Удаляю объявление №{id}: сообщений {count}."
+BROADCAST_CANNOT_RECALL = "Отзывать нечего: объявление не доставлено или уже отозвано."
+BROADCAST_GONE = "Объявление не найдено."
+BTN_ALL_CHATS = "Все чаты"
+BTN_BY_TOPICS = "По направлениям"
+BTN_BY_CHATS = "Выбрать чаты"
+BTN_SUBSCRIBERS = "Подписчики: {state}"
+BTN_NEXT = "Далее ➡️"
+BTN_PIN = "📌 Закрепить: {state}"
+BTN_SEND_NOW = "📤 Отправить сейчас"
+BTN_SCHEDULE = "🕒 Запланировать"
+BTN_TARGETS = "👥 Получатели"
+BTN_DISCARD = "✖️ Не отправлять"
+BTN_CANCEL_BROADCAST = "❌ Отменить"
+BTN_RECALL = "🗑 Отозвать"
+BTN_RECALL_YES = "Да, удалить"
+BTN_REPORT = "📊 Отчёт"
+YES, NO = "да", "нет"
+STATUS_TITLES = {
+    "scheduled": "🕒 запланировано",
+    "queued": "📤 отправляется",
+    "done": "✅ отправлено",
+    "cancelled": "❌ отменено",
+    "missed": "⚠️ пропущено",
+    "recalled": "🗑 отозвано",
+}
+DELIVERY_FORBIDDEN_CHAT = "бот удалён из чата или не может в нём писать"
+DELIVERY_FORBIDDEN_USER = "пользователь заблокировал бота"
+DELIVERY_REJECTED = "Telegram отклонил сообщение: {reason}"
+DELIVERY_INTERNAL = "внутренняя ошибка ({reason})"
+DELIVERY_UNAVAILABLE = "Telegram не отвечал, попытки исчерпаны"
+DELIVERY_NOT_PINNED = "доставлено, но не закреплено: нет права закреплять"
+RECALL_FAILED = "не удалось удалить: {reason}"
+ROW_STATUS = {
+    "pending": "⏳",
+    "sending": "⏳",
+    "sent": "✅",
+    "failed": "❌",
+    "cancelled": "➖",
+    "recalling": "⏳",
+    "recalled": "🗑",
+}
+
+
+def broadcast_line(
+    number: int, status: str, when: str, preview: str, counts: dict[str, int]
+) -> str:
+    total = sum(counts.values())
+    sent = counts.get("sent", 0) + counts.get("recalled", 0) + counts.get("recalling", 0)
+    tail = f" · доставлено {sent} из {total}" if total else ""
+    return f"№{number} · {STATUS_TITLES.get(status, status)} · {when}{tail}\n   {preview}"
+
+
+def delivery_report(announcement: Announcement, rows: list[ReportLine]) -> str:
+    """Per chat: delivered or failed and why; private subscribers summed up in one line."""
+    chats = [r for r in rows if r.chat_id < 0]
+    people = [r for r in rows if r.chat_id > 0]
+    delivered = sum(1 for r in rows if r.status in ("sent", "recalled", "recalling"))
+    failed = sum(1 for r in rows if r.status == "failed")
+    out = [
+        f"📊 <b>Объявление №{announcement.id}</b>: "
+        f"{STATUS_TITLES.get(announcement.status, announcement.status)}.",
+        f"Доставлено {delivered} из {len(rows)}, не доставлено {failed}.",
+    ]
+    for r in chats:
+        reason = f" — {escape(r.error)}" if r.error else ""
+        thread = f" (тема {r.thread_id})" if r.thread_id else ""
+        out.append(
+            f"{ROW_STATUS.get(r.status, '•')} {escape(r.title or str(r.chat_id))}{thread}{reason}"
+        )
+    if people:
+        ok = sum(1 for r in people if r.status in ("sent", "recalled", "recalling"))
+        out.append(f"👤 Подписчикам: доставлено {ok} из {len(people)}.")
+        reasons: dict[str, int] = {}
+        for r in people:
+            if r.status == "failed":
+                key = r.error or "ошибка"
+                reasons[key] = reasons.get(key, 0) + 1
+        out += [f"   ❌ {escape(k)}: {v}" for k, v in reasons.items()]
+    text = "\n".join(out)
+    if len(text) > 4000:
+        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
+    return text

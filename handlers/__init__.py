@@ -5,13 +5,16 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    announcements,
     catalog,
+    chats,
     fallback,
     inline,
     materials_admin,
     roles,
     start,
     topics_admin,
+    vks,
 )
 
 
@@ -21,12 +24,16 @@ def get_routers() -> list[Router]:
     Order matters: aiogram offers an update to routers in turn and stops at the first handler
     whose filters match. ``start`` comes first so /start and /cancel get a user out of any form;
     features follow, ``catalog`` last among them because any plain text in a private chat is a
-    search; ``fallback`` catches everything and therefore comes last.
+    search (so every form's text steps must be offered before it); ``fallback`` catches
+    everything and therefore comes last.
     """
     return [
         start.create_router(),
         roles.create_router(),
         topics_admin.create_router(),
+        chats.create_router(),
+        vks.create_router(),
+        announcements.create_router(),
         inline.create_router(),
         materials_admin.create_router(),
         catalog.create_router(),

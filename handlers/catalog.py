@@ -7,7 +7,7 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
@@ -23,7 +23,8 @@ from bot.callbacks import (
     SearchCallback,
     Source,
 )
-from bot.deeplinks import DeepLink, Route, encode
+from bot.deeplinks import DeepLink, Route
+from bot.deeplinks import link as deeplink
 from bot.keyboards import (
     browse_list_kb,
     card_kb,
@@ -34,6 +35,7 @@ from bot.keyboards import (
     topics_kb,
 )
 from catalog.model import KIND_TITLES, Kind
+from handlers.common import edit
 from storage.catalog import CatalogRepo, Material, SearchResult
 from storage.db import Database
 from storage.users import Role, UserRecord, UserRepo
@@ -115,21 +117,6 @@ async def search_hint(message: Message) -> None:
     await message.answer(texts.SEARCH_HINT)
 
 
-async def _edit(
-    callback: CallbackQuery, answer: CallbackAnswer, text: str, kb: InlineKeyboardMarkup
-) -> None:
-    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        answer.text, answer.show_alert = texts.STALE_BUTTON, True
-        return
-    try:
-        await callback.message.edit_text(text, reply_markup=kb)
-    except TelegramBadRequest as e:
-        # «Message is not modified»: the user pressed the page they are on. Anything else is
-        # a real error and goes to the errors handler.
-        if "not modified" not in e.message:
-            raise
-
-
 async def on_search_page(
     callback: CallbackQuery,
     callback_data: SearchCallback,
@@ -141,7 +128,7 @@ async def on_search_page(
         callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
         return
     text, kb, _ = await _page_view(materials, query, callback_data.qid, callback_data.page)
-    await _edit(callback, callback_answer, text, kb)
+    await edit(callback, callback_answer, text, kb)
 
 
 async def on_wish(
@@ -201,7 +188,7 @@ async def render_card(
     me = await bot.me()
     share = None
     if me.username:
-        link = f"https://t.me/{me.username}?start={encode(Route.MATERIAL, material.id)}"
+        link = deeplink(me.username, Route.MATERIAL, material.id)
         share = f"https://t.me/share/url?url={link}"
     manage = role.at_least(Role.METHODOLOGIST)
     return text, card_kb(material.id, back, share, src, can_get=material.active, manage=manage)
@@ -239,7 +226,7 @@ async def on_open(
     text, kb = await render_card(
         material, materials, bot, role, callback_data.src, _back(callback_data)
     )
-    await _edit(callback, callback_answer, text, kb)
+    await edit(callback, callback_answer, text, kb)
 
 
 async def on_get(
@@ -350,7 +337,7 @@ async def on_browse(
     if callback_data.action is BrowseAction.TOPICS:
         text, topics_markup = await _topics_view(materials)
         if topics_markup is not None:
-            await _edit(callback, callback_answer, text, topics_markup)
+            await edit(callback, callback_answer, text, topics_markup)
         return
     topic = callback_data.topic
     if topic not in titles:
@@ -360,7 +347,7 @@ async def on_browse(
         counts = await materials.kinds_in_topic(topic)
         kinds = [(k.value, KIND_TITLES[k], n) for k, n in counts.items()]
         text = texts.CATALOG_KINDS.format(topic=texts.escape(titles[topic]))
-        await _edit(callback, callback_answer, text, kinds_kb(topic, kinds, sum(counts.values())))
+        await edit(callback, callback_answer, text, kinds_kb(topic, kinds, sum(counts.values())))
         return
     kind = Kind(callback_data.kind) if callback_data.kind in set(Kind) else None
     ids = await materials.browse(topic, kind)
@@ -377,7 +364,7 @@ async def on_browse(
     kb = browse_list_kb(
         topic, kind.value if kind else "", page, pages, [m.id for m in chunk], first
     )
-    await _edit(callback, callback_answer, "\n".join(lines), kb)
+    await edit(callback, callback_answer, "\n".join(lines), kb)
 
 
 def create_router() -> Router:

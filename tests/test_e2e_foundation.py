@@ -27,12 +27,18 @@ async def test_start_menus_differ_for_new_user_and_admin(running: RunningBot) ->
     admin = await running.say(ADMIN, "/start")
 
     assert nurse.params["text"].startswith("Здравствуйте, Ольга!")
-    staff_menu = [texts.BTN_SEARCH_HINT, texts.BTN_CATALOG, texts.BTN_HELP]
+    staff_menu = [
+        texts.BTN_SEARCH_HINT,
+        texts.BTN_CATALOG,
+        texts.BTN_SUBSCRIPTIONS,
+        texts.BTN_HELP,
+    ]
     assert button_texts(nurse.params["reply_markup"]) == staff_menu
     assert "Ваша роль: администратор" in admin.params["text"]
     assert button_texts(admin.params["reply_markup"]) == [
         texts.BTN_SEARCH_HINT,
         texts.BTN_CATALOG,
+        texts.BTN_SUBSCRIPTIONS,
         texts.BTN_ROLES,
         texts.BTN_HELP,
     ]

@@ -1,0 +1,147 @@
+"""Scheduled work as plain async functions. A job only decides and moves rows into the outbox;
+the delivery engine does the sending. Every job is safe to run twice: the database records
+what was done (a reminder's outcome, a broadcast's status), so a second run finds it done."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.delivery import Delivery
+from catalog.schedule import Offset, Slot, is_holiday, next_dates, starts_at
+from storage.announcements import AnnouncementRepo, Content, Kind, Targets
+from storage.users import Role
+from storage.vks import VksDate, VksRepo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One scheduled moment: a VKS reminder or the release of a scheduled broadcast."""
+
+    at: datetime
+    key: str
+    day: date | None = None
+    offset: Offset | None = None
+    announcement_id: int | None = None
+
+
+@dataclass(slots=True)
+class JobContext:
+    delivery: Delivery
+    tz: ZoneInfo
+
+    @property
+    def vks(self) -> VksRepo:
+        return self.delivery.vks
+
+    @property
+    def outbox(self) -> AnnouncementRepo:
+        return self.delivery.outbox
+
+
+async def due_between(ctx: JobContext, start: datetime, end: datetime) -> list[Due]:
+    """Every VKS reminder and scheduled broadcast with a moment in (start, end]."""
+    found: list[Due] = []
+    slot = await ctx.vks.slot()
+    offsets = await ctx.vks.offsets()
+    weeks = (end - start).days // 7 + 2
+    for day in next_dates(slot, start.astimezone(ctx.tz).date(), weeks):
+        for offset in offsets:
+            at = offset.moment(slot, day, ctx.tz)
+            if start < at <= end:
+                found.append(Due(at, f"vks:{day.isoformat()}:{offset.key}", day, offset))
+    for a in await ctx.outbox.scheduled():
+        at = datetime.fromisoformat(a.scheduled_at or a.created_at)
+        if at <= end:
+            found.append(Due(at, f"broadcast:{a.id}", announcement_id=a.id))
+    found.sort(key=lambda d: d.at)
+    return found
+
+
+async def is_done(ctx: JobContext, item: Due) -> bool:
+    if item.day is not None and item.offset is not None:
+        return item.offset.key in await ctx.vks.outcomes(item.day)
+    if item.announcement_id is not None:
+        announcement = await ctx.outbox.get(item.announcement_id)
+        return announcement is None or announcement.status != "scheduled"
+    return True
+
+
+async def run(ctx: JobContext, item: Due) -> None:
+    if item.day is not None and item.offset is not None:
+        await vks_reminder(ctx, item.day, item.offset)
+    elif item.announcement_id is not None:
+        await release_broadcast(ctx, item.announcement_id)
+
+
+async def skip_missed(ctx: JobContext, item: Due) -> None:
+    """The bot was down too long past this moment: record it and tell the methodologists."""
+    when = item.at.astimezone(ctx.tz).strftime("%d.%m %H:%M")
+    if item.day is not None and item.offset is not None:
+        if await ctx.vks.record_outcome(item.day, item.offset.key, "missed"):
+            await ctx.delivery.notify(
+                Role.METHODOLOGIST, texts.VKS_REMINDER_MISSED.format(when=when)
+            )
+    elif item.announcement_id is not None and await ctx.outbox.mark_missed(item.announcement_id):
+        await ctx.delivery.notify(
+            Role.METHODOLOGIST,
+            texts.BROADCAST_MISSED.format(id=item.announcement_id, when=when),
+        )
+    log.warning("skipped %s: it was due at %s", item.key, item.at.isoformat())
+
+
+async def vks_reminder(ctx: JobContext, day: date, offset: Offset) -> None:
+    if offset.key in await ctx.vks.outcomes(day):
+        return
+    if is_holiday(day):
+        await ctx.vks.record_outcome(day, offset.key, "skipped_holiday")
+        log.info("VKS %s is a public holiday: reminder %s skipped", day, offset.key)
+        return
+    vks = await ctx.vks.get(day)
+    if vks.cancelled:
+        await ctx.vks.record_outcome(day, offset.key, "skipped_cancelled")
+        log.info("VKS %s is cancelled: reminder %s skipped", day, offset.key)
+        return
+    if not vks.topic:
+        if await ctx.vks.record_outcome(day, offset.key, "asked_topic"):
+            await ctx.delivery.notify(
+                Role.METHODOLOGIST, texts.VKS_ASK_TOPIC.format(day=day.strftime("%d.%m.%Y"))
+            )
+        return
+    slot = await ctx.vks.slot()
+    text = texts.vks_announcement(vks, slot, offset, starts_at(slot, day, ctx.tz))
+    targets = vks_targets(vks)
+    created = await ctx.outbox.create(
+        Kind.VKS,
+        Content(text=text, buttons="vks"),
+        targets,
+        vks_date=day.isoformat(),
+        once=(day.isoformat(), offset.key),
+    )
+    if created is not None:
+        log.info("VKS %s reminder %s queued for %d target(s)", day, offset.key, created[1])
+        ctx.delivery.kick()
+
+
+def vks_targets(vks: VksDate) -> Targets:
+    """The chats bound to the date's directions, or every active chat; plus the people who
+    subscribed to those directions (or to anything) in private."""
+    if vks.directions:
+        return Targets(topics=vks.directions, subscribers=True)
+    return Targets(all_chats=True, subscribers=True)
+
+
+async def release_broadcast(ctx: JobContext, announcement_id: int) -> None:
+    count = await ctx.outbox.release(announcement_id)
+    if count is not None:
+        log.info("scheduled broadcast %s released to %d target(s)", announcement_id, count)
+        ctx.delivery.kick()
+
+
+def vks_started(slot: Slot, day: date, tz: ZoneInfo, now: datetime) -> bool:
+    return now >= starts_at(slot, day, tz) - timedelta(minutes=1)

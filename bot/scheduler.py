@@ -1,0 +1,141 @@
+"""APScheduler 3 wiring. The database is the source of truth: at start-up, and whenever a
+methodologist changes something, the jobs are rebuilt from it. A job only moves rows into the
+outbox (``bot.jobs``).
+
+The missed-run rule is ours, not APScheduler's: if the bot was down at a scheduled moment, the
+moment is run once at start-up when it is at most ``grace`` late, and otherwise skipped and
+reported to the methodologists. A VKS reminder is also skipped once the VKS has started: "in 30
+minutes" read after the start would mislead. APScheduler's own misfire grace is set to the
+same ``grace`` (never its 1-second default), and every job is safe to run twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import jobs
+from bot.delivery import Delivery
+from bot.jobs import Due, JobContext
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(days=35)
+LAST_TICK = "scheduler.last_tick"
+# How far back a restart looks for missed moments, whatever the last tick says.
+LOOKBACK = timedelta(days=7)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        delivery: Delivery,
+        tz: ZoneInfo,
+        *,
+        grace: timedelta = timedelta(minutes=60),
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.ctx = JobContext(delivery, tz)
+        self.grace = grace
+        self.clock = clock
+        self.aps = AsyncIOScheduler(
+            timezone=tz,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(grace.total_seconds()),
+            },
+        )
+
+    async def start(self) -> None:
+        await self.run_due(self.clock())
+        await self.rebuild()
+        self.aps.add_job(
+            self._heartbeat,
+            IntervalTrigger(minutes=1, timezone=self.ctx.tz),
+            id="heartbeat",
+            replace_existing=True,
+        )
+        self.aps.start()
+
+    def shutdown(self) -> None:
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+
+    async def rebuild(self) -> int:
+        """Replace every moment job with what the database says now; returns how many."""
+        now = self.clock()
+        items = await jobs.due_between(self.ctx, now, now + HORIZON)
+        wanted = {item.key for item in items}
+        for job in self.aps.get_jobs():
+            if job.id != "heartbeat" and job.id not in wanted:
+                with contextlib.suppress(JobLookupError):
+                    self.aps.remove_job(job.id)
+        for item in items:
+            self.aps.add_job(
+                self._fire,
+                DateTrigger(item.at),
+                args=[item],
+                id=item.key,
+                replace_existing=True,
+            )
+        return len(items)
+
+    def next_runs(self) -> list[tuple[str, datetime]]:
+        return sorted(
+            ((j.id, j.next_run_time) for j in self.aps.get_jobs() if j.next_run_time),
+            key=lambda pair: pair[1],
+        )
+
+    async def _fire(self, item: Due) -> None:
+        await self._run_one(item, self.clock())
+
+    async def _heartbeat(self) -> None:
+        now = self.clock()
+        await self.ctx.vks.put_setting(LAST_TICK, now.isoformat())
+        # Keep a five-week horizon of jobs as the weeks roll by.
+        if now.minute == 0:
+            await self.rebuild()
+
+    async def run_due(self, now: datetime) -> int:
+        """Run every moment in (last tick, now] that has not been done, under the missed-run
+        rule, then move the last tick to ``now``. Start-up calls it; tests drive the clock
+        through it. Returns how many moments it looked at."""
+        raw = await self.ctx.vks.get_setting(LAST_TICK)
+        since = datetime.fromisoformat(raw) if raw else now
+        since = max(since, now - LOOKBACK)
+        items = await jobs.due_between(self.ctx, since, now)
+        for item in items:
+            await self._run_one(item, now)
+        await self.ctx.vks.put_setting(LAST_TICK, now.isoformat())
+        return len(items)
+
+    async def _run_one(self, item: Due, now: datetime) -> None:
+        try:
+            if await jobs.is_done(self.ctx, item):
+                return
+            late = now - item.at
+            started = item.day is not None and jobs.vks_started(
+                await self.ctx.vks.slot(), item.day, self.ctx.tz, now
+            )
+            if late > self.grace or started:
+                await jobs.skip_missed(self.ctx, item)
+                return
+            if late > timedelta(seconds=5):
+                log.info("running %s %.0f s late", item.key, late.total_seconds())
+            await jobs.run(self.ctx, item)
+        except Exception:
+            # One failed moment must not stop the others or the scheduler.
+            log.exception("scheduled job %s failed", item.key)

@@ -1,0 +1,372 @@
+"""The chat registry: the bot added to or removed from groups, groups upgraded to
+supergroups, binding chats (or forum topics) to directions, /chats health, and the welcome for
+new members. Private ``my_chat_member`` updates (a user blocking the bot) land here too."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from math import ceil
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import texts
+from bot.callbacks import ChatAction, ChatCallback
+from bot.delivery import Delivery
+from bot.keyboards import bind_kb, chat_card_kb, chats_list_kb
+from bot.middlewares import RequireRole
+from bot.settings import Settings
+from bot.states import ChatStates
+from handlers.common import edit, local_time, message_of
+from storage.catalog import CatalogRepo
+from storage.chats import ChatInfo, ChatRecord, ChatRepo
+from storage.db import Database
+from storage.users import Role
+
+log = logging.getLogger(__name__)
+
+PAGE = 8
+MAX_WELCOME = 1000
+_IN = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR}
+
+
+# -- the bot's own membership -----------------------------------------------------------------
+
+
+async def _member_count(bot: Bot, chat_id: int) -> int | None:
+    try:
+        return await bot.get_chat_member_count(chat_id)
+    except TelegramAPIError as e:
+        log.info("getChatMemberCount failed for %s: %s", chat_id, e)
+        return None
+
+
+async def on_bot_membership(
+    event: ChatMemberUpdated, bot: Bot, db: Database, delivery: Delivery
+) -> None:
+    chats = ChatRepo(db)
+    member = event.new_chat_member
+    status = member.status
+    if event.chat.type == "private":
+        # In private, "kicked" means the person blocked the bot.
+        await chats.set_user_blocked(event.chat.id, status == ChatMemberStatus.KICKED)
+        return
+    present = status in _IN or (
+        status == ChatMemberStatus.RESTRICTED and bool(getattr(member, "is_member", False))
+    )
+    if not present:
+        if await chats.get(event.chat.id) is None:
+            await chats.upsert(_info(event.chat, active=False))
+        if await chats.deactivate(event.chat.id, texts.CHAT_REMOVED_REASON):
+            log.info("bot removed from chat %s", event.chat.id)
+            await delivery.notify(
+                Role.ADMIN,
+                texts.CHAT_LOST.format(
+                    title=texts.escape(event.chat.title or str(event.chat.id)),
+                    reason=texts.CHAT_REMOVED_REASON,
+                ),
+            )
+        return
+    if status == ChatMemberStatus.ADMINISTRATOR:
+        can_post = bool(getattr(member, "can_post_messages", None) is not False)
+        can_pin = bool(getattr(member, "can_pin_messages", False))
+    elif status == ChatMemberStatus.RESTRICTED:
+        can_post = bool(getattr(member, "can_send_messages", False))
+        can_pin = bool(getattr(member, "can_pin_messages", False))
+    else:
+        can_post, can_pin = True, status == ChatMemberStatus.CREATOR
+    info = _info(
+        event.chat,
+        active=True,
+        can_post=can_post,
+        can_pin=can_pin,
+        member_count=await _member_count(bot, event.chat.id),
+    )
+    if await chats.upsert(info):
+        log.info("bot added to chat %s", event.chat.id)
+        if can_post:
+            with contextlib.suppress(TelegramAPIError):
+                await bot.send_message(event.chat.id, texts.CHAT_ADDED)
+
+
+def _info(chat: Chat, **values: bool | int | None) -> ChatInfo:
+    return ChatInfo(
+        id=chat.id,
+        title=chat.title or "",
+        type=chat.type,
+        is_forum=bool(chat.is_forum),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+async def on_migrate(message: Message, db: Database) -> None:
+    """The service message of a group upgraded to a supergroup, seen from either side."""
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    if await ChatRepo(db).migrate(old, new):
+        log.info("chat %s migrated to %s; settings kept", old, new)
+
+
+async def on_new_members(message: Message, bot: Bot, db: Database) -> None:
+    people = [u for u in message.new_chat_members or [] if not u.is_bot]
+    if not people:
+        return
+    chats = ChatRepo(db)
+    chat = await chats.get(message.chat.id)
+    if chat is None or not chat.welcome_text or not chat.active:
+        return
+    names = ", ".join(texts.escape(u.first_name) for u in people[:5])
+    me = await bot.me()
+    text = texts.WELCOME_HELLO.format(names=names) + chat.welcome_text
+    if me.username:
+        text += texts.WELCOME_TAIL.format(link=f"https://t.me/{me.username}")
+    sent = await message.answer(text[:4096])
+    previous = await chats.swap_welcome_message(chat.id, sent.message_id)
+    if previous:
+        # One welcome at a time: the chat should not fill up with them.
+        with contextlib.suppress(TelegramAPIError):
+            await bot.delete_message(chat.id, previous)
+
+
+# -- binding to directions --------------------------------------------------------------------
+
+
+async def _topic_options(materials: CatalogRepo) -> list[tuple[str, str]]:
+    return [(t.code, t.title) for t in await materials.topics()]
+
+
+async def cmd_bind_in_group(message: Message, db: Database, materials: CatalogRepo) -> None:
+    chats = ChatRepo(db)
+    chat = await chats.get(message.chat.id)
+    if chat is None:
+        # The bot was added before the registry existed, or the update was lost.
+        await chats.upsert(_info(message.chat, active=True))
+        chat = await chats.get(message.chat.id)
+    assert chat is not None
+    thread = message.message_thread_id if message.is_topic_message else 0
+    thread = thread or 0
+    await message.answer(
+        texts.BIND_PICK.format(place=_place(chat, thread)),
+        reply_markup=bind_kb(
+            await _topic_options(materials), chat.bindings.get(thread, []), chat.id, thread
+        ),
+    )
+
+
+async def cmd_bind_in_private(message: Message) -> None:
+    await message.answer(texts.BIND_GROUP_ONLY)
+
+
+def _place(chat: ChatRecord, thread: int) -> str:
+    title = texts.escape(chat.title or str(chat.id))
+    if thread:
+        return texts.BIND_PLACE_THREAD.format(thread=thread, title=title)
+    return texts.BIND_PLACE_CHAT.format(title=title)
+
+
+async def _topic_titles(materials: CatalogRepo, codes: list[str]) -> str:
+    titles = await materials.topic_titles()
+    return ", ".join(texts.escape(titles.get(c, c)) for c in codes)
+
+
+# -- /chats -----------------------------------------------------------------------------------
+
+
+async def _chat_text(chat: ChatRecord, materials: CatalogRepo, settings: Settings) -> str:
+    bound = []
+    for thread, codes in sorted(chat.bindings.items()):
+        names = await _topic_titles(materials, codes)
+        bound.append(f"тема {thread}: {names}" if thread else names)
+    return texts.chat_line(
+        chat.title,
+        active=chat.active,
+        is_forum=chat.is_forum,
+        can_post=chat.can_post,
+        can_pin=chat.can_pin,
+        member_count=chat.member_count,
+        last_post=local_time(chat.last_post_at, settings.tz),
+        topics="; ".join(bound),
+        error=chat.last_error,
+    )
+
+
+async def _list_view(
+    db: Database, materials: CatalogRepo, settings: Settings, page: int
+) -> tuple[str, list[tuple[int, str]], int, int]:
+    everything = await ChatRepo(db).list()
+    pages = max(1, ceil(len(everything) / PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = everything[page * PAGE : (page + 1) * PAGE]
+    active = sum(1 for c in everything if c.active)
+    lines = [
+        texts.CHATS_HEADER.format(active=active, total=len(everything), page=page + 1, pages=pages)
+    ]
+    for chat in shown:
+        lines.append(await _chat_text(chat, materials, settings))
+    buttons = [(c.id, c.title or str(c.id)) for c in shown]
+    return "\n\n".join(lines)[:4096], buttons, page, pages
+
+
+async def cmd_chats(
+    message: Message, db: Database, materials: CatalogRepo, settings: Settings
+) -> None:
+    if not await ChatRepo(db).list():
+        await message.answer(texts.CHATS_EMPTY)
+        return
+    text, buttons, page, pages = await _list_view(db, materials, settings, 0)
+    await message.answer(text, reply_markup=chats_list_kb(buttons, page, pages))
+
+
+async def _card(chat: ChatRecord, materials: CatalogRepo, settings: Settings) -> str:
+    text = await _chat_text(chat, materials, settings)
+    if chat.welcome_text:
+        text += f"\n\n👋 Приветствие:\n{chat.welcome_text}"
+    return text[:4096]
+
+
+async def on_chat(
+    callback: CallbackQuery,
+    callback_data: ChatCallback,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    db: Database,
+    materials: CatalogRepo,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    action = callback_data.action
+    if action is ChatAction.LIST:
+        text, buttons, page, pages = await _list_view(db, materials, settings, callback_data.page)
+        await edit(callback, callback_answer, text, chats_list_kb(buttons, page, pages))
+        return
+    chats = ChatRepo(db)
+    chat = await chats.get(callback_data.chat_id)
+    if chat is None:
+        callback_answer.text, callback_answer.show_alert = texts.CHAT_GONE, True
+        return
+    thread = max(callback_data.thread, 0)
+    if action is ChatAction.TOGGLE:
+        if callback_data.topic not in await materials.topic_titles():
+            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            return
+        await chats.toggle_binding(chat.id, thread, callback_data.topic)
+        chat = await chats.get(chat.id)
+        assert chat is not None
+        action = ChatAction.BIND
+    if action is ChatAction.BIND:
+        await edit(
+            callback,
+            callback_answer,
+            texts.BIND_PICK.format(place=_place(chat, thread)),
+            bind_kb(
+                await _topic_options(materials), chat.bindings.get(thread, []), chat.id, thread
+            ),
+        )
+        return
+    if action is ChatAction.BIND_DONE:
+        codes = chat.bindings.get(thread, [])
+        topics = await _topic_titles(materials, codes) if codes else texts.BIND_NONE
+        place = _place(chat, thread)
+        done = texts.BIND_DONE.format(place=place[0].upper() + place[1:], topics=topics)
+        message = message_of(callback)
+        if message is not None and message.chat.type == "private":
+            await edit(
+                callback,
+                callback_answer,
+                await _card(chat, materials, settings),
+                chat_card_kb(chat.id, bool(chat.welcome_text)),
+            )
+            callback_answer.text = done[:200]
+        else:
+            await edit(callback, callback_answer, done)
+        return
+    if action is ChatAction.WELCOME:
+        await state.set_state(ChatStates.waiting_for_welcome)
+        await state.update_data(chat_id=chat.id)
+        if (message := message_of(callback)) is not None:
+            await message.answer(texts.WELCOME_ASK)
+        return
+    if action is ChatAction.WELCOME_OFF:
+        await chats.set_welcome(chat.id, None)
+        callback_answer.text = texts.WELCOME_OFF
+    elif action is ChatAction.REFRESH:
+        await _refresh(bot, chats, chat)
+    chat = await chats.get(chat.id)
+    assert chat is not None
+    await edit(
+        callback,
+        callback_answer,
+        await _card(chat, materials, settings),
+        chat_card_kb(chat.id, bool(chat.welcome_text)),
+    )
+
+
+async def _refresh(bot: Bot, chats: ChatRepo, chat: ChatRecord) -> None:
+    try:
+        count = await bot.get_chat_member_count(chat.id)
+    except TelegramForbiddenError as e:
+        await chats.deactivate(chat.id, e.message)
+        return
+    except TelegramAPIError as e:
+        log.info("refresh of chat %s failed: %s", chat.id, e)
+        return
+    await chats.set_member_count(chat.id, count)
+
+
+async def welcome_entered(
+    message: Message,
+    state: FSMContext,
+    db: Database,
+    materials: CatalogRepo,
+    settings: Settings,
+) -> None:
+    text = message.html_text.strip()
+    if len(text) > MAX_WELCOME:
+        await message.answer(texts.WELCOME_TOO_LONG)
+        return
+    chat_id = int((await state.get_data()).get("chat_id", 0))
+    chats = ChatRepo(db)
+    chat = await chats.get(chat_id)
+    await state.clear()
+    if chat is None:
+        await message.answer(texts.CHAT_GONE)
+        return
+    await chats.set_welcome(chat_id, text)
+    await message.answer(texts.WELCOME_SAVED)
+    await message.answer(texts.WELCOME_HELLO.format(names="Мария") + text)
+
+
+async def welcome_invalid(message: Message) -> None:
+    await message.answer(texts.TEXT_EXPECTED)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    groups = F.chat.type.in_({"group", "supergroup"})
+    # Membership and service messages: no role needed, they come from Telegram itself.
+    router.my_chat_member.register(on_bot_membership)
+    router.message.register(on_migrate, F.migrate_to_chat_id | F.migrate_from_chat_id)
+    router.message.register(on_new_members, F.new_chat_members, groups)
+
+    gated = Router(name=f"{__name__}.methodologists")
+    gate = RequireRole(Role.METHODOLOGIST)
+    gated.message.middleware(gate)
+    gated.callback_query.middleware(gate)
+    gated.message.register(cmd_bind_in_group, Command("bind"), groups)
+    gated.message.register(cmd_bind_in_private, Command("bind"), F.chat.type == "private")
+    gated.message.register(cmd_chats, Command("chats"), F.chat.type == "private")
+    gated.message.register(welcome_entered, ChatStates.waiting_for_welcome, F.text)
+    gated.message.register(welcome_invalid, StateFilter(ChatStates.waiting_for_welcome))
+    gated.callback_query.register(on_chat, ChatCallback.filter())
+    router.include_router(gated)
+    return router

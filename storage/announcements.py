@@ -1,0 +1,517 @@
+"""Announcements and their outbox: what to say, to whom, and what became of every send.
+
+An announcement and its outbox rows are written in one transaction. Only the delivery engine
+(``bot.delivery``) reads the outbox and sends; everything else just writes rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, utcnow
+
+
+class Kind(StrEnum):
+    BROADCAST = "broadcast"
+    VKS = "vks"
+    RECORDING = "recording"
+    NOTICE = "notice"  # service messages to admins or methodologists
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+    RECALLED = "recalled"
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """HTML text, or a photo or document (by file_id) with an optional HTML caption."""
+
+    text: str = ""
+    photo: str | None = None
+    document: str | None = None
+    # Which keyboard the engine renders at send time: "" (none), "vks" (attendance and
+    # calendar buttons for the announcement's date) or "material:<id>" (open in the bot).
+    buttons: str = ""
+
+    @property
+    def is_media(self) -> bool:
+        return bool(self.photo or self.document)
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, raw: str) -> Content:
+        data = json.loads(raw)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Whom an announcement goes to. Empty ``topics`` with ``all_chats`` means every active
+    chat; ``subscribers`` adds people subscribed (to ``topics``, or to anything)."""
+
+    all_chats: bool = False
+    topics: tuple[str, ...] = ()
+    chats: tuple[int, ...] = ()
+    subscribers: bool = False
+    users: tuple[int, ...] = ()
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def loads(cls, raw: str) -> Targets:
+        data = json.loads(raw or "{}")
+        return cls(
+            all_chats=bool(data.get("all_chats")),
+            topics=tuple(data.get("topics") or ()),
+            chats=tuple(int(c) for c in data.get("chats") or ()),
+            subscribers=bool(data.get("subscribers")),
+            users=tuple(int(u) for u in data.get("users") or ()),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.all_chats or self.topics or self.chats or self.subscribers or self.users)
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    id: int
+    kind: Kind
+    content: Content
+    targets: Targets
+    pin: bool
+    vks_date: str | None
+    status: Status
+    scheduled_at: str | None
+    created_by: int | None
+    created_at: str
+    finished_at: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    announcement_id: int
+    chat_id: int
+    thread_id: int
+    status: str
+    attempts: int
+    message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    chat_id: int
+    thread_id: int
+    title: str
+    status: str
+    error: str | None
+
+
+def _announcement(row: sqlite3.Row, counts: dict[str, int] | None = None) -> Announcement:
+    return Announcement(
+        id=row["id"],
+        kind=Kind(row["kind"]),
+        content=Content.loads(row["content"]),
+        targets=Targets.loads(row["targets"]),
+        pin=bool(row["pin"]),
+        vks_date=row["vks_date"],
+        status=Status(row["status"]),
+        scheduled_at=row["scheduled_at"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+        counts=counts or {},
+    )
+
+
+def _outbox(row: sqlite3.Row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"],
+        announcement_id=row["announcement_id"],
+        chat_id=row["chat_id"],
+        thread_id=row["thread_id"],
+        status=row["status"],
+        attempts=row["attempts"],
+        message_id=row["message_id"],
+    )
+
+
+async def _resolve(conn: aiosqlite.Connection, targets: Targets) -> list[tuple[int, int]]:
+    """(chat_id, thread_id) for every target, resolved against the registry right now."""
+    found: dict[tuple[int, int], None] = {}
+
+    async def add(sql: str, params: list[Any]) -> None:
+        async with conn.execute(sql, params) as cur:
+            for r in await cur.fetchall():
+                found[(int(r[0]), int(r[1]))] = None
+
+    if targets.all_chats:
+        await add("SELECT id, 0 FROM chats WHERE active = 1 AND type != 'private' ORDER BY id", [])
+    elif targets.topics:
+        marks = ",".join("?" * len(targets.topics))
+        await add(
+            f"""
+            SELECT DISTINCT b.chat_id, b.thread_id FROM chat_bindings b
+            JOIN chats c ON c.id = b.chat_id
+            WHERE c.active = 1 AND b.topic_code IN ({marks})
+            ORDER BY b.chat_id, b.thread_id
+            """,  # noqa: S608 - placeholders only
+            list(targets.topics),
+        )
+    if targets.chats:
+        marks = ",".join("?" * len(targets.chats))
+        await add(
+            f"SELECT id, 0 FROM chats WHERE active = 1 AND id IN ({marks}) ORDER BY id",  # noqa: S608
+            list(targets.chats),
+        )
+    if targets.subscribers:
+        if targets.topics and not targets.all_chats:
+            marks = ",".join("?" * len(targets.topics))
+            where, params = f"s.topic_code IN ({marks})", list(targets.topics)
+        else:
+            where, params = "1", []
+        await add(
+            f"""
+            SELECT DISTINCT s.user_id, 0 FROM subscriptions s JOIN users u ON u.id = s.user_id
+            WHERE u.blocked_at IS NULL AND {where} ORDER BY s.user_id
+            """,  # noqa: S608 - a constant fragment and placeholders
+            params,
+        )
+    for user_id in targets.users:
+        found[(user_id, 0)] = None
+    return list(found)
+
+
+class AnnouncementRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def count_targets(self, targets: Targets) -> int:
+        async with self.db.transaction() as conn:
+            return len(await _resolve(conn, targets))
+
+    async def create(
+        self,
+        kind: Kind,
+        content: Content,
+        targets: Targets,
+        *,
+        created_by: int | None = None,
+        pin: bool = False,
+        vks_date: str | None = None,
+        scheduled_at: str | None = None,
+        once: tuple[str, str] | None = None,
+    ) -> tuple[int, int] | None:
+        """Write an announcement and, unless it is scheduled, one outbox row per target.
+
+        ``once`` = (VKS date, reminder key) records the reminder as sent in the same
+        transaction; if it was already recorded nothing is written and None is returned.
+        Returns (announcement id, number of outbox rows).
+        """
+        try:
+            return await self._create(
+                kind, content, targets, created_by, pin, vks_date, scheduled_at, once
+            )
+        except _AlreadyDoneError:
+            return None
+
+    async def _create(
+        self,
+        kind: Kind,
+        content: Content,
+        targets: Targets,
+        created_by: int | None,
+        pin: bool,
+        vks_date: str | None,
+        scheduled_at: str | None,
+        once: tuple[str, str] | None,
+    ) -> tuple[int, int]:
+        now = utcnow()
+        status = Status.SCHEDULED if scheduled_at else Status.QUEUED
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO announcements (kind, content, targets, pin, vks_date, status,"
+                " scheduled_at, created_by, created_at, queued_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind.value,
+                    content.dumps(),
+                    targets.dumps(),
+                    int(pin),
+                    vks_date,
+                    status.value,
+                    scheduled_at,
+                    created_by,
+                    now,
+                    None if scheduled_at else now,
+                ),
+            )
+            announcement_id = cur.lastrowid
+            assert announcement_id is not None
+            if once is not None:
+                cur = await conn.execute(
+                    "INSERT OR IGNORE INTO vks_reminders"
+                    " (date, offset_key, outcome, announcement_id, at) VALUES (?, ?, 'sent', ?, ?)",
+                    (once[0], once[1], announcement_id, now),
+                )
+                if cur.rowcount == 0:
+                    raise _AlreadyDoneError
+            rows = 0 if scheduled_at else await _insert_rows(conn, announcement_id, targets)
+            return announcement_id, rows
+
+    async def release(self, announcement_id: int) -> int | None:
+        """Queue a scheduled announcement now; None if it was no longer scheduled (already
+        released, cancelled or missed), which makes a double release harmless."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE announcements SET status = 'queued', queued_at = ?"
+                " WHERE id = ? AND status = 'scheduled' RETURNING targets",
+                (utcnow(), announcement_id),
+            )
+            row = await cur.fetchone()
+            if row is None:
+                return None
+            return await _insert_rows(conn, announcement_id, Targets.loads(row["targets"]))
+
+    async def mark_missed(self, announcement_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE announcements SET status = 'missed', finished_at = ?"
+                " WHERE id = ? AND status = 'scheduled'",
+                (utcnow(), announcement_id),
+            )
+            return cur.rowcount > 0
+
+    async def scheduled(self) -> list[Announcement]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM announcements WHERE status = 'scheduled' ORDER BY scheduled_at, id"
+        )
+        return [_announcement(r) for r in rows]
+
+    async def get(self, announcement_id: int) -> Announcement | None:
+        row = await self.db.fetchone("SELECT * FROM announcements WHERE id = ?", (announcement_id,))
+        if row is None:
+            return None
+        return _announcement(row, await self._counts(announcement_id))
+
+    async def _counts(self, announcement_id: int) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE announcement_id = ? GROUP BY status",
+            (announcement_id,),
+        )
+        return {r["status"]: r["n"] for r in rows}
+
+    async def recent(self, limit: int = 10) -> list[Announcement]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM announcements WHERE kind != 'notice'"
+            " ORDER BY COALESCE(scheduled_at, created_at) DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [_announcement(r, await self._counts(r["id"])) for r in rows]
+
+    async def cancel(self, announcement_id: int) -> bool:
+        """Cancel a scheduled announcement, or the unsent rest of a queued one."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE announcements SET status = 'cancelled', finished_at = ?"
+                " WHERE id = ? AND status IN ('scheduled', 'queued')",
+                (utcnow(), announcement_id),
+            )
+            if cur.rowcount == 0:
+                return False
+            await conn.execute(
+                "UPDATE outbox SET status = 'cancelled'"
+                " WHERE announcement_id = ? AND status = 'pending'",
+                (announcement_id,),
+            )
+            return True
+
+    async def recall(self, announcement_id: int) -> int | None:
+        """Stop sending and queue the deletion of everything sent; returns how many messages
+        will be deleted, or None if there is nothing to recall."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE announcements SET status = 'recalled', finished_at = ?"
+                " WHERE id = ? AND status IN ('queued', 'done')",
+                (utcnow(), announcement_id),
+            )
+            if cur.rowcount == 0:
+                return None
+            await conn.execute(
+                "UPDATE outbox SET status = 'cancelled'"
+                " WHERE announcement_id = ? AND status = 'pending'",
+                (announcement_id,),
+            )
+            cur = await conn.execute(
+                "UPDATE outbox SET status = 'recalling', not_before = NULL"
+                " WHERE announcement_id = ? AND status = 'sent' AND message_id IS NOT NULL",
+                (announcement_id,),
+            )
+            return cur.rowcount
+
+    async def report(self, announcement_id: int) -> list[ReportLine]:
+        rows = await self.db.fetchall(
+            """
+            SELECT o.chat_id, o.thread_id, o.status, o.error,
+                   COALESCE(c.title, TRIM(u.first_name || ' ' || COALESCE(u.last_name, '')), '')
+                       AS title
+            FROM outbox o
+            LEFT JOIN chats c ON c.id = o.chat_id
+            LEFT JOIN users u ON u.id = o.chat_id
+            WHERE o.announcement_id = ?
+            ORDER BY o.status = 'sent', o.id
+            """,
+            (announcement_id,),
+        )
+        return [
+            ReportLine(r["chat_id"], r["thread_id"], r["title"] or "", r["status"], r["error"])
+            for r in rows
+        ]
+
+    # -- the delivery engine's side ---------------------------------------------------------
+
+    async def reset_in_flight(self) -> int:
+        """After a crash: a row left 'sending' may or may not have reached Telegram. It is
+        sent again, which is the one duplicate a crash may cost."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+            )
+            return cur.rowcount
+
+    async def due(self, now: str, limit: int) -> list[OutboxRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM outbox WHERE status IN ('pending', 'recalling')"
+            " AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
+            (now, limit),
+        )
+        return [_outbox(r) for r in rows]
+
+    async def next_due_at(self) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT MIN(COALESCE(not_before, '')) AS at FROM outbox"
+            " WHERE status IN ('pending', 'recalling')"
+        )
+        return None if row is None or row["at"] is None else str(row["at"])
+
+    async def claim(self, row_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+                " WHERE id = ? AND status = 'pending'",
+                (row_id,),
+            )
+            return cur.rowcount > 0
+
+    async def mark_sent(self, row_id: int, message_id: int, chat_id: int) -> None:
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
+                " WHERE id = ?",
+                (message_id, now, row_id),
+            )
+            await conn.execute(
+                "UPDATE chats SET last_post_at = ?, last_error = NULL WHERE id = ?",
+                (now, chat_id),
+            )
+
+    async def note_error(self, row_id: int, error: str) -> None:
+        """A side problem (a pin that failed) that does not undo the delivery."""
+        await self.db.execute("UPDATE outbox SET error = ? WHERE id = ?", (error[:300], row_id))
+
+    async def retry_later(self, row_id: int, not_before: str, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = CASE status WHEN 'recalling' THEN 'recalling'"
+            " ELSE 'pending' END, not_before = ?, error = ? WHERE id = ?",
+            (not_before, error[:300], row_id),
+        )
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET status = CASE status WHEN 'recalling' THEN 'sent'"
+                " ELSE 'failed' END, error = ? WHERE id = ? RETURNING chat_id",
+                (error[:300], row_id),
+            )
+            row = await cur.fetchone()
+            if row is not None and row["chat_id"] < 0:
+                await conn.execute(
+                    "UPDATE chats SET last_error = ? WHERE id = ?", (error[:300], row["chat_id"])
+                )
+
+    async def mark_recalled(self, row_id: int) -> None:
+        await self.db.execute("UPDATE outbox SET status = 'recalled' WHERE id = ?", (row_id,))
+
+    async def retarget(self, row_id: int, new_chat_id: int) -> bool:
+        """Point a row at a migrated chat's new id; False if the announcement already has a
+        row there (then this one is cancelled as a duplicate)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE OR IGNORE outbox SET chat_id = ?, status = 'pending', not_before = NULL"
+                " WHERE id = ?",
+                (new_chat_id, row_id),
+            )
+            if cur.rowcount:
+                return True
+            await conn.execute(
+                "UPDATE outbox SET status = 'cancelled', error = 'migrated' WHERE id = ?",
+                (row_id,),
+            )
+            return False
+
+    async def finish_completed(self) -> list[Announcement]:
+        """Mark queued announcements with no work left as done and return those whose author
+        has not had a report yet."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE announcements SET status = 'done', finished_at = ?"
+                " WHERE status = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox o"
+                " WHERE o.announcement_id = announcements.id"
+                " AND o.status IN ('pending', 'sending'))",
+                (utcnow(),),
+            )
+            cur = await conn.execute(
+                "UPDATE announcements SET reported = 1 WHERE reported = 0"
+                " AND status IN ('done', 'recalled') AND NOT EXISTS (SELECT 1 FROM outbox o"
+                " WHERE o.announcement_id = announcements.id"
+                " AND o.status IN ('pending', 'sending', 'recalling')) RETURNING id"
+            )
+            ids = [r["id"] for r in await cur.fetchall()]
+        found = [await self.get(i) for i in ids]
+        return [a for a in found if a is not None]
+
+    async def pending_count(self) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'recalling')"
+        )
+        return int(row["n"]) if row else 0
+
+
+class _AlreadyDoneError(Exception):
+    """Raised inside a transaction to roll it back when a once-only row already exists."""
+
+
+async def _insert_rows(conn: aiosqlite.Connection, announcement_id: int, targets: Targets) -> int:
+    rows = await _resolve(conn, targets)
+    await conn.executemany(
+        "INSERT OR IGNORE INTO outbox (announcement_id, chat_id, thread_id) VALUES (?, ?, ?)",
+        [(announcement_id, chat_id, thread_id) for chat_id, thread_id in rows],
+    )
+    return len(rows)
