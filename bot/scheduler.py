@@ -77,7 +77,8 @@ class Scheduler:
     async def rebuild(self) -> int:
         """Replace every moment job with what the database says now; returns how many."""
         now = self.clock()
-        items = await jobs.due_between(self.ctx, now, now + HORIZON)
+        # Moments already past are run_due's business (the missed-run rule), not a job's.
+        items = [i for i in await jobs.due_between(self.ctx, now, now + HORIZON) if i.at > now]
         wanted = {item.key for item in items}
         for job in self.aps.get_jobs():
             if job.id != "heartbeat" and job.id not in wanted:
@@ -130,7 +131,7 @@ class Scheduler:
             started = item.day is not None and jobs.vks_started(
                 await self.ctx.vks.slot(), item.day, self.ctx.tz, now
             )
-            if late > self.grace or started:
+            if (late > self.grace or started) and not await jobs.skipped_anyway(self.ctx, item):
                 await jobs.skip_missed(self.ctx, item)
                 return
             if late > timedelta(seconds=5):

@@ -112,3 +112,56 @@ def document(
     if caption:
         extra["caption"] = caption
     return message(person, **extra)
+
+
+def group_chat(chat_id: int, title: str = "", *, forum: bool = False) -> Json:
+    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+    chat: Json = {"id": chat_id, "type": kind, "title": title or f"Чат {chat_id}"}
+    if forum:
+        chat["is_forum"] = True
+    return chat
+
+
+def bot_membership(
+    by: Person,
+    chat: Json,
+    status: str,
+    bot_user: Json,
+    *,
+    old: str = "left",
+    **rights: Any,
+) -> Json:
+    """A my_chat_member update: ``by`` changed the bot's status in ``chat``."""
+
+    def member(state: str) -> Json:
+        body: Json = {"status": state, "user": bot_user}
+        if state == "administrator":
+            body.update(
+                {
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": False,
+                    "can_restrict_members": False,
+                    "can_promote_members": False,
+                    "can_change_info": False,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                    "can_pin_messages": False,
+                }
+            )
+            body.update(rights)
+        if state == "kicked":
+            body["until_date"] = 0
+        return body
+
+    return {
+        "chat": chat,
+        "from": by.as_user(),
+        "date": int(time.time()),
+        "old_chat_member": member(old),
+        "new_chat_member": member(status),
+    }

@@ -118,7 +118,17 @@ class FakeTelegram:
             "sendPhoto": lambda p: self._send_file("photo", p),
             "answerInlineQuery": self._answer_inline_query,
             "getFile": self._get_file,
+            "pinChatMessage": self._pin,
+            "getChatMemberCount": lambda p: self.member_counts.get(int(p["chat_id"]), 5),
         }
+        # Telegram's flood limits, enforced on every send when ``enforce_limits`` is on.
+        self.enforce_limits = False
+        self.rate_limited = 0
+        self._sends: deque[float] = deque()
+        self._chat_last: dict[int, float] = {}
+        self._group_sends: dict[int, deque[float]] = {}
+        self.pinned: dict[int, int] = {}
+        self.member_counts: dict[int, int] = {}
         # file_id -> content, for getFile and downloads; tests put the files users "send" here.
         self.files: dict[str, bytes] = {}
         # (file name, content) of every file the bot uploaded.
@@ -221,6 +231,11 @@ class FakeTelegram:
         failure = self._take_failure(method, params)
         if failure is not None:
             return _error(failure.code, failure.description, failure.parameters)
+        if self.enforce_limits and method in _SENDS:
+            wait = self._flood_wait(int(params["chat_id"]))
+            if wait:
+                self.rate_limited += 1
+                return _error(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
         try:
             result = handler(params)
             if asyncio.iscoroutine(result):
@@ -228,6 +243,27 @@ class FakeTelegram:
         except ApiError as e:
             return _error(e.code, e.description, e.parameters)
         return web.json_response({"ok": True, "result": result})
+
+    def _flood_wait(self, chat_id: int) -> int:
+        """Seconds to wait if this send breaks a limit (DESIGN.md §3), else 0 and it counts:
+        30 a second overall, 1 a second into one chat, 20 a minute into one group."""
+        now = time.monotonic()
+        while self._sends and self._sends[0] <= now - 1.0:
+            self._sends.popleft()
+        if len(self._sends) >= 30:
+            return 1
+        if now - self._chat_last.get(chat_id, -10.0) < 1.0:
+            return 1
+        if chat_id < 0:
+            window = self._group_sends.setdefault(chat_id, deque())
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+            if len(window) >= 20:
+                return max(1, int(window[0] + 60.0 - now + 0.999))
+            window.append(now)
+        self._sends.append(now)
+        self._chat_last[chat_id] = now
+        return 0
 
     def _take_failure(self, method: str, params: Json) -> Failure | None:
         for failure in self._failures.get(method, []):
@@ -367,11 +403,19 @@ class FakeTelegram:
         message["reply_markup"] = params.get("reply_markup")
         return message
 
+    def _pin(self, params: Json) -> bool:
+        self._known(params)
+        self.pinned[int(params["chat_id"])] = int(params["message_id"])
+        return True
+
     def _delete_message(self, params: Json) -> bool:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if self.messages.pop(key, None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
+
+
+_SENDS = {"sendMessage", "sendPhoto", "sendDocument", "sendVideo"}
 
 
 def _check_markup(markup: Any) -> None:
