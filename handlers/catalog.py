@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
@@ -25,6 +23,7 @@ from bot.callbacks import (
 )
 from bot.deeplinks import DeepLink, Route
 from bot.deeplinks import link as deeplink
+from bot.delivery import Delivery
 from bot.keyboards import (
     browse_list_kb,
     card_kb,
@@ -37,8 +36,7 @@ from bot.keyboards import (
 from catalog.model import KIND_TITLES, Kind
 from handlers.common import edit
 from storage.catalog import CatalogRepo, Material, SearchResult
-from storage.db import Database
-from storage.users import Role, UserRecord, UserRepo
+from storage.users import Role, UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +132,8 @@ async def on_search_page(
 async def on_wish(
     callback: CallbackQuery,
     callback_data: SearchCallback,
-    bot: Bot,
     materials: CatalogRepo,
-    db: Database,
+    delivery: Delivery,
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
@@ -148,13 +145,9 @@ async def on_wish(
     note = texts.WISH_TO_METHODISTS.format(
         query=texts.escape(query[:SHOWN_QUERY]), person=texts.person(user, user.id)
     )
-    # A handful of methodologists, not a broadcast: sent directly.
-    users = UserRepo(db)
-    for person in await users.list_by_role(Role.METHODOLOGIST) + await users.list_by_role(
-        Role.ADMIN
-    ):
-        with suppress(TelegramAPIError):
-            await bot.send_message(person.id, note)
+    # Through the outbox like everything addressed to several people: a slow Telegram or a
+    # blocked methodologist must not hold up the answer to this button.
+    await delivery.notify(Role.METHODOLOGIST, note)
     callback_answer.text = texts.html_to_plain(
         texts.WISH_THANKS.format(query=texts.escape(query[:60]))
     )

@@ -608,3 +608,47 @@ async def test_forged_chat_and_subscribe_buttons_change_nothing(running: Running
     assert answer.params["text"] == texts.STALE_BUTTON
     assert running.db is not None
     assert await ChatRepo(running.db).subscriptions(NURSE.id) == set()
+
+
+async def test_recording_becomes_a_material_and_is_announced(running: RunningBot) -> None:
+    await make_methodist(running)
+    await add_to_group(running, -961, "ЭЛН")
+    assert running.db is not None
+    await ChatRepo(running.db).toggle_binding(-961, 0, "eln")
+    today = datetime.now(MSK).date()
+    day = today - timedelta(days=(today.weekday() - 2) % 7 or 7)  # the last Wednesday
+    vks = VksRepo(running.db)
+    await vks.set_field(day, "topic", "Листки нетрудоспособности", by=METHODIST.id)
+    await vks.toggle_direction(day, "eln", by=METHODIST.id)
+
+    await running.say(METHODIST, "/vks")
+    shown = last(running, METHODIST.id)
+    seen = len(running.server.calls)
+    key = f"{day:%Y%m%d}"
+    await running.press(METHODIST, VksCallback(action=VksAction.OPEN, day=key).pack(), shown)
+    await running.server.wait_for("editMessageText", after=seen)
+    await tap(running, METHODIST, texts.BTN_VKS_RECORDING, method="sendMessage")
+    wrong = await running.push_and_wait("message", sticker(METHODIST), METHODIST.id)
+    assert wrong.params["text"] == texts.VKS_RECORDING_INVALID
+    video = {
+        "file_id": "BAAC-vks-rec",
+        "file_unique_id": "uniq-vks-rec",
+        "width": 1280,
+        "height": 720,
+        "duration": 3600,
+        "file_name": "vks.mp4",
+        "mime_type": "video/mp4",
+    }
+    done = await running.push_and_wait("message", message(METHODIST, video=video), METHODIST.id)
+    assert done.params["text"].startswith("Запись добавлена в каталог")
+
+    post = await running.server.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == -961 and "Запись ВКС" in c.params["text"]
+    )
+    assert "Листки нетрудоспособности" in post.params["text"]
+    material_id = (await vks.get(day)).recording_id
+    assert material_id is not None
+    buttons = post.params["reply_markup"]["inline_keyboard"]
+    assert buttons[0][0]["url"] == f"https://t.me/mct_test_bot?start=m_{material_id}"
+    found = await running.say(NURSE, "листки нетрудоспособности запись")
+    assert "Запись ВКС 8.38" in found.params["text"]
