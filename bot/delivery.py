@@ -185,6 +185,9 @@ class Delivery:
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before looking, not before sleeping: a kick that arrives while we drain
+            # must still cut the next sleep short.
+            self._wake.clear()
             try:
                 worked = await self._drain_once()
                 if not worked:
@@ -218,13 +221,14 @@ class Delivery:
     async def _idle(self) -> None:
         wait = IDLE_WAIT
         next_at = await self.outbox.next_due_at()
-        if next_at:
+        if next_at == "":
+            wait = 0.05  # a row became due between two looks
+        elif next_at:
             delta = (datetime.fromisoformat(next_at) - datetime.now(UTC)).total_seconds()
             wait = min(wait, max(delta, 0.05))
         await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
