@@ -21,7 +21,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from aiogram import Bot
@@ -68,16 +68,6 @@ class Limits:
     chat_interval: float = 1.05
     group_per_window: int = 20
     group_window: float = 61.0
-
-
-@dataclass(slots=True)
-class Stats:
-    sent: int = 0
-    failed: int = 0
-    retry_after: int = 0
-    retried: int = 0
-    deleted: int = 0
-    started: float = field(default_factory=time.monotonic)
 
 
 async def send_content(
@@ -130,7 +120,6 @@ class Delivery:
         self.vks = VksRepo(db)
         self.limits = limits or Limits()
         self.clock = clock
-        self.stats = Stats()
         self._bot: Bot | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -167,10 +156,6 @@ class Delivery:
     def kick(self) -> None:
         """New rows are in the outbox: look now instead of at the next idle timeout."""
         self._wake.set()
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
 
     async def notify(self, role: Role, text: str) -> None:
         """A service message to every admin (or methodologist and above), via the outbox."""
@@ -295,14 +280,12 @@ class Delivery:
         except (TelegramServerError, TelegramNetworkError, TimeoutError) as e:
             await self._backoff(row, row.attempts + 1, str(e))
         except (TelegramBadRequest, TelegramNotFound) as e:
-            self.stats.failed += 1
             await self.outbox.mark_failed(row.id, texts.DELIVERY_REJECTED.format(reason=e.message))
         except Exception as e:
             log.exception("unexpected error sending outbox row %s", row.id)
-            self.stats.failed += 1
-            await self.outbox.mark_failed(row.id, texts.DELIVERY_INTERNAL.format(reason=type(e)))
+            reason = texts.DELIVERY_INTERNAL.format(reason=type(e).__name__)
+            await self.outbox.mark_failed(row.id, reason)
         else:
-            self.stats.sent += 1
             await self.outbox.mark_sent(row.id, message_id, row.chat_id)
             if announcement.pin and row.chat_id < 0:
                 await self._pin(row, message_id)
@@ -347,11 +330,9 @@ class Delivery:
             # Telegram lets bots delete group messages only for 48 hours.
             await self.outbox.mark_failed(row.id, texts.RECALL_FAILED.format(reason=e.message))
             return
-        self.stats.deleted += 1
         await self.outbox.mark_recalled(row.id)
 
     async def _retry_after(self, row: OutboxRow, seconds: int) -> None:
-        self.stats.retry_after += 1
         log.warning("429 for chat %s: retry after %s s", row.chat_id, seconds)
         self._chat_ready[row.chat_id] = self.clock() + seconds
         not_before = datetime.now(UTC) + timedelta(seconds=seconds)
@@ -359,10 +340,8 @@ class Delivery:
 
     async def _backoff(self, row: OutboxRow, attempts: int, error: str) -> None:
         if attempts >= MAX_ATTEMPTS:
-            self.stats.failed += 1
             await self.outbox.mark_failed(row.id, texts.DELIVERY_UNAVAILABLE)
             return
-        self.stats.retried += 1
         delay = min(2.0**attempts, MAX_BACKOFF)
         log.warning("send to %s failed (%s); retry in %.0f s", row.chat_id, error, delay)
         not_before = datetime.now(UTC) + timedelta(seconds=delay)
@@ -374,7 +353,6 @@ class Delivery:
         await self.outbox.retarget(row.id, new_id)
 
     async def _forbidden(self, row: OutboxRow, reason: str) -> None:
-        self.stats.failed += 1
         if row.chat_id < 0:
             await self.outbox.mark_failed(row.id, texts.DELIVERY_FORBIDDEN_CHAT)
             if await self.chats.deactivate(row.chat_id, reason):

@@ -497,12 +497,6 @@ class AnnouncementRepo:
         found = [await self.get(i) for i in ids]
         return [a for a in found if a is not None]
 
-    async def pending_count(self) -> int:
-        row = await self.db.fetchone(
-            "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'recalling')"
-        )
-        return int(row["n"]) if row else 0
-
 
 class _AlreadyDoneError(Exception):
     """Raised inside a transaction to roll it back when a once-only row already exists."""

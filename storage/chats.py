@@ -186,12 +186,6 @@ class ChatRepo:
             )
             return True
 
-    async def mark_posted(self, chat_id: int) -> None:
-        await self.db.execute(
-            "UPDATE chats SET last_post_at = ?, last_error = NULL WHERE id = ?",
-            (utcnow(), chat_id),
-        )
-
     async def set_member_count(self, chat_id: int, count: int) -> None:
         await self.db.execute("UPDATE chats SET member_count = ? WHERE id = ?", (count, chat_id))
 
