@@ -450,25 +450,30 @@ def _yes_no(flag: bool) -> str:
     return texts.YES if flag else texts.NO
 
 
-def broadcast_targets_kb(subscribers: bool) -> InlineKeyboardMarkup:
+def _broadcast_kb(buttons: list[tuple[str, BroadcastAction]], *sizes: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts.BTN_ALL_CHATS, callback_data=BroadcastCallback(action=BroadcastAction.ALL))
-    kb.button(
-        text=texts.BTN_BY_TOPICS, callback_data=BroadcastCallback(action=BroadcastAction.BY_TOPICS)
-    )
-    kb.button(
-        text=texts.BTN_BY_CHATS, callback_data=BroadcastCallback(action=BroadcastAction.BY_CHATS)
-    )
-    kb.button(
-        text=texts.BTN_SUBSCRIBERS.format(state=_yes_no(subscribers)),
-        callback_data=BroadcastCallback(action=BroadcastAction.SUBSCRIBERS),
-    )
-    kb.button(text=texts.BTN_NEXT, callback_data=BroadcastCallback(action=BroadcastAction.NEXT))
-    kb.button(
-        text=texts.BTN_DISCARD, callback_data=BroadcastCallback(action=BroadcastAction.DISCARD)
-    )
-    kb.adjust(1, 2, 1, 2)
+    for text, action in buttons:
+        kb.button(text=text, callback_data=BroadcastCallback(action=action))
+    kb.adjust(*sizes)
     return kb.as_markup()
+
+
+def broadcast_targets_kb(subscribers: bool) -> InlineKeyboardMarkup:
+    a = BroadcastAction
+    return _broadcast_kb(
+        [
+            (texts.BTN_ALL_CHATS, a.ALL),
+            (texts.BTN_BY_TOPICS, a.BY_TOPICS),
+            (texts.BTN_BY_CHATS, a.BY_CHATS),
+            (texts.BTN_SUBSCRIBERS.format(state=_yes_no(subscribers)), a.SUBSCRIBERS),
+            (texts.BTN_NEXT, a.NEXT),
+            (texts.BTN_DISCARD, a.DISCARD),
+        ],
+        1,
+        2,
+        1,
+        2,
+    )
 
 
 def broadcast_pick_kb(
@@ -483,25 +488,19 @@ def broadcast_pick_kb(
 
 
 def broadcast_confirm_kb(pin: bool) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts.BTN_SEND_NOW, callback_data=BroadcastCallback(action=BroadcastAction.SEND_NOW)
+    a = BroadcastAction
+    return _broadcast_kb(
+        [
+            (texts.BTN_SEND_NOW, a.SEND_NOW),
+            (texts.BTN_SCHEDULE, a.SCHEDULE),
+            (texts.BTN_PIN.format(state=_yes_no(pin)), a.PIN),
+            (texts.BTN_TARGETS, a.TARGETS),
+            (texts.BTN_DISCARD, a.DISCARD),
+        ],
+        2,
+        2,
+        1,
     )
-    kb.button(
-        text=texts.BTN_SCHEDULE, callback_data=BroadcastCallback(action=BroadcastAction.SCHEDULE)
-    )
-    kb.button(
-        text=texts.BTN_PIN.format(state=_yes_no(pin)),
-        callback_data=BroadcastCallback(action=BroadcastAction.PIN),
-    )
-    kb.button(
-        text=texts.BTN_TARGETS, callback_data=BroadcastCallback(action=BroadcastAction.TARGETS)
-    )
-    kb.button(
-        text=texts.BTN_DISCARD, callback_data=BroadcastCallback(action=BroadcastAction.DISCARD)
-    )
-    kb.adjust(2, 2, 1)
-    return kb.as_markup()
 
 
 def broadcasts_kb(items: list[int]) -> InlineKeyboardMarkup:

@@ -202,8 +202,10 @@ async def _chat_text(chat: ChatRecord, materials: CatalogRepo, settings: Setting
 
 async def _list_view(
     db: Database, materials: CatalogRepo, settings: Settings, page: int
-) -> tuple[str, list[tuple[int, str]], int, int]:
+) -> tuple[str, list[tuple[int, str]], int, int] | None:
     everything = await ChatRepo(db).list()
+    if not everything:
+        return None
     pages = max(1, ceil(len(everything) / PAGE))
     page = min(max(page, 0), pages - 1)
     shown = everything[page * PAGE : (page + 1) * PAGE]
@@ -220,10 +222,11 @@ async def _list_view(
 async def cmd_chats(
     message: Message, db: Database, materials: CatalogRepo, settings: Settings
 ) -> None:
-    if not await ChatRepo(db).list():
+    view = await _list_view(db, materials, settings, 0)
+    if view is None:
         await message.answer(texts.CHATS_EMPTY)
         return
-    text, buttons, page, pages = await _list_view(db, materials, settings, 0)
+    text, buttons, page, pages = view
     await message.answer(text, reply_markup=chats_list_kb(buttons, page, pages))
 
 
@@ -246,7 +249,11 @@ async def on_chat(
 ) -> None:
     action = callback_data.action
     if action is ChatAction.LIST:
-        text, buttons, page, pages = await _list_view(db, materials, settings, callback_data.page)
+        view = await _list_view(db, materials, settings, callback_data.page)
+        if view is None:
+            await edit(callback, callback_answer, texts.CHATS_EMPTY)
+            return
+        text, buttons, page, pages = view
         await edit(callback, callback_answer, text, chats_list_kb(buttons, page, pages))
         return
     chats = ChatRepo(db)
