@@ -3,10 +3,15 @@ callback_data is limited to 64 bytes and Cyrillic takes two bytes a letter."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 
+from catalog.requests import Status
 from storage.users import Role
 
 
@@ -163,3 +168,101 @@ class BroadcastCallback(CallbackData, prefix="bc"):
 
 class SubscribeCallback(CallbackData, prefix="sb"):
     topic: str = ""
+
+
+class RequestAction(StrEnum):
+    """The tutor's form and list. The form's buttons carry no request id: the draft is the
+    user's own FSM data, so a forged value can only pick among the step's own options."""
+
+    KEEP_ORG = "ko"
+    ORG = "o"
+    TOPIC = "t"
+    FORMAT = "f"
+    AUDIENCE = "a"
+    AUDIENCE_DONE = "ad"
+    DAY = "d"  # value: YYYYMMDD
+    MONTH = "m"  # value: YYYYMM, the calendar page
+    RANGE_DONE = "rd"
+    SKIP = "sk"
+    BACK = "bk"
+    EDIT = "e"  # value: the step to go back to from the summary
+    SUBMIT = "ok"
+    FIX = "fx"  # value: the request id whose changes were asked for
+    MINE = "my"
+
+
+class RequestCallback(CallbackData, prefix="rq"):
+    action: RequestAction
+    value: str = ""
+
+
+class ReviewAction(StrEnum):
+    OPEN = "o"
+    TAKE = "t"
+    APPROVE = "a"
+    CHANGES = "c"
+    REJECT = "r"
+    HISTORY = "h"
+    ANNOUNCE = "an"
+    FILTER = "f"  # value: "<kind>:<value>", see handlers.review
+    PAGE = "p"
+    # The scheduling dialog.
+    DAY = "d"
+    MONTH = "m"
+    TIME = "tm"
+    FORMAT = "fm"
+    HOURS = "hr"
+    TOPIC = "tp"
+    ORG = "og"
+    SKIP = "sk"
+    SAVE = "sv"
+    RESULTS = "rs"  # value: the session id
+
+
+class ReviewCallback(CallbackData, prefix="rv"):
+    action: ReviewAction
+    id: int = 0
+    value: str = ""
+
+
+class OrgAction(StrEnum):
+    OPEN = "o"
+    FIELD = "f"
+    IMPORT = "i"
+    EXPORT = "x"
+
+
+class OrgCallback(CallbackData, prefix="mo"):
+    action: OrgAction
+    id: int = 0
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """The /requests filters, packed into one callback value so the list needs no FSM:
+    ``status.assignee.org.topic``. Unpacking is forgiving: anything unknown means "all"."""
+
+    status: str = ""  # a Status value or ""
+    assignee: str = ""  # "", "me" or "none"
+    org: int = 0
+    topic: str = ""  # a topic code, "" for all, "*" to pick one
+
+    def pack(self) -> str:
+        return f"{self.status}.{self.assignee}.{self.org}.{self.topic}"
+
+    def replace(self, **changes: Any) -> QueueFilter:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def unpack(cls, raw: str) -> QueueFilter:
+        parts = raw.split(".", 3)
+        if len(parts) != 4:
+            return cls()
+        status, assignee, org, topic = parts
+        return cls(
+            status=status if status in Status._value2member_map_ else "",
+            assignee=assignee if assignee in ("me", "none") else "",
+            org=int(org) if org.isdigit() and len(org) < 10 else 0,
+            topic=topic if re.fullmatch(r"\*|[a-z0-9_-]{1,32}", topic) else "",
+        )

@@ -34,6 +34,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("catalog", "Каталог по направлениям"),
     CommandSpec("cancel", "Отменить текущее действие"),
     CommandSpec("subscribe", "Подписка на объявления по направлениям"),
+    CommandSpec("request", "Заявка на обучение", Role.TUTOR),
+    CommandSpec("myrequests", "Мои заявки", Role.TUTOR),
+    CommandSpec("forget", "Удалить мои персональные данные"),
     CommandSpec("add", "Добавить материал", Role.METHODOLOGIST),
     CommandSpec("import", "Импорт каталога из CSV/XLSX", Role.METHODOLOGIST),
     CommandSpec("export", "Выгрузить каталог", Role.METHODOLOGIST),
@@ -44,7 +47,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "bind", "Привязать чат к направлениям", Role.METHODOLOGIST, private=False, groups=True
     ),
+    CommandSpec("requests", "Очередь заявок на обучение", Role.METHODOLOGIST, groups=True),
+    CommandSpec("sessions", "Занятия и их итоги", Role.METHODOLOGIST),
+    CommandSpec("session", "Записать занятие без заявки", Role.METHODOLOGIST),
+    CommandSpec("requests_export", "Выгрузить заявки и занятия", Role.METHODOLOGIST),
     CommandSpec("topics", "Направления обучения", Role.ADMIN),
+    CommandSpec("mo", "Справочник МО", Role.ADMIN),
     CommandSpec("topic", "Добавить или переименовать направление", Role.ADMIN),
     CommandSpec("roles", "Кто какую роль имеет", Role.ADMIN),
     CommandSpec("grant", "Выдать роль", Role.ADMIN),

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -36,7 +37,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import texts
+from bot import request_cards, texts
 from bot.keyboards import material_link_kb, vks_post_kb
 from storage.announcements import (
     Announcement,
@@ -54,6 +55,7 @@ from storage.vks import VksRepo
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+DEFAULT_TZ = ZoneInfo("Europe/Moscow")
 MAX_BACKOFF = 300.0
 BATCH = 200
 IDLE_WAIT = 30.0
@@ -112,8 +114,10 @@ class Delivery:
         *,
         limits: Limits | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tz: ZoneInfo = DEFAULT_TZ,
     ) -> None:
         self.db = db
+        self.tz = tz
         self.outbox = AnnouncementRepo(db)
         self.chats = ChatRepo(db)
         self.users = UserRepo(db)
@@ -292,10 +296,14 @@ class Delivery:
 
     async def _send(self, row: OutboxRow, announcement: Announcement) -> int:
         assert self._bot is not None
-        markup = await self._markup(announcement)
-        return await send_content(
-            self._bot, row.chat_id, announcement.content, row.thread_id or None, markup
-        )
+        content = announcement.content
+        rendered = await request_cards.render(self.db, content, self.tz)
+        if rendered is not None:
+            text, markup = rendered
+            content = Content(text=text)
+        else:
+            markup = await self._markup(announcement)
+        return await send_content(self._bot, row.chat_id, content, row.thread_id or None, markup)
 
     async def _markup(self, announcement: Announcement) -> InlineKeyboardMarkup | None:
         buttons = announcement.content.buttons

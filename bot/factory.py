@@ -26,6 +26,7 @@ from handlers.errors import on_error
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
+from storage.organisations import OrgRepo
 from storage.users import Role, UserRepo
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,13 @@ def build_dispatcher(
     inflight = InFlight()
     # One CatalogRepo per dispatcher: it caches the search vocabulary between updates.
     materials = CatalogRepo(db)
-    delivery = Delivery(db)
+    delivery = Delivery(db, tz=settings.tz)
     scheduler = Scheduler(
-        delivery, settings.tz, grace=timedelta(minutes=settings.schedule_grace_minutes)
+        delivery,
+        settings.tz,
+        grace=timedelta(minutes=settings.schedule_grace_minutes),
+        sla_days=settings.request_sla_days,
+        staff_chat_id=settings.staff_chat_id,
     )
     dp.workflow_data.update(
         db=db,
@@ -81,6 +86,7 @@ def build_dispatcher(
         materials=materials,
         delivery=delivery,
         scheduler=scheduler,
+        orgs=OrgRepo(db),
         **workflow_data,
     )
 
@@ -104,8 +110,10 @@ async def on_startup(
     materials: CatalogRepo,
     delivery: Delivery,
     scheduler: Scheduler,
+    orgs: OrgRepo,
 ) -> None:
     await materials.ensure_topics()
+    await orgs.ensure_seeded()
     users = UserRepo(db)
     for admin_id in sorted(settings.admin_ids):
         await users.set_role(admin_id, Role.ADMIN, changed_by=None)

@@ -6,34 +6,60 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import texts
+from bot import request_cards, texts
 from bot.delivery import Delivery
+from catalog.requests import add_working_days, day_before
 from catalog.schedule import Offset, Slot, is_holiday, next_dates, starts_at
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
+from storage.requests import RequestRepo, SessionRepo
 from storage.users import Role
 from storage.vks import VksDate, VksRepo
 
 log = logging.getLogger(__name__)
 
 
+# When tutors hear about tomorrow's session.
+SESSION_REMINDER_AT = time(15, 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
-    """One scheduled moment: a VKS reminder or the release of a scheduled broadcast."""
+    """One scheduled moment: a VKS reminder, the release of a scheduled broadcast, a request
+    waiting too long (SLA), or a tutor's reminder the day before a session."""
 
     at: datetime
     key: str
     day: date | None = None
     offset: Offset | None = None
     announcement_id: int | None = None
+    request_id: int | None = None
+    touched: str = ""
+    session_id: int | None = None
+
+    @property
+    def catches_up(self) -> bool:
+        """Still worth doing however late: an overdue request still needs someone, and a
+        session reminder stays useful until the session starts (run checks that)."""
+        return self.request_id is not None or self.session_id is not None
 
 
 @dataclass(slots=True)
 class JobContext:
     delivery: Delivery
     tz: ZoneInfo
+    sla_days: int = 2
+    staff_chat_id: int | None = None
+
+    @property
+    def requests(self) -> RequestRepo:
+        return RequestRepo(self.delivery.db)
+
+    @property
+    def sessions(self) -> SessionRepo:
+        return SessionRepo(self.delivery.db)
 
     @property
     def vks(self) -> VksRepo:
@@ -59,6 +85,17 @@ async def due_between(ctx: JobContext, start: datetime, end: datetime) -> list[D
         at = datetime.fromisoformat(a.scheduled_at or a.created_at)
         if at <= end:
             found.append(Due(at, f"broadcast:{a.id}", announcement_id=a.id))
+    # Requests and reminders are not bounded by ``start``: a moment that passed while the bot
+    # was down is still owed (they catch up), and the database says whether it was done.
+    for r in await ctx.requests.waiting():
+        at = add_working_days(datetime.fromisoformat(r.touched_at), ctx.sla_days, ctx.tz)
+        if at <= end:
+            key = f"sla:{r.id}:{r.touched_at}"
+            found.append(Due(at, key, request_id=r.id, touched=r.touched_at))
+    for s in await ctx.sessions.to_remind(start):
+        at = day_before(s.starts_at.astimezone(ctx.tz).date(), SESSION_REMINDER_AT, ctx.tz)
+        if at <= end:
+            found.append(Due(at, f"session:{s.id}", session_id=s.id))
     found.sort(key=lambda d: d.at)
     return found
 
@@ -69,6 +106,17 @@ async def is_done(ctx: JobContext, item: Due) -> bool:
     if item.announcement_id is not None:
         announcement = await ctx.outbox.get(item.announcement_id)
         return announcement is None or announcement.status != "scheduled"
+    if item.request_id is not None:
+        request = await ctx.requests.get(item.request_id)
+        return (
+            request is None
+            or not request.status.is_open
+            or request.touched_at != item.touched
+            or (request.sla_reminded_at or "") >= request.touched_at
+        )
+    if item.session_id is not None:
+        session = await ctx.sessions.get(item.session_id)
+        return session is None or session.reminded_at is not None
     return True
 
 
@@ -80,11 +128,44 @@ async def skipped_anyway(ctx: JobContext, item: Due) -> bool:
     return is_holiday(item.day) or (await ctx.vks.get(item.day)).cancelled
 
 
-async def run(ctx: JobContext, item: Due) -> None:
+async def run(ctx: JobContext, item: Due, now: datetime | None = None) -> None:
     if item.day is not None and item.offset is not None:
         await vks_reminder(ctx, item.day, item.offset)
     elif item.announcement_id is not None:
         await release_broadcast(ctx, item.announcement_id)
+    elif item.request_id is not None:
+        await sla_reminder(ctx, item.request_id, item.touched)
+    elif item.session_id is not None:
+        await session_reminder(ctx, item.session_id, now or datetime.now(ctx.tz))
+
+
+async def sla_reminder(ctx: JobContext, request_id: int, touched: str) -> None:
+    """A request nobody acted on: its card goes to the queue again, with a reminder."""
+    if not await ctx.requests.mark_reminded(request_id, touched):
+        return
+    headline = texts.REVIEW_SLA.format(days=ctx.sla_days)
+    await request_cards.to_queue(ctx.delivery.db, ctx.staff_chat_id, request_id, headline)
+    log.info("request %s waited %d working days: methodologists reminded", request_id, ctx.sla_days)
+    ctx.delivery.kick()
+
+
+async def session_reminder(ctx: JobContext, session_id: int, now: datetime) -> None:
+    session = await ctx.sessions.get(session_id)
+    if session is None or session.tutor_id is None or session.starts_at <= now:
+        return
+    if not await ctx.sessions.mark_reminded(session_id):
+        return
+    request = await ctx.requests.get(session.request_id or 0)
+    topic = await request_cards.topic_title(ctx.delivery.db, session.topic_code)
+    text = texts.REQ_NOTE_TOMORROW.format(
+        when=request_cards.when(session.starts_at, ctx.tz),
+        id=request.id if request else session_id,
+        topic=texts.escape(topic),
+        format=texts.FORMAT_TITLES.get(session.format.value, ""),
+        place=texts.escape(session.place),
+    )
+    await request_cards.to_tutor(ctx.delivery.db, session.tutor_id, text)
+    ctx.delivery.kick()
 
 
 async def skip_missed(ctx: JobContext, item: Due) -> None:

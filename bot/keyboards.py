@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import calendar
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
@@ -23,6 +24,13 @@ from bot.callbacks import (
     EditCallback,
     MaterialAction,
     MaterialCallback,
+    OrgAction,
+    OrgCallback,
+    QueueFilter,
+    RequestAction,
+    RequestCallback,
+    ReviewAction,
+    ReviewCallback,
     RoleAction,
     RoleCallback,
     SearchAction,
@@ -44,6 +52,9 @@ def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:
     kb.button(text=texts.BTN_SEARCH_HINT)
     kb.button(text=texts.BTN_CATALOG)
     kb.button(text=texts.BTN_SUBSCRIPTIONS)
+    if role.at_least(Role.TUTOR):
+        kb.button(text=texts.BTN_REQUEST)
+        kb.button(text=texts.BTN_MY_REQUESTS)
     if role.at_least(Role.ADMIN):
         kb.button(text=texts.BTN_ROLES)
     kb.button(text=texts.BTN_HELP)
@@ -541,4 +552,377 @@ def recall_confirm_kb(number: int) -> InlineKeyboardMarkup:
     kb.button(
         text=texts.BTN_BACK, callback_data=BroadcastCallback(action=BroadcastAction.SHOW, id=number)
     )
+    return kb.as_markup()
+
+
+# -- training requests ------------------------------------------------------------------------
+
+MONTH_NAMES = (
+    "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь",
+    "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь",
+)  # fmt: skip
+WEEKDAY_SHORT = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+
+
+def calendar_rows(
+    month: date,
+    lo: date,
+    hi: date,
+    day_cb: Callable[[date], CallbackData],
+    month_cb: Callable[[date], CallbackData],
+    marked: date | None = None,
+) -> list[list[InlineKeyboardButton]]:
+    """A month grid: days in [lo, hi] are buttons, others blank. Blank cells and titles redraw
+    the same month, so they are harmless to press."""
+    first = month.replace(day=1)
+    same = month_cb(first).pack()
+    prev_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    title = f"{MONTH_NAMES[first.month - 1]} {first.year}"
+    rows = [
+        [
+            InlineKeyboardButton(
+                text="‹" if prev_month >= lo.replace(day=1) else " ",
+                callback_data=month_cb(prev_month).pack()
+                if prev_month >= lo.replace(day=1)
+                else same,
+            ),
+            InlineKeyboardButton(text=title, callback_data=same),
+            InlineKeyboardButton(
+                text="›" if next_month <= hi else " ",
+                callback_data=month_cb(next_month).pack() if next_month <= hi else same,
+            ),
+        ],
+        [InlineKeyboardButton(text=d, callback_data=same) for d in WEEKDAY_SHORT],
+    ]
+    for week in calendar.Calendar().monthdatescalendar(first.year, first.month):
+        row = []
+        for day in week:
+            if day.month != first.month or not lo <= day <= hi:
+                row.append(InlineKeyboardButton(text=" ", callback_data=same))
+                continue
+            text = f"•{day.day}•" if day == marked else str(day.day)
+            row.append(InlineKeyboardButton(text=text, callback_data=day_cb(day).pack()))
+        rows.append(row)
+    return rows
+
+
+def _rq(action: RequestAction, value: str = "") -> RequestCallback:
+    return RequestCallback(action=action, value=value)
+
+
+def _back_row() -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=texts.BTN_BACK, callback_data=_rq(RequestAction.BACK).pack())]
+
+
+def req_back_kb() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[_back_row()])
+
+
+def req_org_kb(
+    found: Sequence[tuple[int, str]], remembered: tuple[int, str] | None = None
+) -> InlineKeyboardMarkup | None:
+    kb = InlineKeyboardBuilder()
+    if remembered is not None:
+        kb.button(
+            text=texts.BTN_KEEP_ORG.format(org=remembered[1])[:60],
+            callback_data=_rq(RequestAction.KEEP_ORG, str(remembered[0])),
+        )
+    for org_id, short in found:
+        kb.button(text=short[:60], callback_data=_rq(RequestAction.ORG, str(org_id)))
+    kb.adjust(1)
+    return kb.as_markup() if remembered or found else None
+
+
+def req_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code, title in topics:
+        kb.button(text=title[:60], callback_data=_rq(RequestAction.TOPIC, code))
+    kb.adjust(2)
+    kb.row(*_back_row())
+    return kb.as_markup()
+
+
+def req_format_kb() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code, title in texts.FORMAT_TITLES.items():
+        kb.button(text=title, callback_data=_rq(RequestAction.FORMAT, code))
+    kb.adjust(1)
+    kb.row(*_back_row())
+    return kb.as_markup()
+
+
+def req_audience_kb(chosen: list[str]) -> InlineKeyboardMarkup:
+    kb = toggles_kb(
+        list(texts.AUDIENCE_TITLES.items()),
+        chosen,
+        lambda code: _rq(RequestAction.AUDIENCE, code),
+        _rq(RequestAction.AUDIENCE_DONE),
+    )
+    kb.inline_keyboard.append(_back_row())
+    return kb
+
+
+def req_calendar_kb(month: date, lo: date, hi: date, start: date | None) -> InlineKeyboardMarkup:
+    rows = calendar_rows(
+        month,
+        lo,
+        hi,
+        lambda d: _rq(RequestAction.DAY, f"{d:%Y%m%d}"),
+        lambda d: _rq(RequestAction.MONTH, f"{d:%Y%m}"),
+        start,
+    )
+    if start is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=texts.BTN_ONE_DAY, callback_data=_rq(RequestAction.RANGE_DONE).pack()
+                )
+            ]
+        )
+    rows.append(_back_row())
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def req_comment_kb() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_NO_COMMENT, callback_data=_rq(RequestAction.SKIP))
+    kb.row(*_back_row())
+    return kb.as_markup()
+
+
+REQUEST_FIELD_BUTTONS = (
+    ("org", "🏥 МО"),
+    ("topic", "📚 Направление"),
+    ("format", "🎓 Формат"),
+    ("audience", "👥 Слушатели"),
+    ("participants", "🔢 Участники"),
+    ("dates", "📅 Даты"),
+    ("contact", "☎️ Контакт"),
+    ("comment", "💬 Комментарий"),
+)
+
+
+def req_summary_kb(resubmit: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for step, title in REQUEST_FIELD_BUTTONS:
+        kb.button(text=title, callback_data=_rq(RequestAction.EDIT, step))
+    kb.button(
+        text=texts.BTN_RESUBMIT if resubmit else texts.BTN_SUBMIT,
+        callback_data=_rq(RequestAction.SUBMIT),
+    )
+    kb.adjust(2, 2, 2, 2, 1)
+    return kb.as_markup()
+
+
+def req_fix_kb(request_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.BTN_FIX.format(id=request_id),
+        callback_data=_rq(RequestAction.FIX, str(request_id)),
+    )
+    return kb.as_markup()
+
+
+def _rv(action: ReviewAction, request_id: int = 0, value: str = "") -> ReviewCallback:
+    return ReviewCallback(action=action, id=request_id, value=value)
+
+
+def review_kb(
+    request_id: int, status: str, session_id: int | None, announced: bool
+) -> InlineKeyboardMarkup:
+    """The queue card's buttons for the request's current status."""
+    kb = InlineKeyboardBuilder()
+    if status == "new":
+        kb.button(text=texts.BTN_TAKE, callback_data=_rv(ReviewAction.TAKE, request_id))
+    if status in ("new", "taken"):
+        kb.button(text=texts.BTN_APPROVE, callback_data=_rv(ReviewAction.APPROVE, request_id))
+        kb.button(text=texts.BTN_CHANGES, callback_data=_rv(ReviewAction.CHANGES, request_id))
+    if status in ("new", "taken", "changes"):
+        kb.button(text=texts.BTN_REJECT, callback_data=_rv(ReviewAction.REJECT, request_id))
+    if status == "approved" and session_id is not None and not announced:
+        kb.button(text=texts.BTN_ANNOUNCE, callback_data=_rv(ReviewAction.ANNOUNCE, session_id))
+    kb.button(text=texts.BTN_HISTORY, callback_data=_rv(ReviewAction.HISTORY, request_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def requests_list_kb(
+    ids: Sequence[int], filters: str, page: int, pages: int, mine: str, status: str
+) -> InlineKeyboardMarkup:
+    """``filters`` is the packed filter (see handlers.review); each button changes one part."""
+    current = QueueFilter.unpack(filters)
+    kb = InlineKeyboardBuilder()
+    for request_id in ids:
+        kb.button(text=f"№{request_id}", callback_data=_rv(ReviewAction.OPEN, request_id))
+    kb.adjust(5)
+    statuses = [("", texts.REQUESTS_FILTER_ALL), *texts.REQUEST_STATUS.items()]
+    row = InlineKeyboardBuilder()
+    for code, title in statuses:
+        mark = "• " if code == status else ""
+        row.button(
+            text=f"{mark}{title}",
+            callback_data=_rv(ReviewAction.FILTER, 0, current.replace(status=code).pack()),
+        )
+    row.adjust(3)
+    kb.attach(row)
+    who = InlineKeyboardBuilder()
+    for code, title in (
+        ("", texts.BTN_FILTER_ANYONE),
+        ("me", texts.BTN_FILTER_MINE),
+        ("none", texts.BTN_FILTER_NOBODY),
+    ):
+        mark = "• " if code == mine else ""
+        who.button(
+            text=f"{mark}{title}",
+            callback_data=_rv(ReviewAction.FILTER, 0, current.replace(assignee=code).pack()),
+        )
+    who.adjust(3)
+    kb.attach(who)
+    tail = InlineKeyboardBuilder()
+    tail.button(
+        text=texts.BTN_FILTER_TOPIC,
+        callback_data=_rv(ReviewAction.FILTER, 0, current.replace(topic="*").pack()),
+    )
+    tail.button(text=texts.BTN_FILTER_RESET, callback_data=_rv(ReviewAction.FILTER, 0, ""))
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                text="‹", callback_data=_rv(ReviewAction.PAGE, page - 1, filters).pack()
+            )
+        )
+    if page + 1 < pages:
+        nav.append(
+            InlineKeyboardButton(
+                text="›", callback_data=_rv(ReviewAction.PAGE, page + 1, filters).pack()
+            )
+        )
+    tail.adjust(2)
+    kb.attach(tail)
+    if nav:
+        kb.row(*nav)
+    return kb.as_markup()
+
+
+def filter_topics_kb(topics: Sequence[tuple[str, str]], packed: str) -> InlineKeyboardMarkup:
+    current = QueueFilter.unpack(packed)
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.REQUESTS_FILTER_ALL,
+        callback_data=_rv(ReviewAction.FILTER, 0, current.replace(topic="").pack()),
+    )
+    for code, title in topics:
+        kb.button(
+            text=title[:60],
+            callback_data=_rv(ReviewAction.FILTER, 0, current.replace(topic=code).pack()),
+        )
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def schedule_calendar_kb(month: date, lo: date, hi: date) -> InlineKeyboardMarkup:
+    rows = calendar_rows(
+        month,
+        lo,
+        hi,
+        lambda d: _rv(ReviewAction.DAY, 0, f"{d:%Y%m%d}"),
+        lambda d: _rv(ReviewAction.MONTH, 0, f"{d:%Y%m}"),
+    )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _choices(
+    action: ReviewAction, options: Sequence[tuple[str, str]], width: int
+) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for value, title in options:
+        kb.button(text=title[:60], callback_data=_rv(action, 0, value))
+    kb.adjust(width)
+    return kb.as_markup()
+
+
+SESSION_TIMES = ("08:38", "09:00", "10:00", "11:00", "13:00", "14:00", "15:00")
+SESSION_HOURS = ("1", "2", "3", "4", "6", "8")
+
+
+def schedule_time_kb() -> InlineKeyboardMarkup:
+    return _choices(ReviewAction.TIME, [(t.replace(":", ""), t) for t in SESSION_TIMES], 4)
+
+
+def schedule_format_kb() -> InlineKeyboardMarkup:
+    return _choices(ReviewAction.FORMAT, list(texts.FORMAT_TITLES.items()), 1)
+
+
+def schedule_hours_kb() -> InlineKeyboardMarkup:
+    return _choices(ReviewAction.HOURS, [(h, f"{h} ч") for h in SESSION_HOURS], 6)
+
+
+def schedule_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return _choices(ReviewAction.TOPIC, topics, 2)
+
+
+def schedule_orgs_kb(found: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_FOR_ALL, callback_data=_rv(ReviewAction.ORG, 0, "0"))
+    for org_id, short in found:
+        kb.button(text=short[:60], callback_data=_rv(ReviewAction.ORG, 0, str(org_id)))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def schedule_skip_kb() -> InlineKeyboardMarkup:
+    return _choices(ReviewAction.SKIP, [("", texts.BTN_NO_COMMENT)], 1)
+
+
+def schedule_save_kb() -> InlineKeyboardMarkup:
+    return _choices(ReviewAction.SAVE, [("", texts.BTN_SAVE)], 1)
+
+
+def announce_kb(session_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_ANNOUNCE, callback_data=_rv(ReviewAction.ANNOUNCE, session_id))
+    return kb.as_markup()
+
+
+def sessions_kb(pending: Sequence[int]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for session_id in pending:
+        kb.button(
+            text=texts.BTN_RESULTS.format(id=session_id),
+            callback_data=_rv(ReviewAction.RESULTS, session_id),
+        )
+    kb.adjust(3)
+    kb.row(
+        InlineKeyboardButton(
+            text=texts.BTN_NEW_SESSION, callback_data=_rv(ReviewAction.TOPIC, 0, "").pack()
+        )
+    )
+    return kb.as_markup()
+
+
+def org_menu_kb() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_ORG_IMPORT, callback_data=OrgCallback(action=OrgAction.IMPORT))
+    kb.button(text=texts.BTN_ORG_EXPORT, callback_data=OrgCallback(action=OrgAction.EXPORT))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def org_found_kb(found: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for org_id, short in found:
+        kb.button(text=short[:60], callback_data=OrgCallback(action=OrgAction.OPEN, id=org_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def org_card_kb(org_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for field, title in texts.ORG_FIELDS.items():
+        kb.button(
+            text=f"✏️ {title}",
+            callback_data=OrgCallback(action=OrgAction.FIELD, id=org_id, field=field),
+        )
+    kb.adjust(2)
     return kb.as_markup()

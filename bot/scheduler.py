@@ -32,6 +32,7 @@ HORIZON = timedelta(days=35)
 LAST_TICK = "scheduler.last_tick"
 # How far back a restart looks for missed moments, whatever the last tick says.
 LOOKBACK = timedelta(days=7)
+CATCH_UP_DELAY = timedelta(seconds=2)
 
 
 def _now() -> datetime:
@@ -46,8 +47,10 @@ class Scheduler:
         *,
         grace: timedelta = timedelta(minutes=60),
         clock: Callable[[], datetime] = _now,
+        sla_days: int = 2,
+        staff_chat_id: int | None = None,
     ) -> None:
-        self.ctx = JobContext(delivery, tz)
+        self.ctx = JobContext(delivery, tz, sla_days, staff_chat_id)
         self.grace = grace
         self.clock = clock
         self.aps = AsyncIOScheduler(
@@ -77,8 +80,13 @@ class Scheduler:
     async def rebuild(self) -> int:
         """Replace every moment job with what the database says now; returns how many."""
         now = self.clock()
-        # Moments already past are run_due's business (the missed-run rule), not a job's.
-        items = [i for i in await jobs.due_between(self.ctx, now, now + HORIZON) if i.at > now]
+        # Moments already past are run_due's business (the missed-run rule), not a job's,
+        # except those that catch up: they run in a moment.
+        items = [
+            i
+            for i in await jobs.due_between(self.ctx, now, now + HORIZON)
+            if i.at > now or i.catches_up
+        ]
         wanted = {item.key for item in items}
         for job in self.aps.get_jobs():
             if job.id != "heartbeat" and job.id not in wanted:
@@ -87,7 +95,7 @@ class Scheduler:
         for item in items:
             self.aps.add_job(
                 self._fire,
-                DateTrigger(item.at),
+                DateTrigger(max(item.at, now + CATCH_UP_DELAY)),
                 args=[item],
                 id=item.key,
                 replace_existing=True,
@@ -126,6 +134,9 @@ class Scheduler:
     async def _run_one(self, item: Due, now: datetime) -> None:
         try:
             if await jobs.is_done(self.ctx, item):
+                return
+            if item.catches_up:
+                await jobs.run(self.ctx, item, now)
                 return
             late = now - item.at
             started = item.day is not None and jobs.vks_started(

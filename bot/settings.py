@@ -64,6 +64,18 @@ class Settings(BaseConfig):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # A scheduled post the bot was down for is still sent on start-up if at most this late.
     schedule_grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    # Where new training requests go: a staff group's id, or nothing for each methodologist
+    # in private.
+    staff_chat_id: int | None = None
+    # A request nobody acted on for this many working days reminds the methodologists.
+    request_sla_days: int = Field(default=2, ge=1, le=30)
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _blank_chat(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("bot_token")
     @classmethod
@@ -133,6 +145,8 @@ _HINTS = {
     "log_level": "Use DEBUG, INFO, WARNING or ERROR",
     "webhook_port": "Use a port number 1-65535",
     "schedule_grace_minutes": "Use a number of minutes from 1 to 1440",
+    "staff_chat_id": "Use the numeric id of the staff group, e.g. STAFF_CHAT_ID=-1001234567890",
+    "request_sla_days": "Use a number of working days from 1 to 30",
 }
 
 

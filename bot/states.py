@@ -40,3 +40,40 @@ class BroadcastStates(StatesGroup):
     choosing_targets = State()
     confirming = State()
     waiting_for_time = State()
+
+
+class RequestStates(StatesGroup):
+    """A tutor's training request, one state per step; the draft lives in FSM data, which the
+    SQLite storage keeps across restarts."""
+
+    waiting_for_organisation = State()
+    waiting_for_topic = State()
+    waiting_for_format = State()
+    waiting_for_audience = State()
+    waiting_for_participants = State()
+    waiting_for_dates = State()
+    waiting_for_contact = State()
+    waiting_for_comment = State()
+    confirming = State()
+
+
+class ReviewStates(StatesGroup):
+    """A methodologist scheduling a session (for a request, or on its own), or writing the
+    comment that goes to the tutor."""
+
+    waiting_for_topic = State()
+    waiting_for_organisation = State()
+    waiting_for_date = State()
+    waiting_for_time = State()
+    waiting_for_format = State()
+    waiting_for_place = State()
+    waiting_for_hours = State()
+    waiting_for_comment = State()
+    confirming = State()
+    waiting_for_reason = State()
+    waiting_for_results = State()
+
+
+class OrgStates(StatesGroup):
+    waiting_for_file = State()
+    waiting_for_value = State()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from html import escape as escape  # re-exported: handlers escape through texts
 from html import unescape
 
@@ -646,3 +647,356 @@ def delivery_report(announcement: Announcement, rows: list[ReportLine]) -> str:
     if len(text) > 4000:
         text = text[:3990].rsplit("\n", 1)[0] + "\n…"
     return text
+
+
+# -- training requests ------------------------------------------------------------------------
+
+BTN_REQUEST = "📝 Заявка на обучение"
+BTN_MY_REQUESTS = "📋 Мои заявки"
+BTN_KEEP_ORG = "Оставить: {org}"
+BTN_NO_COMMENT = "Без комментария"
+BTN_ONE_DAY = "Только этот день"
+BTN_SUBMIT = "📨 Отправить"
+BTN_RESUBMIT = "📨 Отправить снова"
+BTN_FIX = "✏️ Исправить заявку №{id}"
+
+MENU_BUTTONS = frozenset(
+    {
+        BTN_SEARCH_HINT,
+        BTN_CATALOG,
+        BTN_SUBSCRIPTIONS,
+        BTN_ROLES,
+        BTN_HELP,
+        BTN_REQUEST,
+        BTN_MY_REQUESTS,
+    }
+)
+
+FORMAT_TITLES = {
+    "webinar": "онлайн-вебинар",
+    "vks": "ВКС",
+    "desant": "выездной «МЦТ-десант»",
+    "centre": "в учебном центре МЦТ",
+}
+AUDIENCE_TITLES = {
+    "doc": "врачи",
+    "nurse": "медсёстры",
+    "it": "ИТ-специалисты",
+    "stat": "статистики",
+    "hr": "кадровики",
+    "econ": "экономисты",
+    "head": "руководители",
+}
+REQUEST_STATUS = {
+    "new": "🆕 новая",
+    "taken": "👀 в работе",
+    "changes": "✏️ на исправлении",
+    "approved": "✅ утверждена",
+    "rejected": "⛔ отклонена",
+}
+REQUEST_ACTIONS = {
+    "created": "подана",
+    "taken": "взята в работу",
+    "approved": "утверждена",
+    "changes": "возвращена на исправление",
+    "rejected": "отклонена",
+    "resubmitted": "исправлена и отправлена снова",
+    "sla_reminder": "напоминание методистам: долго без движения",
+    "erased": "контакты удалены по просьбе пользователя",
+    "held": "записаны итоги занятия",
+}
+REQUEST_STEPS = 8
+REQ_STEP = "📝 <b>Заявка на обучение</b> · шаг {step} из {total}\n\n"
+REQ_ASK_ORG = (
+    "Напишите часть названия вашей медицинской организации: «Сокольская», «поликлиника 1»."
+)
+REQ_ASK_ORG_REMEMBERED = "Ваша МО: <b>{org}</b>. Оставьте её или напишите часть названия другой."
+REQ_ORG_PICK = "Выберите МО из найденных по запросу «{query}»:"
+REQ_ORG_NONE = (
+    "Не нашёл МО по запросу «{query}». Попробуйте другое слово из названия, район или номер, "
+    "например «Кирилловская» или «поликлиника 2»."
+)
+REQ_ASK_TOPIC = "Выберите направление обучения:"
+REQ_ASK_FORMAT = "Выберите формат обучения:"
+REQ_ASK_AUDIENCE = "Кто будет учиться? Отметьте всех и нажмите «Готово»."
+REQ_AUDIENCE_EMPTY = "Отметьте хотя бы одну группу слушателей."
+REQ_ASK_PARTICIPANTS = "Сколько человек будет учиться? Напишите число от 1 до 500."
+REQ_PARTICIPANTS_INVALID = "Нужно число участников от 1 до 500, например 25."
+REQ_ASK_DATES = (
+    "Когда удобно провести обучение? Выберите в календаре первый день, затем последний, "
+    "или напишите: «с 1 по 5 декабря», «15.12», «на следующей неделе», «в январе»."
+)
+REQ_DATES_END = "Начало: <b>{start}</b>. Выберите последний день или нажмите «Только этот день»."
+REQ_DATES_INVALID = (
+    "Не понял даты. Напишите, например, «с 1 по 5 декабря», «15.12», «на следующей неделе» "
+    "или выберите в календаре. Подходят даты с завтрашнего дня и не дальше чем на год вперёд, "
+    "период — до трёх месяцев."
+)
+REQ_DATES_UNDERSTOOD = "📅 Понял так: <b>{dates}</b>."
+REQ_ASK_CONTACT = (
+    "Контактное лицо и телефон одним сообщением, например: «Иванова Мария Петровна, "
+    "+7 921 123-45-67»."
+)
+REQ_CONTACT_INVALID = (
+    "Нужны имя и российский номер телефона, например: «Иванова Мария, 8 921 123-45-67». "
+    "Городской номер — с кодом: «8 8172 12-34-56»."
+)
+REQ_ASK_COMMENT = (
+    "Комментарий для методистов: что важно учесть, какие вопросы разобрать. "
+    "Или нажмите «Без комментария»."
+)
+REQ_TEXT_TOO_LONG = "Слишком длинно: не больше {limit} символов. Сократите, пожалуйста."
+REQ_SUMMARY_HEADER = "📝 <b>Проверьте заявку</b>\n\n"
+REQ_CONSENT = (
+    "🔒 Нажимая «Отправить», вы соглашаетесь на обработку контактных данных из заявки учебным "
+    "центром МЦТ для организации обучения. Удалить их можно командой /forget."
+)
+REQ_EDIT_HINT = "Чтобы изменить поле, нажмите на него ниже."
+REQ_SUBMITTED = (
+    "✅ Заявка №{id} отправлена методистам. Статус — в «Мои заявки»; о каждом изменении "
+    "мы напишем сюда."
+)
+REQ_RESUBMITTED = "✅ Исправленная заявка №{id} снова у методистов."
+REQ_DRAFT_LOST = "Черновик заявки не найден — начните заново: /request."
+REQ_NOT_FIXABLE = "Эту заявку сейчас нельзя исправить: её уже рассматривают или она закрыта."
+REQ_FIX_STARTED = "✏️ Исправляем заявку №{id}. Комментарий методиста: «{comment}»"
+REQ_CANCELLED = "Заявка не отправлена, черновик удалён."
+REQ_TOPICS_EMPTY = "Направления обучения ещё не заведены. Попробуйте позже."
+REQ_ORGS_EMPTY = "Справочник МО пуст. Сообщите, пожалуйста, администратору."
+MY_REQUESTS_EMPTY = "У вас пока нет заявок. Подать — кнопка «📝 Заявка на обучение» или /request."
+MY_REQUESTS_HEADER = "📋 <b>Ваши заявки</b>"
+
+REQ_NOTE_TAKEN = "👀 Заявку №{id} ({topic}) взял в работу методист {who}."
+REQ_NOTE_APPROVED = (
+    "✅ Заявка №{id} ({topic}) утверждена.\n📅 {when}\n🎓 {format}\n📍 {place}\n⏱ {hours} ак. ч."
+)
+REQ_NOTE_CHANGES = (
+    "✏️ Заявку №{id} ({topic}) просят исправить.\nНажмите кнопку ниже: откроется ваша заявка, "
+    "поправьте нужное и отправьте снова."
+)
+REQ_NOTE_REJECTED = "⛔ Заявка №{id} ({topic}) отклонена."
+REQ_NOTE_COMMENT = "\n💬 Комментарий методиста: {comment}"
+REQ_NOTE_TOMORROW = (
+    "🔔 Напоминаем: завтра, {when}, обучение по заявке №{id}.\n📚 {topic}\n🎓 {format}\n📍 {place}"
+)
+
+REVIEW_NEW = "📥 Новая заявка на обучение"
+REVIEW_RESUBMITTED = "📥 Заявка исправлена тьютором"
+REVIEW_SLA = "⏰ Заявка ждёт действий больше {days} раб. дн."
+REVIEW_TAKEN = "Заявка ваша."
+REVIEW_TOO_LATE = "Заявку уже обработали — показываю, как она выглядит сейчас."
+REVIEW_GONE = "Такой заявки нет."
+REVIEW_DM_FAILED = "Не могу написать вам в личные сообщения. Откройте бота и нажмите /start."
+REVIEW_GO_PRIVATE = "Продолжим в личных сообщениях с ботом."
+REVIEW_ASK_REASON = "Заявка №{id}: напишите причину отказа — её получит тьютор."
+REVIEW_ASK_CHANGES = "Заявка №{id}: напишите, что исправить — это получит тьютор."
+REVIEW_COMMENT_INVALID = "Нужен текст от 3 до 1000 символов."
+REVIEW_REJECTED = "⛔ Заявка №{id} отклонена, тьютор получил причину."
+REVIEW_CHANGES_SENT = "✏️ Заявка №{id} возвращена тьютору на исправление."
+REVIEW_APPROVED = "✅ Заявка №{id} утверждена, занятие №{session} создано, тьютор извещён."
+REVIEW_ANNOUNCE_Q = "Анонсировать занятие в чатах направления «{topic}»?"
+REVIEW_ANNOUNCED = "📣 Анонс поставлен в очередь: чатов — {count}."
+REVIEW_NO_CHATS = "К направлению не привязан ни один чат — анонсировать некуда. Привязка — /bind."
+REVIEW_ALREADY_ANNOUNCED = "Это занятие уже анонсировано."
+REVIEW_HISTORY = "🧾 <b>История заявки №{id}</b>"
+
+SCHEDULE_TITLE_APPROVE = "🗓 <b>Утверждение заявки №{id}</b>\n"
+SCHEDULE_TITLE_NEW = "🗓 <b>Новое занятие</b>\n"
+SCHEDULE_ASK_TOPIC = "Направление занятия:"
+SCHEDULE_ASK_ORG = "Для какой МО занятие? Напишите часть названия или нажмите «Для всех МО»."
+SCHEDULE_ASK_DATE = "Дата занятия: выберите в календаре или напишите, например, «10.12»."
+SCHEDULE_ASK_TIME = "Время начала (по Москве): выберите или напишите, например, «09:30»."
+SCHEDULE_TIME_INVALID = "Нужно время в виде ЧЧ:ММ, например 09:30."
+SCHEDULE_DATE_INVALID = "Нужна дата в виде ДД.ММ, не раньше 60 дней назад и не дальше года вперёд."
+SCHEDULE_ASK_FORMAT = "Формат занятия:"
+SCHEDULE_ASK_PLACE = "Ссылка на подключение или адрес (до 300 символов):"
+SCHEDULE_PLACE_INVALID = "Нужна ссылка или адрес, от 3 до 300 символов."
+SCHEDULE_ASK_HOURS = "Сколько академических часов запланировано? Выберите или напишите число."
+SCHEDULE_HOURS_INVALID = "Нужно число академических часов от 0,5 до 80, например 2."
+SCHEDULE_ASK_COMMENT = "Комментарий для тьютора или «Без комментария»:"
+SCHEDULE_FOR_ALL = "Для всех МО"
+SCHEDULE_SAVED = "✅ Занятие №{id} записано."
+SCHEDULE_CHECK = "Проверьте и нажмите «Сохранить»."
+
+SESSIONS_HEADER = "📅 <b>Занятия</b>"
+SESSIONS_TOTAL = "Проведено: {sessions} занятий, обучено {people} чел., {hours} ак. ч."
+SESSIONS_EMPTY = "Занятий пока нет. Новое — кнопкой ниже."
+BTN_NEW_SESSION = "➕ Новое занятие"
+BTN_RESULTS = "Итоги №{id}"
+RESULTS_ASK = (
+    "Занятие №{id}: пришлите через пробел, сколько человек обучено и сколько академических "
+    "часов проведено, например «25 2»."
+)
+RESULTS_INVALID = (
+    "Нужны два числа: участники (1–500) и академические часы (0,5–80), например «25 2»."
+)
+RESULTS_SAVED = "✅ Итоги занятия №{id}: {people} чел., {hours} ак. ч."
+
+REQUESTS_HEADER = "📋 <b>Заявки</b> · {filters}\nНайдено: {total}"
+REQUESTS_EMPTY = "Заявок с такими условиями нет."
+REQUESTS_FILTER_ALL = "все"
+REQUESTS_ORG_UNKNOWN = "МО «{query}» не нашлась — показываю без фильтра по МО."
+REQUESTS_PICK_TOPIC = "Выберите направление для фильтра:"
+REQUESTS_EXPORT_CAPTION = "Заявки и занятия на {date}: заявок {requests}, занятий {sessions}."
+BTN_FILTER_MINE = "Мои"
+BTN_FILTER_NOBODY = "Ничьи"
+BTN_FILTER_ANYONE = "Все исполнители"
+BTN_FILTER_TOPIC = "📚 Направление"
+BTN_FILTER_RESET = "Сбросить фильтры"
+BTN_TAKE = "🙋 Взять себе"
+BTN_APPROVE = "✅ Утвердить"
+BTN_CHANGES = "✏️ На исправление"
+BTN_REJECT = "⛔ Отклонить"
+BTN_HISTORY = "🧾 История"
+BTN_ANNOUNCE = "📣 Анонсировать в чатах"
+BTN_FOR_ALL = "Для всех МО"
+
+FORGET_DONE = (
+    "Готово: ваше имя и контакты удалены, в заявках ({count}) контактные данные обезличены. "
+    "Число обученных и даты занятий остались в статистике без персональных данных."
+)
+
+ORG_HEADER = (
+    "🏥 <b>Справочник МО</b>: {active} действующих.\nНайти и поправить МО — "
+    "<code>/mo часть названия</code>. Заменить весь справочник — файлом CSV или XLSX с "
+    "колонками name, short_name, district, type, staff."
+)
+BTN_ORG_IMPORT = "📤 Загрузить файл"
+BTN_ORG_EXPORT = "📥 Выгрузить"
+ORG_ASK_FILE = "Пришлите файл .csv или .xlsx со справочником. Отмена — /cancel."
+ORG_IMPORT_DONE = "✅ Справочник обновлён: новых {created}, обновлено {updated}, скрыто {hidden}."
+ORG_IMPORT_REFUSED = "Справочник не изменён: в файле ошибки. Исправьте их и загрузите снова."
+ORG_NONE = "МО по запросу «{query}» не найдена."
+ORG_CARD = (
+    "🏥 <b>{name}</b>\nКратко: {short_name}\nРайон: {district}\nТип: {type}\n"
+    "Численность персонала: {staff}"
+)
+ORG_ASK_VALUE = "Новое значение поля «{field}»:"
+ORG_VALUE_INVALID = "Не подходит: {reason}."
+ORG_SAVED = "✅ Сохранено."
+ORG_FIELDS = {
+    "name": "полное название",
+    "short_name": "краткое название",
+    "district": "район",
+    "staff": "численность персонала",
+}
+
+
+def date_range(start: date, end: date) -> str:
+    if start == end:
+        return f"{human_date(start)} {start.year}"
+    if start.year != end.year:
+        return f"с {start:%d.%m.%Y} по {end:%d.%m.%Y}"
+    return f"с {human_date(start)} по {human_date(end)} {end.year}"
+
+
+def audience(codes: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(AUDIENCE_TITLES.get(c, c) for c in codes) or "—"
+
+
+def hours(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}".replace(".", ",")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestView:
+    """A request's fields as people read them; the handlers resolve ids to names."""
+
+    organisation: str
+    topic: str
+    format: str
+    audience: tuple[str, ...]
+    participants: int | None
+    dates: str
+    contact_name: str | None
+    contact_phone: str | None
+    comment: str
+
+
+def request_fields(view: RequestView, *, contacts: bool = True) -> list[str]:
+    """The body of a summary or a card, every user-typed value escaped."""
+    dash = "—"
+    lines = [
+        f"🏥 МО: {escape(view.organisation) or dash}",
+        f"📚 Направление: {escape(view.topic) or dash}",
+        f"🎓 Формат: {FORMAT_TITLES.get(view.format, dash)}",
+        f"👥 Слушатели: {audience(view.audience)}",
+        f"🔢 Участников: {view.participants or dash}",
+        f"📅 Даты: {escape(view.dates) or dash}",
+    ]
+    if contacts:
+        if view.contact_name is None and view.contact_phone is None:
+            lines.append("☎️ Контакт: удалён по просьбе пользователя")
+        else:
+            lines.append(
+                f"☎️ Контакт: {escape(view.contact_name or dash)}, {view.contact_phone or dash}"
+            )
+    lines.append(f"💬 Комментарий: {escape(view.comment) or dash}")
+    return lines
+
+
+def request_summary(view: RequestView) -> str:
+    body = "\n".join(request_fields(view))
+    return f"{REQ_SUMMARY_HEADER}{body}\n\n{REQ_CONSENT}\n\n{REQ_EDIT_HINT}"
+
+
+def request_card(
+    number: int,
+    status: str,
+    view: RequestView,
+    *,
+    headline: str = "",
+    assignee: str = "",
+    created: str = "",
+    session: str = "",
+) -> str:
+    lines = [f"{headline}\n" if headline else ""]
+    lines[0] += f"📝 <b>Заявка №{number}</b> · {REQUEST_STATUS.get(status, status)}"
+    lines += request_fields(view)
+    if assignee:
+        lines.append(f"👤 Исполнитель: {escape(assignee)}")
+    if created:
+        lines.append(f"🕓 Подана: {created}")
+    if session:
+        lines.append(session)
+    return "\n".join(lines)[:4096]
+
+
+def request_line(number: int, status: str, topic: str, dates: str, extra: str = "") -> str:
+    tail = f" · {escape(extra)}" if extra else ""
+    return f"№{number} · {REQUEST_STATUS.get(status, status)} · {escape(topic)} · {dates}{tail}"
+
+
+def request_history(number: int, events: list[tuple[str, str, str, str]]) -> str:
+    """``events``: (when, who, action code, comment)."""
+    lines = [REVIEW_HISTORY.format(id=number)]
+    for when, who, action, comment in events:
+        line = f"• {when} — {escape(who) or 'бот'}: {REQUEST_ACTIONS.get(action, action)}"
+        if comment:
+            line += f" («{escape(comment[:300])}»)"
+        lines.append(line)
+    text = "\n".join(lines)
+    if len(text) > 4000:
+        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
+    return text
+
+
+def session_line(
+    number: int,
+    when: str,
+    organisation: str,
+    topic: str,
+    fmt: str,
+    planned: float,
+    people: int | None,
+    actual: float | None,
+) -> str:
+    done = f" · итог: {people} чел., {hours(actual)} ч" if people is not None else ""
+    return (
+        f"№{number} · {when} · {escape(organisation or SCHEDULE_FOR_ALL)} · {escape(topic)} · "
+        f"{FORMAT_TITLES.get(fmt, fmt)} · план {hours(planned)} ч{done}"
+    )
+
+
+def schedule_draft(lines: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{title}: {escape(value)}" for title, value in lines)

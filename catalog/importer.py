@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,9 +53,16 @@ class ImportFormatError(ValueError):
     """The file as a whole cannot be read; the message is Russian and says why."""
 
 
-def read_table(data: bytes, filename: str) -> Iterator[dict[str, str]]:
+def read_table(
+    data: bytes,
+    filename: str,
+    required: tuple[str, ...] = REQUIRED,
+    columns: tuple[str, ...] = COLUMNS,
+) -> Iterator[dict[str, str]]:
+    """Rows of a CSV (UTF-8 or Windows-1251, comma or semicolon) or XLSX table as dicts keyed
+    by lower-case column names; the header must name every ``required`` column."""
     if filename.lower().endswith(".xlsx"):
-        yield from _read_xlsx(data)
+        yield from _read_xlsx(data, required, columns)
         return
     try:
         text = data.decode("utf-8-sig")
@@ -67,12 +74,14 @@ def read_table(data: bytes, filename: str) -> Iterator[dict[str, str]]:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    _check_header(reader.fieldnames or [])
+    _check_header(reader.fieldnames or [], required, columns)
     for record in reader:
         yield {k.strip().lower(): (v or "") for k, v in record.items() if k}
 
 
-def _read_xlsx(data: bytes) -> Iterator[dict[str, str]]:
+def _read_xlsx(
+    data: bytes, required: tuple[str, ...], columns: tuple[str, ...]
+) -> Iterator[dict[str, str]]:
     from openpyxl import load_workbook
 
     try:
@@ -82,7 +91,7 @@ def _read_xlsx(data: bytes) -> Iterator[dict[str, str]]:
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip().lower() for c in next(rows, ())]
-    _check_header(header)
+    _check_header(header, required, columns)
     for values in rows:
         record = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
         yield record
@@ -99,15 +108,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _check_header(header: Iterable[str]) -> None:
+def _check_header(
+    header: Iterable[str], required: tuple[str, ...], columns: tuple[str, ...]
+) -> None:
     names = {h.strip().lower() for h in header if h}
-    missing = [c for c in REQUIRED if c not in names]
+    missing = [c for c in required if c not in names]
     if missing:
         raise ImportFormatError(
             "в первой строке нет столбцов: "
             + ", ".join(missing)
             + ". Нужны столбцы: "
-            + ",".join(COLUMNS)
+            + ",".join(columns)
         )
 
 
@@ -162,20 +173,32 @@ def export_rows(materials: Iterable[dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def to_csv(rows: list[list[str]]) -> bytes:
+def to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[list[str]]) -> bytes:
+def to_xlsx(rows: Sequence[Sequence[Any]], sheet_name: str = "Каталог") -> bytes:
+    return to_xlsx_book([(sheet_name, rows)])
+
+
+def to_xlsx_book(sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> bytes:
+    """Sheets with a frozen header row each; dates stay dates, numbers stay numbers."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Каталог")
-    sheet.freeze_panes = "A2"
-    for row in rows:
-        sheet.append(row)
+    for sheet_name, rows in sheets:
+        sheet = book.create_sheet(sheet_name)
+        sheet.freeze_panes = "A2"
+        if rows:
+            for index, title in enumerate(rows[0]):
+                width = max(len(str(r[index] or "")) for r in rows[:200] if index < len(r))
+                letter = get_column_letter(index + 1)
+                sheet.column_dimensions[letter].width = min(max(width, len(str(title))) + 2, 60)
+        for row in rows:
+            sheet.append(list(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

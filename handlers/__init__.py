@@ -11,6 +11,8 @@ from handlers import (
     fallback,
     inline,
     materials_admin,
+    requests,
+    review,
     roles,
     start,
     topics_admin,
@@ -36,6 +38,8 @@ def get_routers() -> list[Router]:
         announcements.create_router(),
         inline.create_router(),
         materials_admin.create_router(),
+        requests.create_router(),
+        review.create_router(),
         catalog.create_router(),
         fallback.create_router(),
     ]

@@ -39,6 +39,8 @@ async def test_start_menus_differ_for_new_user_and_admin(running: RunningBot) ->
         texts.BTN_SEARCH_HINT,
         texts.BTN_CATALOG,
         texts.BTN_SUBSCRIPTIONS,
+        texts.BTN_REQUEST,
+        texts.BTN_MY_REQUESTS,
         texts.BTN_ROLES,
         texts.BTN_HELP,
     ]

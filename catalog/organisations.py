@@ -1,0 +1,139 @@
+"""The directory of the region's medical organisations (МО): its types, import validation and
+matching what a tutor types against names, short names and districts. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from catalog.importer import RowProblem
+from catalog.text import en_to_ru, has_cyrillic, has_latin, stem, words
+
+COLUMNS = ("name", "short_name", "district", "type", "staff")
+REQUIRED = ("name", "short_name", "type")
+MAX_ROWS = 2_000
+MAX_STAFF = 100_000
+
+
+class OrgType(StrEnum):
+    CRB = "crb"  # центральная районная больница
+    HOSPITAL = "hospital"
+    POLYCLINIC = "polyclinic"
+    DENTAL = "dental"
+    SMP = "smp"
+    MATERNITY = "maternity"
+    BLOOD = "blood"
+    DISPENSARY = "dispensary"
+    CENTRE = "centre"
+    MSE = "mse"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class OrgInput:
+    name: str
+    short_name: str
+    district: str
+    type: OrgType
+    staff: int | None = None
+
+
+@dataclass(slots=True)
+class OrgPlan:
+    rows: list[OrgInput] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def parse(records: Iterable[dict[str, str]]) -> OrgPlan:
+    """Validate the rows of an imported directory; a short name may appear only once."""
+    plan = OrgPlan()
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        row = index + 2
+        if index >= MAX_ROWS:
+            plan.problems.append(
+                RowProblem(row, "", f"больше {MAX_ROWS} строк, остальное пропущено")
+            )
+            break
+        if not any(v.strip() for v in record.values()):
+            continue
+        name = " ".join(record.get("name", "").split())
+        short = " ".join(record.get("short_name", "").split())
+        kind = record.get("type", "").strip().lower()
+        raw_staff = record.get("staff", "").strip()
+        if not 3 <= len(name) <= 250:
+            plan.problems.append(RowProblem(row, "name", "название — от 3 до 250 символов"))
+            continue
+        if not 2 <= len(short) <= 60:
+            plan.problems.append(RowProblem(row, "short_name", "краткое название — 2–60 символов"))
+            continue
+        if short.lower() in seen:
+            plan.problems.append(RowProblem(row, "short_name", f"«{short}» уже встречалось"))
+            continue
+        if kind not in {t.value for t in OrgType}:
+            allowed = ", ".join(t.value for t in OrgType)
+            plan.problems.append(
+                RowProblem(row, "type", f"тип «{kind[:20]}»: нужен один из {allowed}")
+            )
+            continue
+        staff = parse_staff(raw_staff)
+        if raw_staff and staff is None:
+            plan.problems.append(
+                RowProblem(row, "staff", f"численность — целое число от 1 до {MAX_STAFF}")
+            )
+            continue
+        seen.add(short.lower())
+        district = " ".join(record.get("district", "").split())[:100]
+        plan.rows.append(OrgInput(name, short, district, OrgType(kind), staff))
+    return plan
+
+
+def parse_staff(raw: str) -> int | None:
+    raw = raw.strip().replace(" ", "")
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_STAFF:
+        return None
+    return int(raw)
+
+
+def search_terms(*texts: str) -> frozenset[str]:
+    """Stems and raw words of an organisation's names, for matching parts of words."""
+    found: set[str] = set()
+    for text in texts:
+        for word in words(text):
+            found.add(word)
+            found.add(stem(word))
+    return frozenset(found)
+
+
+def matches(query: str, terms: frozenset[str], name: str) -> int:
+    """How well ``query`` matches an organisation: 0 is no match, higher is better.
+
+    Every word of the query must be the start of some word of the organisation («вол гор
+    пол 3»), or equal one of its stems («вологодской»). Numbers must match exactly, so «№ 2»
+    never picks «№ 12». A query typed on the Latin layout is read as Russian too.
+    """
+    best = _score(query, terms, name)
+    if has_latin(query) and not has_cyrillic(query):
+        best = max(best, _score(en_to_ru(query), terms, name))
+    return best
+
+
+def _score(query: str, terms: frozenset[str], name: str) -> int:
+    wanted = words(query)[:8]
+    if not wanted:
+        return 0
+    score = 0
+    for word in wanted:
+        if word.isdigit():
+            if word not in terms:
+                return 0
+            score += 3
+        elif word in terms or stem(word) in terms:
+            score += 3
+        elif len(word) >= 2 and any(t.startswith(word) for t in terms):
+            score += 2
+        else:
+            return 0
+    # Among equal matches, the shorter name is the closer one.
+    return score * 1000 - min(len(name), 999)

@@ -1,0 +1,619 @@
+"""Training requests, their audit trail, and training sessions.
+
+Every change of a request's status is one transaction that checks the status it expects,
+writes the new one and appends to the audit trail, so two methodologists pressing buttons at
+once cannot both win, and the trail never misses a step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from catalog.requests import Audience, Format, Status
+from storage.db import Database, utcnow
+
+
+class Action(StrEnum):
+    CREATED = "created"
+    TAKEN = "taken"
+    APPROVED = "approved"
+    CHANGES = "changes"
+    REJECTED = "rejected"
+    RESUBMITTED = "resubmitted"
+    SLA_REMINDER = "sla_reminder"
+    ERASED = "erased"
+    HELD = "held"  # the actual participants and hours of its session were recorded
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInput:
+    organisation_id: int
+    topic_code: str
+    format: Format
+    audience: tuple[Audience, ...]
+    participants: int
+    date_from: date
+    date_to: date
+    dates_text: str
+    contact_name: str
+    contact_phone: str
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    id: int
+    user_id: int
+    organisation_id: int
+    organisation: str  # short name
+    topic_code: str
+    format: Format
+    audience: tuple[Audience, ...]
+    participants: int
+    date_from: date
+    date_to: date
+    dates_text: str
+    contact_name: str | None
+    contact_phone: str | None
+    comment: str
+    status: Status
+    assignee_id: int | None
+    assignee: str
+    created_at: str
+    touched_at: str
+    sla_reminded_at: str | None
+    erased_at: str | None
+    session_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    actor_id: int | None
+    actor: str
+    action: Action
+    comment: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInput:
+    topic_code: str
+    format: Format
+    starts_at: datetime
+    place: str
+    planned_hours: float
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: int
+    request_id: int | None
+    organisation_id: int | None
+    organisation: str
+    topic_code: str
+    format: Format
+    starts_at: datetime
+    place: str
+    planned_hours: float
+    participants: int | None
+    hours: float | None
+    reminded_at: str | None
+    announcement_id: int | None
+    tutor_id: int | None
+
+    @property
+    def held(self) -> bool:
+        return self.participants is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFilter:
+    status: Status | None = None
+    organisation_id: int | None = None
+    topic_code: str | None = None
+    assignee_id: int | None = None  # 0: nobody yet
+
+
+def _name_sql(alias: str) -> str:
+    return f"TRIM(COALESCE({alias}.first_name, '') || ' ' || COALESCE({alias}.last_name, ''))"
+
+
+_REQUEST_SELECT = f"""
+    SELECT r.*, o.short_name AS org_short, {_name_sql("a")} AS assignee_name, s.id AS session_id
+    FROM requests r
+    JOIN organisations o ON o.id = r.organisation_id
+    LEFT JOIN users a ON a.id = r.assignee_id
+    LEFT JOIN sessions s ON s.request_id = r.id
+"""  # noqa: S608
+
+_SESSION_SELECT = """
+    SELECT s.*, o.short_name AS org_short, r.user_id AS tutor_id
+    FROM sessions s
+    LEFT JOIN organisations o ON o.id = s.organisation_id
+    LEFT JOIN requests r ON r.id = s.request_id
+"""
+
+
+def _audience(raw: str) -> tuple[Audience, ...]:
+    known = Audience._value2member_map_
+    return tuple(Audience(a) for a in raw.split(",") if a in known)
+
+
+def _request(row: sqlite3.Row) -> Request:
+    return Request(
+        id=row["id"],
+        user_id=row["user_id"],
+        organisation_id=row["organisation_id"],
+        organisation=row["org_short"],
+        topic_code=row["topic_code"],
+        format=Format(row["format"]),
+        audience=_audience(row["audience"]),
+        participants=row["participants"],
+        date_from=date.fromisoformat(row["date_from"]),
+        date_to=date.fromisoformat(row["date_to"]),
+        dates_text=row["dates_text"],
+        contact_name=row["contact_name"],
+        contact_phone=row["contact_phone"],
+        comment=row["comment"],
+        status=Status(row["status"]),
+        assignee_id=row["assignee_id"],
+        assignee=row["assignee_name"] or "",
+        created_at=row["created_at"],
+        touched_at=row["touched_at"],
+        sla_reminded_at=row["sla_reminded_at"],
+        erased_at=row["erased_at"],
+        session_id=row["session_id"],
+    )
+
+
+def _session(row: sqlite3.Row) -> Session:
+    return Session(
+        id=row["id"],
+        request_id=row["request_id"],
+        organisation_id=row["organisation_id"],
+        organisation=row["org_short"] or "",
+        topic_code=row["topic_code"],
+        format=Format(row["format"]),
+        starts_at=datetime.fromisoformat(row["starts_at"]),
+        place=row["place"],
+        planned_hours=row["planned_hours"],
+        participants=row["participants"],
+        hours=row["hours"],
+        reminded_at=row["reminded_at"],
+        announcement_id=row["announcement_id"],
+        tutor_id=row["tutor_id"],
+    )
+
+
+def _fields(data: RequestInput) -> tuple[Any, ...]:
+    return (
+        data.organisation_id,
+        data.topic_code,
+        data.format.value,
+        ",".join(a.value for a in data.audience),
+        data.participants,
+        data.date_from.isoformat(),
+        data.date_to.isoformat(),
+        data.dates_text,
+        data.contact_name,
+        data.contact_phone,
+        data.comment,
+    )
+
+
+async def _event(
+    conn: aiosqlite.Connection,
+    request_id: int,
+    actor: int | None,
+    action: Action,
+    comment: str,
+    at: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO request_events (request_id, actor_id, action, comment, at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (request_id, actor, action.value, comment, at),
+    )
+
+
+async def _insert_session(
+    conn: aiosqlite.Connection,
+    data: SessionInput,
+    created_by: int | None,
+    request_id: int | None,
+    at: str,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO sessions (request_id, organisation_id, topic_code, format, starts_at, place,"
+        " planned_hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            request_id,
+            data.organisation_id,
+            data.topic_code,
+            data.format.value,
+            data.starts_at.astimezone(UTC).isoformat(timespec="seconds"),
+            data.place,
+            data.planned_hours,
+            created_by,
+            at,
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+class RequestRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, user_id: int, data: RequestInput) -> Request:
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO requests (organisation_id, topic_code, format, audience,"
+                " participants, date_from, date_to, dates_text, contact_name, contact_phone,"
+                " comment, user_id, created_at, updated_at, touched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_fields(data), user_id, now, now, now),
+            )
+            request_id = cur.lastrowid
+            assert request_id is not None
+            await _event(conn, request_id, user_id, Action.CREATED, "", now)
+        found = await self.get(request_id)
+        assert found is not None
+        return found
+
+    async def get(self, request_id: int) -> Request | None:
+        row = await self.db.fetchone(_REQUEST_SELECT + " WHERE r.id = ?", (request_id,))
+        return _request(row) if row else None
+
+    async def for_user(self, user_id: int, limit: int = 20) -> list[Request]:
+        rows = await self.db.fetchall(
+            _REQUEST_SELECT + " WHERE r.user_id = ? ORDER BY r.id DESC LIMIT ?", (user_id, limit)
+        )
+        return [_request(r) for r in rows]
+
+    async def search(
+        self, where: RequestFilter, limit: int = 10, offset: int = 0
+    ) -> tuple[list[Request], int]:
+        """A page of the queue, oldest waiting first, and how many match in all."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if where.status is not None:
+            clauses.append("r.status = ?")
+            params.append(where.status.value)
+        if where.organisation_id is not None:
+            clauses.append("r.organisation_id = ?")
+            params.append(where.organisation_id)
+        if where.topic_code is not None:
+            clauses.append("r.topic_code = ?")
+            params.append(where.topic_code)
+        if where.assignee_id == 0:
+            clauses.append("r.assignee_id IS NULL")
+        elif where.assignee_id is not None:
+            clauses.append("r.assignee_id = ?")
+            params.append(where.assignee_id)
+        condition = " WHERE " + " AND ".join(clauses) if clauses else ""
+        total = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM requests r" + condition,  # noqa: S608
+            tuple(params),
+        )
+        rows = await self.db.fetchall(
+            _REQUEST_SELECT + condition + " ORDER BY r.touched_at, r.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_request(r) for r in rows], int(total["n"]) if total else 0
+
+    async def events(self, request_id: int) -> list[Event]:
+        rows = await self.db.fetchall(
+            f"SELECT e.*, {_name_sql('u')} AS actor_name FROM request_events e"  # noqa: S608
+            " LEFT JOIN users u ON u.id = e.actor_id WHERE e.request_id = ? ORDER BY e.id",
+            (request_id,),
+        )
+        return [
+            Event(r["actor_id"], r["actor_name"] or "", Action(r["action"]), r["comment"], r["at"])
+            for r in rows
+        ]
+
+    async def _transition(
+        self,
+        request_id: int,
+        actor: int,
+        action: Action,
+        comment: str,
+        allowed: Iterable[Status],
+        status: Status,
+        *,
+        assign: bool = False,
+        owner: int | None = None,
+        data: RequestInput | None = None,
+        session: SessionInput | None = None,
+    ) -> Request | None:
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "SELECT status, user_id, assignee_id FROM requests WHERE id = ?", (request_id,)
+            )
+            row = await cur.fetchone()
+            if row is None or Status(row["status"]) not in set(allowed):
+                return None
+            if owner is not None and row["user_id"] != owner:
+                return None
+            assignee = actor if assign or row["assignee_id"] is None else row["assignee_id"]
+            if owner is not None:
+                assignee = row["assignee_id"]
+            if data is not None:
+                await conn.execute(
+                    "UPDATE requests SET organisation_id = ?, topic_code = ?, format = ?,"
+                    " audience = ?, participants = ?, date_from = ?, date_to = ?,"
+                    " dates_text = ?, contact_name = ?, contact_phone = ?, comment = ?"
+                    " WHERE id = ?",
+                    (*_fields(data), request_id),
+                )
+            await conn.execute(
+                "UPDATE requests SET status = ?, assignee_id = ?, updated_at = ?, touched_at = ?"
+                " WHERE id = ?",
+                (status.value, assignee, now, now, request_id),
+            )
+            await _event(conn, request_id, actor, action, comment, now)
+            if session is not None:
+                await _insert_session(conn, session, actor, request_id, now)
+        return await self.get(request_id)
+
+    async def take(self, request_id: int, actor: int) -> Request | None:
+        return await self._transition(
+            request_id,
+            actor,
+            Action.TAKEN,
+            "",
+            (Status.NEW, Status.TAKEN),
+            Status.TAKEN,
+            assign=True,
+        )
+
+    async def ask_changes(self, request_id: int, actor: int, comment: str) -> Request | None:
+        return await self._transition(
+            request_id, actor, Action.CHANGES, comment, (Status.NEW, Status.TAKEN), Status.CHANGES
+        )
+
+    async def reject(self, request_id: int, actor: int, reason: str) -> Request | None:
+        return await self._transition(
+            request_id,
+            actor,
+            Action.REJECTED,
+            reason,
+            (Status.NEW, Status.TAKEN, Status.CHANGES),
+            Status.REJECTED,
+        )
+
+    async def approve(
+        self, request_id: int, actor: int, session: SessionInput, comment: str
+    ) -> Request | None:
+        """Approve and create its training session in the same transaction."""
+        return await self._transition(
+            request_id,
+            actor,
+            Action.APPROVED,
+            comment,
+            (Status.NEW, Status.TAKEN),
+            Status.APPROVED,
+            session=session,
+        )
+
+    async def resubmit(self, request_id: int, user_id: int, data: RequestInput) -> Request | None:
+        """The tutor's corrected request goes back to whoever had it, or to the queue."""
+        current = await self.get(request_id)
+        if current is None:
+            return None
+        status = Status.TAKEN if current.assignee_id else Status.NEW
+        return await self._transition(
+            request_id,
+            user_id,
+            Action.RESUBMITTED,
+            "",
+            (Status.CHANGES,),
+            status,
+            owner=user_id,
+            data=data,
+        )
+
+    async def waiting(self) -> list[Request]:
+        """Open requests not yet reminded about since their last action: the SLA's work."""
+        rows = await self.db.fetchall(
+            _REQUEST_SELECT + " WHERE r.status IN ('new', 'taken')"
+            " AND (r.sla_reminded_at IS NULL OR r.sla_reminded_at < r.touched_at)"
+            " ORDER BY r.touched_at"
+        )
+        return [_request(r) for r in rows]
+
+    async def mark_reminded(self, request_id: int, touched_at: str) -> bool:
+        """Record the SLA reminder, unless someone acted on the request meanwhile or it was
+        already recorded; True means this call is the one that should remind."""
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE requests SET sla_reminded_at = ? WHERE id = ? AND touched_at = ?"
+                " AND status IN ('new', 'taken')"
+                " AND (sla_reminded_at IS NULL OR sla_reminded_at < touched_at)",
+                (now, request_id, touched_at),
+            )
+            if cur.rowcount == 0:
+                return False
+            await _event(conn, request_id, None, Action.SLA_REMINDER, "", now)
+            return True
+
+    async def erase_person(self, user_id: int) -> int:
+        """/forget: the person's contacts and free text go from their requests, their name
+        from their profile; what was requested, for how many and when stays for statistics.
+        Returns how many requests were anonymised."""
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "SELECT id FROM requests WHERE user_id = ? AND erased_at IS NULL", (user_id,)
+            )
+            ids = [r["id"] for r in await cur.fetchall()]
+            await conn.execute(
+                "UPDATE requests SET contact_name = NULL, contact_phone = NULL, comment = '',"
+                " dates_text = '', erased_at = ?, updated_at = ? WHERE user_id = ?",
+                (now, now, user_id),
+            )
+            for request_id in ids:
+                await _event(conn, request_id, None, Action.ERASED, "", now)
+            await conn.execute(
+                "UPDATE users SET first_name = '', last_name = NULL, username = NULL,"
+                " organisation_id = NULL, forgotten_at = ? WHERE id = ?",
+                (now, user_id),
+            )
+            return len(ids)
+
+    async def export_rows(self) -> list[list[Any]]:
+        rows: list[list[Any]] = [
+            [
+                "id",
+                "status",
+                "organisation",
+                "topic",
+                "format",
+                "audience",
+                "participants",
+                "date_from",
+                "date_to",
+                "contact_name",
+                "contact_phone",
+                "comment",
+                "assignee",
+                "created_at",
+                "session_id",
+            ]
+        ]
+        found = await self.db.fetchall(_REQUEST_SELECT + " ORDER BY r.id")
+        for r in map(_request, found):
+            rows.append(
+                [
+                    r.id,
+                    r.status.value,
+                    r.organisation,
+                    r.topic_code,
+                    r.format.value,
+                    ",".join(a.value for a in r.audience),
+                    r.participants,
+                    r.date_from,
+                    r.date_to,
+                    r.contact_name or "",
+                    r.contact_phone or "",
+                    r.comment,
+                    r.assignee,
+                    datetime.fromisoformat(r.created_at).replace(tzinfo=None),
+                    r.session_id,
+                ]
+            )
+        return rows
+
+
+class SessionRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, data: SessionInput, created_by: int) -> Session:
+        async with self.db.transaction() as conn:
+            session_id = await _insert_session(conn, data, created_by, None, utcnow())
+        found = await self.get(session_id)
+        assert found is not None
+        return found
+
+    async def get(self, session_id: int) -> Session | None:
+        row = await self.db.fetchone(_SESSION_SELECT + " WHERE s.id = ?", (session_id,))
+        return _session(row) if row else None
+
+    async def of_request(self, request_id: int) -> Session | None:
+        row = await self.db.fetchone(_SESSION_SELECT + " WHERE s.request_id = ?", (request_id,))
+        return _session(row) if row else None
+
+    async def recent(self, limit: int = 10) -> list[Session]:
+        """The latest sessions by date, future ones included."""
+        rows = await self.db.fetchall(
+            _SESSION_SELECT + " ORDER BY s.starts_at DESC, s.id DESC LIMIT ?", (limit,)
+        )
+        return [_session(r) for r in rows]
+
+    async def record(self, session_id: int, participants: int, hours: float, actor: int) -> bool:
+        """The actual participants and academic hours; recorded again, they are corrected."""
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE sessions SET participants = ?, hours = ? WHERE id = ? RETURNING request_id",
+                (participants, hours, session_id),
+            )
+            row = await cur.fetchone()
+            if row is None:
+                return False
+            if row["request_id"] is not None:
+                note = f"{participants} / {hours:g}"
+                await _event(conn, row["request_id"], actor, Action.HELD, note, now)
+            return True
+
+    async def to_remind(self, after: datetime) -> list[Session]:
+        """Sessions of requests, starting after ``after``, whose tutor has not had the
+        day-before reminder yet."""
+        rows = await self.db.fetchall(
+            _SESSION_SELECT + " WHERE s.request_id IS NOT NULL AND s.reminded_at IS NULL"
+            " AND s.starts_at > ? ORDER BY s.starts_at",
+            (after.astimezone(UTC).isoformat(timespec="seconds"),),
+        )
+        return [_session(r) for r in rows]
+
+    async def mark_reminded(self, session_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+                (utcnow(), session_id),
+            )
+            return cur.rowcount > 0
+
+    async def set_announcement(self, session_id: int, announcement_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE sessions SET announcement_id = ? WHERE id = ? AND announcement_id IS NULL",
+                (announcement_id, session_id),
+            )
+            return cur.rowcount > 0
+
+    async def export_rows(self) -> list[list[Any]]:
+        rows: list[list[Any]] = [
+            [
+                "id",
+                "request_id",
+                "organisation",
+                "topic",
+                "format",
+                "starts_at",
+                "place",
+                "planned_hours",
+                "participants",
+                "hours",
+            ]
+        ]
+        for s in map(_session, await self.db.fetchall(_SESSION_SELECT + " ORDER BY s.starts_at")):
+            rows.append(
+                [
+                    s.id,
+                    s.request_id,
+                    s.organisation,
+                    s.topic_code,
+                    s.format.value,
+                    s.starts_at.replace(tzinfo=None),
+                    s.place,
+                    s.planned_hours,
+                    s.participants,
+                    s.hours,
+                ]
+            )
+        return rows
