@@ -821,6 +821,15 @@ def filter_topics_kb(topics: Sequence[tuple[str, str]], packed: str) -> InlineKe
     return kb.as_markup()
 
 
+def filter_orgs_kb(options: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """(title, packed filter) pairs: one button per МО that matched the /requests query."""
+    kb = InlineKeyboardBuilder()
+    for title, packed in options:
+        kb.button(text=title[:60], callback_data=_rv(ReviewAction.FILTER, 0, packed))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
 def schedule_calendar_kb(month: date, lo: date, hi: date) -> InlineKeyboardMarkup:
     rows = calendar_rows(
         month,

@@ -188,8 +188,8 @@ def _parse(phrase: str, today: date) -> DateRange | None:
         friday = monday + timedelta(days=4)
         return DateRange(today, friday if friday >= today else today)
     if re.fullmatch(r"(в )?следующем месяце|следующий месяц", phrase):
-        month = today.month % 12 + 1
-        return _month_range(month, today.replace(day=1) + timedelta(days=31))
+        nxt = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return DateRange(nxt, nxt.replace(day=calendar.monthrange(nxt.year, nxt.month)[1]))
     if phrase == "завтра":
         return DateRange(today + timedelta(days=1), today + timedelta(days=1))
     if phrase == "послезавтра":

@@ -28,6 +28,7 @@ from bot.callbacks import OrgAction, OrgCallback, QueueFilter, ReviewAction, Rev
 from bot.delivery import Delivery
 from bot.keyboards import (
     announce_kb,
+    filter_orgs_kb,
     filter_topics_kb,
     org_card_kb,
     org_found_kb,
@@ -391,9 +392,17 @@ async def cmd_requests(
     where = QueueFilter()
     query = " ".join((command.args or "").split())[:100]
     if query:
-        found = await orgs.find(query, limit=1)
+        found = await orgs.find(query)
+        exact = [o for o in found if o.short_name.lower() == query.lower()]
+        if len(found) > 1 and not exact:
+            options = [(o.short_name, where.replace(org=o.id).pack()) for o in found]
+            await message.answer(
+                texts.REQ_ORG_PICK.format(query=texts.escape(query)),
+                reply_markup=filter_orgs_kb(options),
+            )
+            return
         if found:
-            where = where.replace(org=found[0].id)
+            where = where.replace(org=(exact or found)[0].id)
         else:
             await message.answer(texts.REQUESTS_ORG_UNKNOWN.format(query=texts.escape(query)))
     text, kb = await _queue_view(db, materials, where, 0, user)

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -313,6 +314,7 @@ class FakeTelegram:
         text = params.get("text") or ""
         if not 1 <= len(text) <= 4096:
             raise ApiError(400, "Bad Request: message text is empty or too long")
+        _check_html(text, params)
         _check_markup(params.get("reply_markup"))
         return self.new_message(
             int(params["chat_id"]),
@@ -357,6 +359,7 @@ class FakeTelegram:
         caption = params.get("caption") or ""
         if len(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
+        _check_html(caption, params)
         _check_markup(params.get("reply_markup"))
         media: Any = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
         if kind == "photo":
@@ -385,6 +388,7 @@ class FakeTelegram:
         message = self._known(params)
         if not 1 <= len(params.get("text") or "") <= 4096:
             raise ApiError(400, "Bad Request: message text is empty or too long")
+        _check_html(params["text"], params)
         _check_markup(params.get("reply_markup"))
         if message.get("text") == params["text"] and message.get("reply_markup") == params.get(
             "reply_markup"
@@ -416,6 +420,42 @@ class FakeTelegram:
 
 
 _SENDS = {"sendMessage", "sendPhoto", "sendDocument", "sendVideo"}
+
+
+_HTML_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "tg-spoiler", "span", "blockquote", "tg-emoji",
+}  # fmt: skip
+
+
+class _EntityParser(HTMLParser):
+    """Telegram's HTML parse mode: only its own tags, every one closed in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag not in _HTML_TAGS:
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"'
+            )
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            unexpected = f'Unexpected end tag "{tag}"'
+            raise ApiError(400, f"Bad Request: can't parse entities: {unexpected}")
+
+
+def _check_html(text: str, params: Json) -> None:
+    if params.get("parse_mode") != "HTML" or not text:
+        return
+    parser = _EntityParser()
+    parser.feed(text)
+    parser.close()
+    if parser.stack:
+        raise ApiError(400, "Bad Request: can't parse entities: unclosed tag")
 
 
 def _check_markup(markup: Any) -> None:
