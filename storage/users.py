@@ -42,6 +42,7 @@ class UserRecord:
     role: Role
     created_at: str
     last_seen_at: str
+    forgotten: bool = False  # asked to be forgotten: no name is kept
 
     @property
     def display_name(self) -> str:
@@ -70,6 +71,7 @@ def _record(row: sqlite3.Row) -> UserRecord:
         role=Role(row["role"]),
         created_at=row["created_at"],
         last_seen_at=row["last_seen_at"],
+        forgotten=bool(row["forgotten_at"]),
     )
 
 
@@ -102,9 +104,10 @@ class UserRepo:
                                    created_at, last_seen_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET
-                    first_name = excluded.first_name,
-                    last_name = excluded.last_name,
-                    username = excluded.username,
+                    -- Someone who asked to be forgotten (/forget) stays nameless here.
+                    first_name = IIF(users.forgotten_at IS NULL, excluded.first_name, ''),
+                    last_name = IIF(users.forgotten_at IS NULL, excluded.last_name, NULL),
+                    username = IIF(users.forgotten_at IS NULL, excluded.username, NULL),
                     language_code = excluded.language_code,
                     last_seen_at = excluded.last_seen_at
                 RETURNING *
@@ -180,7 +183,9 @@ class UserRepo:
 
 
 def _needs_write(known: UserRecord, seen: SeenUser, now: datetime) -> bool:
-    if (known.first_name, known.last_name, known.username, known.language_code) != (
+    names = (known.first_name, known.last_name, known.username, known.language_code)
+    # A forgotten user's names are not stored, so they always differ and are not news.
+    if not known.forgotten and names != (
         seen.first_name,
         seen.last_name,
         seen.username,

@@ -493,6 +493,11 @@ async def test_forget_anonymises_requests_and_keeps_the_numbers(running: Running
     assert user is not None
     assert user.first_name == ""
     assert user.username is None
+    # Writing to the bot again does not bring the name back.
+    await running.say(TUTOR, "/myrequests")
+    user = await UserRepo(_db(running)).get(TUTOR.id)
+    assert user is not None
+    assert (user.first_name, user.username) == ("", None)
     # The card shows the erasure instead of the contact.
     seen = len(running.server.calls)
     await running.press(
