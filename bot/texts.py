@@ -370,6 +370,7 @@ def chat_line(
     last_post: str | None,
     topics: str,
     error: str | None,
+    chat_id: int | None = None,
 ) -> str:
     mark = "✅" if active and can_post else ("⚠️" if active else "⛔")
     parts = [f"{mark} <b>{escape(title or 'без названия')}</b>" + (" (форум)" if is_forum else "")]
@@ -383,6 +384,9 @@ def chat_line(
         parts.append(f"участников: {member_count}")
     parts.append(f"последний пост: {last_post or CHAT_NEVER_POSTED}")
     parts.append(f"направления: {topics or 'не привязан'}")
+    if chat_id is not None:
+        # The id is what STAFF_CHAT_ID needs.
+        parts.append(f"id: <code>{chat_id}</code>")
     if active and error:
         parts.append(f"последняя ошибка: {escape(error)}")
     return "\n   ".join(parts)

@@ -197,6 +197,7 @@ async def _chat_text(chat: ChatRecord, materials: CatalogRepo, settings: Setting
         last_post=local_time(chat.last_post_at, settings.tz),
         topics="; ".join(bound),
         error=chat.last_error,
+        chat_id=chat.id,
     )
 
 
