@@ -47,7 +47,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "bind", "Привязать чат к направлениям", Role.METHODOLOGIST, private=False, groups=True
     ),
-    CommandSpec("requests", "Очередь заявок на обучение", Role.METHODOLOGIST, groups=True),
+    CommandSpec("requests", "Очередь заявок на обучение", Role.METHODOLOGIST),
     CommandSpec("sessions", "Занятия и их итоги", Role.METHODOLOGIST),
     CommandSpec("session", "Записать занятие без заявки", Role.METHODOLOGIST),
     CommandSpec("requests_export", "Выгрузить заявки и занятия", Role.METHODOLOGIST),

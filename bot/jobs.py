@@ -155,6 +155,10 @@ async def session_reminder(ctx: JobContext, session_id: int, now: datetime) -> N
         return
     if not await ctx.sessions.mark_reminded(session_id):
         return
+    if session.starts_at.astimezone(ctx.tz).date() <= now.astimezone(ctx.tz).date():
+        # Approved for today after yesterday's reminder time: "завтра" would be wrong, and the
+        # approval message itself told the tutor.
+        return
     request = await ctx.requests.get(session.request_id or 0)
     topic = await request_cards.topic_title(ctx.delivery.db, session.topic_code)
     text = texts.REQ_NOTE_TOMORROW.format(

@@ -19,6 +19,11 @@ def message_of(callback: CallbackQuery) -> Message | None:
     return callback.message
 
 
+def alert(answer: CallbackAnswer, text: str) -> None:
+    """Answer the button press with an alert the user must dismiss."""
+    answer.text, answer.show_alert = text[:200], True
+
+
 async def edit(
     callback: CallbackQuery,
     answer: CallbackAnswer,

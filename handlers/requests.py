@@ -51,7 +51,7 @@ from catalog.requests import (
     parse_participants,
     split_contact,
 )
-from handlers.common import message_of
+from handlers.common import alert, message_of
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.organisations import OrgRepo
@@ -353,7 +353,7 @@ async def on_button(
 ) -> None:
     message = message_of(callback)
     if message is None:
-        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+        alert(callback_answer, texts.STALE_BUTTON)
         return
     form = _form(data, user, state)
     step = STEP_OF_STATE.get(await state.get_state() or "")
@@ -372,39 +372,39 @@ async def on_button(
     }
     if action in expected and expected[action] != step:
         # A button of a step already left: pressing it must not rewrite the draft.
-        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+        alert(callback_answer, texts.STALE_BUTTON)
         return
     if action is RequestAction.BACK:
         await _back(form, step, message, edit=True)
     elif action is RequestAction.EDIT:
         if value not in STEPS or step is not None:
-            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.update_data(editing=True)
         await form.go(value, message)
     elif action in (RequestAction.KEEP_ORG, RequestAction.ORG):
         org = await form.orgs.get(int(value)) if value.isdigit() and len(value) < 10 else None
         if org is None or not org.active:
-            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.update_data(org_id=org.id)
         await form.orgs.remember(user.id, org.id)
         await form.next("org", message, edit=True)
     elif action is RequestAction.TOPIC:
         if value not in await form.materials.topic_titles():
-            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.update_data(topic=value)
         await form.next("topic", message, edit=True)
     elif action is RequestAction.FORMAT:
         if value not in Format._value2member_map_:
-            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.update_data(format=value)
         await form.next("format", message, edit=True)
     elif action is RequestAction.AUDIENCE:
         if value not in Audience._value2member_map_:
-            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         chosen = list((await form.data()).get("audience", []))
         chosen = [c for c in chosen if c != value] if value in chosen else [*chosen, value]
@@ -412,7 +412,7 @@ async def on_button(
         await form.go("audience", message, edit=True)
     elif action is RequestAction.AUDIENCE_DONE:
         if not (await form.data()).get("audience"):
-            callback_answer.text, callback_answer.show_alert = texts.REQ_AUDIENCE_EMPTY, True
+            alert(callback_answer, texts.REQ_AUDIENCE_EMPTY)
             return
         await form.next("audience", message, edit=True)
     elif action in (RequestAction.DAY, RequestAction.MONTH, RequestAction.RANGE_DONE):
@@ -422,7 +422,7 @@ async def on_button(
         await form.next("comment", message, edit=True)
     elif action is RequestAction.SUBMIT:
         if step is not None:
-            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await _submit(form, message, callback_answer, data["delivery"], data["scheduler"])
 
@@ -446,20 +446,20 @@ async def _calendar(
     if action is RequestAction.MONTH:
         month = _parse_yyyymmdd(value + "01") if len(value) == 6 else None
         if month is None or not lo.replace(day=1) <= month <= hi:
-            answer.text, answer.show_alert = texts.STALE_BUTTON, True
+            alert(answer, texts.STALE_BUTTON)
             return
         await _show_calendar(message, form.calendar(data, month), data)
         return
     start = date.fromisoformat(data["cal_start"]) if data.get("cal_start") else None
     if action is RequestAction.RANGE_DONE:
         if start is None:
-            answer.text, answer.show_alert = texts.STALE_BUTTON, True
+            alert(answer, texts.STALE_BUTTON)
             return
         await _dates_chosen(form, DateRange(start, start), "", message)
         return
     day = _parse_yyyymmdd(value) if len(value) == 8 else None
     if day is None or not lo <= day <= hi:
-        answer.text, answer.show_alert = texts.STALE_BUTTON, True
+        alert(answer, texts.STALE_BUTTON)
         return
     if start is None or day < start:
         await form.state.update_data(cal_start=day.isoformat())
@@ -467,7 +467,7 @@ async def _calendar(
         await _show_calendar(message, form.calendar(data, day), data)
         return
     if (day - start).days + 1 > MAX_RANGE_DAYS:
-        answer.text, answer.show_alert = texts.REQ_DATES_INVALID[:200], True
+        alert(answer, texts.REQ_DATES_INVALID[:200])
         return
     await _dates_chosen(form, DateRange(start, day), "", message)
 
@@ -514,7 +514,7 @@ async def _submit(
     draft = _draft_input(data)
     if draft is None or not draft.audience:
         await form.state.clear()
-        answer.text, answer.show_alert = texts.REQ_DRAFT_LOST, True
+        alert(answer, texts.REQ_DRAFT_LOST)
         return
     repo = RequestRepo(form.db)
     fix_id = int(data.get("fix_id") or 0)
@@ -557,10 +557,10 @@ async def on_fix(
     repo = RequestRepo(data["db"])
     request = await repo.get(int(value)) if value.isdigit() and len(value) < 12 else None
     if request is None or request.user_id != user.id or request.status is not Status.CHANGES:
-        callback_answer.text, callback_answer.show_alert = texts.REQ_NOT_FIXABLE, True
+        alert(callback_answer, texts.REQ_NOT_FIXABLE)
         return
     if message is None:
-        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+        alert(callback_answer, texts.STALE_BUTTON)
         return
     comment = next(
         (e.comment for e in reversed(await repo.events(request.id)) if e.action == "changes"), ""

@@ -59,7 +59,7 @@ from catalog.requests import (
     parse_results,
     parse_session_day,
 )
-from handlers.common import edit, message_of
+from handlers.common import alert, edit, message_of
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.catalog import CatalogRepo
 from storage.db import Database
@@ -84,10 +84,6 @@ SCHEDULE_STATES = {
     "comment": ReviewStates.waiting_for_comment,
 }
 STEP_OF_STATE = {state.state: step for step, state in SCHEDULE_STATES.items()}
-
-
-def _alert(answer: CallbackAnswer, text: str) -> None:
-    answer.text, answer.show_alert = text[:200], True
 
 
 def _today(settings: Settings) -> date:
@@ -117,7 +113,7 @@ async def _refresh_card(
 ) -> Request | None:
     request = await RequestRepo(db).get(rid)
     if request is None:
-        _alert(answer, texts.REVIEW_GONE)
+        alert(answer, texts.REVIEW_GONE)
         return None
     text, kb = await request_cards.request_card(db, request, settings.tz)
     await edit(callback, answer, text, kb)
@@ -160,14 +156,14 @@ async def on_review(
         request = await repo.get(rid)
         message = message_of(callback)
         if request is None or message is None:
-            _alert(callback_answer, texts.REVIEW_GONE)
+            alert(callback_answer, texts.REVIEW_GONE)
             return
         text, kb = await request_cards.request_card(db, request, settings.tz)
         await message.answer(text, reply_markup=kb)
     elif action is ReviewAction.TAKE:
         taken = await repo.take(rid, user.id)
         if taken is None:
-            _alert(callback_answer, texts.REVIEW_TOO_LATE)
+            alert(callback_answer, texts.REVIEW_TOO_LATE)
         else:
             callback_answer.text = texts.REVIEW_TAKEN
             who = texts.escape(user.display_name)
@@ -180,7 +176,7 @@ async def on_review(
         request = await repo.get(rid)
         message = message_of(callback)
         if request is None or message is None:
-            _alert(callback_answer, texts.REVIEW_GONE)
+            alert(callback_answer, texts.REVIEW_GONE)
             return
         events = [
             (
@@ -211,7 +207,7 @@ async def on_review(
     elif action is ReviewAction.RESULTS:
         session = await SessionRepo(db).get(rid)
         if session is None:
-            _alert(callback_answer, texts.REVIEW_GONE)
+            alert(callback_answer, texts.REVIEW_GONE)
             return
         private = private_state(state, bot, user.id)
         await private.clear()
@@ -219,12 +215,12 @@ async def on_review(
         await private.update_data(session_id=session.id)
         if not await _say_private(bot, user.id, texts.RESULTS_ASK.format(id=session.id), None):
             await private.clear()
-            _alert(callback_answer, texts.REVIEW_DM_FAILED)
+            alert(callback_answer, texts.REVIEW_DM_FAILED)
     elif action is ReviewAction.TOPIC and rid == 0 and not callback_data.value:
         # «Новое занятие» under /sessions.
         await _start_new_session(state, bot, materials, user, callback_answer)
     else:
-        _alert(callback_answer, texts.STALE_BUTTON)
+        alert(callback_answer, texts.STALE_BUTTON)
 
 
 async def _start_dialog(
@@ -245,7 +241,7 @@ async def _start_dialog(
         ReviewAction.REJECT: (Status.NEW, Status.TAKEN, Status.CHANGES),
     }[action]
     if request is None or request.status not in allowed:
-        _alert(answer, texts.REVIEW_TOO_LATE)
+        alert(answer, texts.REVIEW_TOO_LATE)
         await _refresh_card(callback, answer, db, settings, rid)
         return
     message = message_of(callback)
@@ -273,7 +269,7 @@ async def _start_dialog(
         text, kb = ask.format(id=rid), None
     if not await _say_private(bot, user.id, text, kb):
         await private.clear()
-        _alert(answer, texts.REVIEW_DM_FAILED)
+        alert(answer, texts.REVIEW_DM_FAILED)
         return
     if message is not None and message.chat.type != "private":
         answer.text = texts.REVIEW_GO_PRIVATE
@@ -291,15 +287,15 @@ async def _announce(
     sessions = SessionRepo(db)
     session = await sessions.get(session_id)
     if session is None:
-        _alert(answer, texts.REVIEW_GONE)
+        alert(answer, texts.REVIEW_GONE)
         return
     if session.announcement_id is not None:
-        _alert(answer, texts.REVIEW_ALREADY_ANNOUNCED)
+        alert(answer, texts.REVIEW_ALREADY_ANNOUNCED)
         return
     outbox = AnnouncementRepo(db)
     targets = Targets(topics=(session.topic_code,))
     if await outbox.count_targets(targets) == 0:
-        _alert(answer, texts.REVIEW_NO_CHATS)
+        alert(answer, texts.REVIEW_NO_CHATS)
         return
     topic = await request_cards.topic_title(db, session.topic_code)
     created = await outbox.create(
@@ -309,10 +305,10 @@ async def _announce(
         created_by=user.id,
     )
     if created is None or not await sessions.set_announcement(session_id, created[0]):
-        _alert(answer, texts.REVIEW_ALREADY_ANNOUNCED)
+        alert(answer, texts.REVIEW_ALREADY_ANNOUNCED)
         return
     delivery.kick()
-    _alert(answer, texts.REVIEW_ANNOUNCED.format(count=created[1]))
+    alert(answer, texts.REVIEW_ANNOUNCED.format(count=created[1]))
     message = message_of(callback)
     if message is None:
         return
@@ -521,7 +517,7 @@ async def _start_new_session(
     text = texts.SCHEDULE_TITLE_NEW + texts.SCHEDULE_ASK_TOPIC
     if not await _say_private(bot, user.id, text, schedule_topics_kb(topics)):
         await private.clear()
-        _alert(answer, texts.REVIEW_DM_FAILED)
+        alert(answer, texts.REVIEW_DM_FAILED)
 
 
 async def cmd_new_session(
@@ -565,11 +561,11 @@ async def on_schedule_button(
         ReviewAction.SKIP: "comment",
     }
     if message is None or (action in wanted and wanted[action] != step):
-        _alert(callback_answer, texts.STALE_BUTTON)
+        alert(callback_answer, texts.STALE_BUTTON)
         return
     if action is ReviewAction.SAVE:
         if current != ReviewStates.confirming.state:
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await _schedule_save(message, state, bot, db, settings, delivery, scheduler, user)
         return
@@ -577,7 +573,7 @@ async def on_schedule_button(
         try:
             month = datetime.strptime(value + "01", "%Y%m%d").date()
         except ValueError:
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.update_data(month=month.isoformat())
         text, kb = _schedule_prompt("date", await state.get_data(), settings)
@@ -586,42 +582,42 @@ async def on_schedule_button(
     update: dict[str, Any] = {}
     if action is ReviewAction.TOPIC:
         if value not in await materials.topic_titles():
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         update["topic"] = value
     elif action is ReviewAction.ORG:
         org = await OrgRepo(db).get(int(value)) if value.isdigit() and len(value) < 10 else None
         if value != "0" and org is None:
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         update["org_id"] = org.id if org else 0
     elif action is ReviewAction.DAY:
         day = parse_session_day(f"{value[6:8]}.{value[4:6]}.{value[:4]}", _today(settings))
         if len(value) != 8 or day is None:
-            _alert(callback_answer, texts.SCHEDULE_DATE_INVALID)
+            alert(callback_answer, texts.SCHEDULE_DATE_INVALID)
             return
         update["date"] = day.isoformat()
     elif action is ReviewAction.TIME:
         moment = parse_clock(f"{value[:2]}:{value[2:]}")
         if len(value) != 4 or moment is None:
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         update["time"] = f"{moment:%H:%M}"
     elif action is ReviewAction.FORMAT:
         if value not in Format._value2member_map_:
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         update["format"] = value
     elif action is ReviewAction.HOURS:
         hours = parse_hours(value)
         if hours is None:
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         update["hours"] = hours
     elif action is ReviewAction.SKIP:
         update["comment"] = ""
     else:
-        _alert(callback_answer, texts.STALE_BUTTON)
+        alert(callback_answer, texts.STALE_BUTTON)
         return
     await state.update_data(**update)
     try:
@@ -909,7 +905,7 @@ async def on_org(
 ) -> None:
     message = message_of(callback)
     if message is None:
-        _alert(callback_answer, texts.STALE_BUTTON)
+        alert(callback_answer, texts.STALE_BUTTON)
         return
     if callback_data.action is OrgAction.IMPORT:
         await state.set_state(OrgStates.waiting_for_file)
@@ -924,11 +920,11 @@ async def on_org(
         return
     org = await orgs.get(callback_data.id)
     if org is None:
-        _alert(callback_answer, texts.REVIEW_GONE)
+        alert(callback_answer, texts.REVIEW_GONE)
         return
     if callback_data.action is OrgAction.FIELD:
         if callback_data.field not in texts.ORG_FIELDS:
-            _alert(callback_answer, texts.STALE_BUTTON)
+            alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.set_state(OrgStates.waiting_for_value)
         await state.update_data(org_id=org.id, field=callback_data.field)
@@ -1037,7 +1033,8 @@ def create_router() -> Router:
     )
     staff.callback_query.register(on_schedule_button, dialog_buttons, StateFilter(ReviewStates))
     staff.callback_query.register(on_review, ReviewCallback.filter())
-    staff.message.register(cmd_requests, Command("requests"))
+    # Private only: a card opened from the list carries contacts, and any group may read it.
+    staff.message.register(cmd_requests, Command("requests"), private)
     staff.message.register(cmd_requests_export, Command("requests_export"), private)
     staff.message.register(cmd_sessions, Command("sessions"), private)
     staff.message.register(cmd_new_session, Command("session"), private)
