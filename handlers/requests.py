@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -177,7 +178,7 @@ class Form:
             try:
                 await target.edit_text(text, reply_markup=kb)
                 return
-            except Exception as e:  # too old to edit, or not changed: say it anew
+            except TelegramBadRequest as e:  # too old to edit, or not changed: say it anew
                 log.debug("could not edit the form message: %s", e)
         await target.answer(text, reply_markup=kb)
 
@@ -480,7 +481,7 @@ async def _show_calendar(message: Message, kb: InlineKeyboardMarkup, data: dict[
         text = header + texts.REQ_DATES_END.format(start=texts.date_range(start, start))
     try:
         await message.edit_text(text, reply_markup=kb)
-    except Exception as e:  # "not modified" when the same month is pressed again
+    except TelegramBadRequest as e:  # "not modified": the same month pressed again
         log.debug("calendar not redrawn: %s", e)
 
 
@@ -522,7 +523,6 @@ async def _submit(
         request = await repo.resubmit(fix_id, form.user.id, draft)
         if request is None:
             await form.state.clear()
-            await message.edit_reply_markup(reply_markup=None)
             await message.answer(texts.REQ_NOT_FIXABLE)
             return
         headline, done = texts.REVIEW_RESUBMITTED, texts.REQ_RESUBMITTED
@@ -538,8 +538,8 @@ async def _submit(
     await scheduler.rebuild()
     try:
         await message.edit_reply_markup(reply_markup=None)
-    except Exception as e:
-        log.debug("summary buttons not removed: %s", e)
+    except TelegramBadRequest as e:
+        log.debug("summary buttons not removed: %s", e.message)
     await message.answer(done.format(id=request.id), reply_markup=main_menu_kb(form.user.role))
 
 

@@ -318,7 +318,15 @@ async def _announce(
         text, kb = await request_cards.request_card(db, request, settings.tz)
         await edit(callback, answer, text, kb)
     else:
+        await _drop_buttons(message)
+
+
+async def _drop_buttons(message: Message) -> None:
+    """Best effort: the action is done whether or not the old keyboard can still be removed."""
+    try:
         await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as e:
+        log.debug("buttons not removed: %s", e.message)
 
 
 def _is_card(message: Message) -> bool:
@@ -620,10 +628,7 @@ async def on_schedule_button(
         alert(callback_answer, texts.STALE_BUTTON)
         return
     await state.update_data(**update)
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramBadRequest as e:
-        log.debug("dialog buttons not removed: %s", e.message)
+    await _drop_buttons(message)
     await _schedule_go(state, message, settings, db, step)
 
 
@@ -716,7 +721,7 @@ async def _schedule_save(
         await message.answer(texts.REQ_DRAFT_LOST.replace("/request", "/sessions"))
         return
     await state.clear()
-    await message.edit_reply_markup(reply_markup=None)
+    await _drop_buttons(message)
     if data.get("mode") != "approve":
         session = await SessionRepo(db).create(session_input, user.id)
         log.info("session %s recorded by %s", session.id, user.id)
