@@ -188,7 +188,6 @@ class RequestAction(StrEnum):
     EDIT = "e"  # value: the step to go back to from the summary
     SUBMIT = "ok"
     FIX = "fx"  # value: the request id whose changes were asked for
-    MINE = "my"
 
 
 class RequestCallback(CallbackData, prefix="rq"):
