@@ -265,3 +265,25 @@ class QueueFilter:
             org=int(org) if org.isdigit() and len(org) < 10 else 0,
             topic=topic if re.fullmatch(r"\*|[a-z0-9_-]{1,32}", topic) else "",
         )
+
+
+class StatsAction(StrEnum):
+    VIEW = "v"
+    CUSTOM = "c"
+    CHARTS = "g"  # pick what to chart
+    CHART = "p"
+    EXPORT = "x"
+    DIGEST = "d"
+
+
+class StatsCallback(CallbackData, prefix="st"):
+    """A /stats view. The period travels as dates (YYYYMMDD), so a button pressed weeks later
+    still shows the period it was made for; the handler checks them, never trusts them."""
+
+    a: StatsAction
+    k: str = "m"  # catalog.stats.PeriodKind
+    s: int = 0
+    e: int = 0
+    v: str = "d"  # the section: d, s, n, t
+    t: str = ""  # chart scope: "" the catalog, a topic code, or "#<material id>"
+    m: str = "3"  # catalog.stats.Method

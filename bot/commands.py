@@ -51,6 +51,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("sessions", "Занятия и их итоги", Role.METHODOLOGIST),
     CommandSpec("session", "Записать занятие без заявки", Role.METHODOLOGIST),
     CommandSpec("requests_export", "Выгрузить заявки и занятия", Role.METHODOLOGIST),
+    CommandSpec("stats", "Статистика, графики и выгрузки", Role.METHODOLOGIST),
     CommandSpec("topics", "Направления обучения", Role.ADMIN),
     CommandSpec("mo", "Справочник МО", Role.ADMIN),
     CommandSpec("topic", "Добавить или переименовать направление", Role.ADMIN),

@@ -35,10 +35,10 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
-from bot import request_cards, texts
-from bot.keyboards import material_link_kb, vks_post_kb
+from bot import reports, request_cards, texts
+from bot.keyboards import digest_kb, material_link_kb, vks_post_kb
 from storage.announcements import (
     Announcement,
     AnnouncementRepo,
@@ -133,6 +133,8 @@ class Delivery:
         self._group_sends: dict[int, deque[float]] = {}
         self._announcements: dict[int, Announcement] = {}
         self._bot_username = ""
+        # A digest's chart is drawn and uploaded once; the other admins get its file_id.
+        self._digest_photos: dict[int, str] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -297,6 +299,8 @@ class Delivery:
     async def _send(self, row: OutboxRow, announcement: Announcement) -> int:
         assert self._bot is not None
         content = announcement.content
+        if content.buttons.startswith(reports.DIGEST_BUTTONS):
+            return await self._send_digest(row, announcement)
         rendered = await request_cards.render(self.db, content, self.tz)
         if rendered is not None:
             text, markup = rendered
@@ -304,6 +308,29 @@ class Delivery:
         else:
             markup = await self._markup(announcement)
         return await send_content(self._bot, row.chat_id, content, row.thread_id or None, markup)
+
+    async def _send_digest(self, row: OutboxRow, announcement: Announcement) -> int:
+        assert self._bot is not None
+        content = announcement.content
+        photo: str | BufferedInputFile | None = self._digest_photos.get(announcement.id)
+        if photo is None:
+            week = date.fromisoformat(content.buttons.removeprefix(reports.DIGEST_BUTTONS))
+            png = await reports.digest_chart(self.db, self.tz, reports.period_of_week(week))
+            if png is None:
+                # Half a year without a download: a chart of zeros says nothing.
+                sent = await self._bot.send_message(
+                    row.chat_id, content.text, reply_markup=digest_kb()
+                )
+                return sent.message_id
+            photo = BufferedInputFile(png, f"digest-{week.isoformat()}.png")
+        sent = await self._bot.send_photo(
+            row.chat_id, photo, caption=content.text, reply_markup=digest_kb()
+        )
+        if sent.photo:
+            if len(self._digest_photos) > 16:
+                self._digest_photos.clear()
+            self._digest_photos[announcement.id] = sent.photo[-1].file_id
+        return sent.message_id
 
     async def _markup(self, announcement: Announcement) -> InlineKeyboardMarkup | None:
         buttons = announcement.content.buttons

@@ -78,6 +78,7 @@ def build_dispatcher(
         grace=timedelta(minutes=settings.schedule_grace_minutes),
         sla_days=settings.request_sla_days,
         staff_chat_id=settings.staff_chat_id,
+        digest=settings.weekly_digest,
     )
     dp.workflow_data.update(
         db=db,

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import request_cards, texts
+from bot import reports, request_cards, texts
 from bot.delivery import Delivery
 from catalog.requests import add_working_days, day_before
 from catalog.schedule import Offset, Slot, is_holiday, next_dates, starts_at
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.requests import RequestRepo, SessionRepo
-from storage.users import Role
+from storage.users import Role, UserRepo
 from storage.vks import VksDate, VksRepo
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 
 # When tutors hear about tomorrow's session.
 SESSION_REMINDER_AT = time(15, 0)
+# The admins' digest of last week: Mondays at 09:00. A digest that could not go out then (the
+# bot was down) still goes the same day, and is dropped after that: by Tuesday it is old news.
+DIGEST_AT = time(9, 0)
+DIGEST_LATEST = timedelta(hours=12)
+# The digest's once-only mark shares the reminders' table: (its Monday, this key).
+DIGEST_KEY = "digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +44,14 @@ class Due:
     request_id: int | None = None
     touched: str = ""
     session_id: int | None = None
+    digest: date | None = None  # the Monday the digest goes out
 
     @property
     def catches_up(self) -> bool:
-        """Still worth doing however late: an overdue request still needs someone, and a
-        session reminder stays useful until the session starts (run checks that)."""
-        return self.request_id is not None or self.session_id is not None
+        """Still worth doing however late: an overdue request still needs someone, a session
+        reminder stays useful until the session starts, a digest until the evening (run
+        checks those)."""
+        return self.request_id is not None or self.session_id is not None or self.digest is not None
 
 
 @dataclass(slots=True)
@@ -52,6 +60,7 @@ class JobContext:
     tz: ZoneInfo
     sla_days: int = 2
     staff_chat_id: int | None = None
+    digest: bool = True
 
     @property
     def requests(self) -> RequestRepo:
@@ -96,6 +105,13 @@ async def due_between(ctx: JobContext, start: datetime, end: datetime) -> list[D
         at = day_before(s.starts_at.astimezone(ctx.tz).date(), SESSION_REMINDER_AT, ctx.tz)
         if at <= end:
             found.append(Due(at, f"session:{s.id}", session_id=s.id))
+    monday = (end - DIGEST_LATEST).astimezone(ctx.tz).date()
+    monday -= timedelta(days=monday.weekday())
+    while ctx.digest and (at := datetime.combine(monday, DIGEST_AT, tzinfo=ctx.tz)) <= end:
+        # The one a restart may still owe is at most DIGEST_LATEST old, whatever ``start``.
+        if at > start or at >= end - DIGEST_LATEST:
+            found.append(Due(at, f"digest:{monday.isoformat()}", digest=monday))
+        monday += timedelta(weeks=1)
     found.sort(key=lambda d: d.at)
     return found
 
@@ -117,6 +133,8 @@ async def is_done(ctx: JobContext, item: Due) -> bool:
     if item.session_id is not None:
         session = await ctx.sessions.get(item.session_id)
         return session is None or session.reminded_at is not None
+    if item.digest is not None:
+        return DIGEST_KEY in await ctx.vks.outcomes(item.digest)
     return True
 
 
@@ -137,6 +155,33 @@ async def run(ctx: JobContext, item: Due, now: datetime | None = None) -> None:
         await sla_reminder(ctx, item.request_id, item.touched)
     elif item.session_id is not None:
         await session_reminder(ctx, item.session_id, now or datetime.now(ctx.tz))
+    elif item.digest is not None:
+        await weekly_digest(ctx, item.digest, item.at, now or datetime.now(ctx.tz))
+
+
+async def weekly_digest(ctx: JobContext, monday: date, at: datetime, now: datetime) -> None:
+    """Last week in one message with the trend chart, to every admin who has not switched it
+    off. The caption is written now; the chart is drawn when the first copy is sent."""
+    if now - at > DIGEST_LATEST:
+        await ctx.vks.record_outcome(monday, DIGEST_KEY, "missed")
+        log.warning("weekly digest of %s dropped: the bot was down until %s", monday, now)
+        return
+    readers = await UserRepo(ctx.delivery.db).digest_readers()
+    if not readers:
+        await ctx.vks.record_outcome(monday, DIGEST_KEY, "missed")
+        log.info("weekly digest of %s: every admin has switched it off", monday)
+        return
+    week = reports.last_week(monday)
+    caption = await reports.digest_caption(ctx.delivery.db, ctx.tz, week)
+    created = await ctx.outbox.create(
+        Kind.NOTICE,
+        Content(text=caption, buttons=f"{reports.DIGEST_BUTTONS}{week.start.isoformat()}"),
+        Targets(users=tuple(readers)),
+        once=(monday.isoformat(), DIGEST_KEY),
+    )
+    if created is not None:
+        log.info("weekly digest queued for %d admin(s)", created[1])
+        ctx.delivery.kick()
 
 
 async def sla_reminder(ctx: JobContext, request_id: int, touched: str) -> None:

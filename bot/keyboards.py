@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
@@ -36,6 +37,8 @@ from bot.callbacks import (
     SearchAction,
     SearchCallback,
     Source,
+    StatsAction,
+    StatsCallback,
     SubscribeCallback,
     VksAction,
     VksCallback,
@@ -43,6 +46,7 @@ from bot.callbacks import (
 from bot.deeplinks import Route
 from bot.deeplinks import link as deeplink
 from catalog.model import AUDIENCES, KIND_TITLES
+from catalog.stats import Period
 from storage.users import Role
 
 
@@ -55,6 +59,8 @@ def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:
     if role.at_least(Role.TUTOR):
         kb.button(text=texts.BTN_REQUEST)
         kb.button(text=texts.BTN_MY_REQUESTS)
+    if role.at_least(Role.METHODOLOGIST):
+        kb.button(text=texts.BTN_STATS)
     if role.at_least(Role.ADMIN):
         kb.button(text=texts.BTN_ROLES)
     kb.button(text=texts.BTN_HELP)
@@ -151,6 +157,11 @@ def card_kb(
         kb.button(text=texts.BTN_SHARE, url=share_url)
     if manage:
         manage_buttons(kb, material_id, can_get)
+        # s=e=0: the current month, worked out when the button is pressed.
+        kb.button(
+            text=texts.BTN_MATERIAL_CHART,
+            callback_data=StatsCallback(a=StatsAction.CHART, t=f"#{material_id}"),
+        )
     if back is not None:
         kb.button(text=texts.BTN_BACK, callback_data=back)
     kb.adjust(2)
@@ -934,4 +945,114 @@ def org_card_kb(org_id: int) -> InlineKeyboardMarkup:
             callback_data=OrgCallback(action=OrgAction.FIELD, id=org_id, field=field),
         )
     kb.adjust(2)
+    return kb.as_markup()
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+
+def _day_int(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _here(period: Period) -> dict[str, Any]:
+    return {"k": period.kind.value, "s": _day_int(period.start), "e": _day_int(period.end)}
+
+
+def stats_kb(
+    period: Period, section: str, *, can_go_later: bool, admin: bool, digest_on: bool
+) -> InlineKeyboardMarkup:
+    here = _here(period)
+    kb = InlineKeyboardBuilder()
+    rows: list[int] = []
+    for kind, title in texts.STATS_PERIOD_TITLES.items():
+        marked = f"• {title}" if kind == period.kind.value else title
+        # s=e=0 asks for the current period of that kind.
+        kb.button(text=marked, callback_data=StatsCallback(a=StatsAction.VIEW, k=kind, v=section))
+    rows.append(len(texts.STATS_PERIOD_TITLES))
+    earlier = period.shifted(-1)
+    kb.button(
+        text=texts.BTN_STATS_EARLIER,
+        callback_data=StatsCallback(
+            a=StatsAction.VIEW,
+            k=earlier.kind.value,
+            s=_day_int(earlier.start),
+            e=_day_int(earlier.end),
+            v=section,
+        ),
+    )
+    if can_go_later:
+        later = period.shifted(1)
+        kb.button(
+            text=texts.BTN_STATS_LATER,
+            callback_data=StatsCallback(
+                a=StatsAction.VIEW,
+                k=later.kind.value,
+                s=_day_int(later.start),
+                e=_day_int(later.end),
+                v=section,
+            ),
+        )
+    kb.button(
+        text=texts.BTN_STATS_CUSTOM, callback_data=StatsCallback(a=StatsAction.CUSTOM, v=section)
+    )
+    rows.append(3 if can_go_later else 2)
+    for code, title in texts.BTN_STATS_SECTIONS.items():
+        marked = f"• {title}" if code == section else title
+        kb.button(text=marked, callback_data=StatsCallback(a=StatsAction.VIEW, v=code, **here))
+    rows += [2, 2]
+    kb.button(
+        text=texts.BTN_STATS_CHART,
+        callback_data=StatsCallback(a=StatsAction.CHARTS, v=section, **here),
+    )
+    if admin:
+        kb.button(
+            text=texts.BTN_STATS_EXPORT,
+            callback_data=StatsCallback(a=StatsAction.EXPORT, v=section, **here),
+        )
+        rows.append(2)
+        kb.button(
+            text=texts.BTN_DIGEST_ON if digest_on else texts.BTN_DIGEST_OFF,
+            callback_data=StatsCallback(
+                a=StatsAction.DIGEST, v="off" if digest_on else "on", **here
+            ),
+        )
+    rows.append(1)
+    kb.adjust(*rows)
+    return kb.as_markup()
+
+
+def stats_charts_kb(
+    period: Period, section: str, topics: list[tuple[str, str]]
+) -> InlineKeyboardMarkup:
+    here = _here(period)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts.BTN_CHART_ALL, callback_data=StatsCallback(a=StatsAction.CHART, **here))
+    for code, title in topics:
+        kb.button(text=title[:40], callback_data=StatsCallback(a=StatsAction.CHART, t=code, **here))
+    kb.button(
+        text=texts.BTN_BACK, callback_data=StatsCallback(a=StatsAction.VIEW, v=section, **here)
+    )
+    kb.adjust(1, *([2] * ((len(topics) + 1) // 2)), 1)
+    return kb.as_markup()
+
+
+def chart_methods_kb(period: Period, scope: str, method: str) -> InlineKeyboardMarkup:
+    here = _here(period)
+    kb = InlineKeyboardBuilder()
+    for code, title in texts.BTN_CHART_METHODS.items():
+        if code != method:
+            kb.button(
+                text=title,
+                callback_data=StatsCallback(a=StatsAction.CHART, t=scope, m=code, **here),
+            )
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def digest_kb() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.BTN_DIGEST_STOP, callback_data=StatsCallback(a=StatsAction.DIGEST, v="off")
+    )
     return kb.as_markup()

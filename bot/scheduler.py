@@ -49,8 +49,9 @@ class Scheduler:
         clock: Callable[[], datetime] = _now,
         sla_days: int = 2,
         staff_chat_id: int | None = None,
+        digest: bool = True,
     ) -> None:
-        self.ctx = JobContext(delivery, tz, sla_days, staff_chat_id)
+        self.ctx = JobContext(delivery, tz, sla_days, staff_chat_id, digest)
         self.grace = grace
         self.clock = clock
         self.aps = AsyncIOScheduler(

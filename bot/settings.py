@@ -69,6 +69,8 @@ class Settings(BaseConfig):
     staff_chat_id: int | None = None
     # A request nobody acted on for this many working days reminds the methodologists.
     request_sla_days: int = Field(default=2, ge=1, le=30)
+    # The Monday 09:00 digest to admins. Each admin can also switch it off for themselves.
+    weekly_digest: bool = True
 
     @field_validator("staff_chat_id", mode="before")
     @classmethod

@@ -77,3 +77,7 @@ class ReviewStates(StatesGroup):
 class OrgStates(StatesGroup):
     waiting_for_file = State()
     waiting_for_value = State()
+
+
+class StatsStates(StatesGroup):
+    waiting_for_period = State()

@@ -37,6 +37,7 @@ ROLE_TITLES_PLURAL: dict[Role, str] = {
 # Menu buttons. The router matches these exact strings, so they live in one place.
 BTN_HELP = "❓ Помощь"
 BTN_ROLES = "👥 Роли"
+BTN_STATS = "📊 Статистика"
 BTN_SUBSCRIPTIONS = "🔔 Подписки"
 
 APOLOGY = "Извините, что-то пошло не так. Мы уже разбираемся — попробуйте ещё раз чуть позже."
@@ -670,6 +671,7 @@ MENU_BUTTONS = frozenset(
         BTN_CATALOG,
         BTN_SUBSCRIPTIONS,
         BTN_ROLES,
+        BTN_STATS,
         BTN_HELP,
         BTN_REQUEST,
         BTN_MY_REQUESTS,
@@ -1002,3 +1004,254 @@ def session_line(
 
 def schedule_draft(lines: list[tuple[str, str]]) -> str:
     return "\n".join(f"{title}: {escape(value)}" for title, value in lines)
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+STATS_PERIOD_TITLES = {"w": "Неделя", "m": "Месяц", "q": "Квартал", "y": "Год"}
+BTN_STATS_EARLIER = "◀️ Раньше"
+BTN_STATS_LATER = "Позже ▶️"
+BTN_STATS_CUSTOM = "📅 Свой период"
+BTN_STATS_SECTIONS = {
+    "d": "📥 Скачивания",
+    "s": "🔎 Не нашли",
+    "n": "📭 Не скачивали",
+    "t": "🎓 Обучение",
+}
+BTN_STATS_CHART = "📈 График"
+BTN_STATS_EXPORT = "📤 Выгрузка XLSX/CSV"
+BTN_DIGEST_ON = "🔔 Дайджест по понедельникам: включён"
+BTN_DIGEST_OFF = "🔕 Дайджест по понедельникам: выключен"
+BTN_DIGEST_STOP = "🔕 Не присылать дайджест"
+BTN_CHART_ALL = "Весь каталог"
+BTN_CHART_METHODS = {"3": "По 3 точкам", "5": "По 5 точкам", "5w": "Взвешенная по 5"}
+BTN_MATERIAL_CHART = "📈 График скачиваний"
+
+CHANNEL_TITLES = {
+    "private": "в личном чате",
+    "group": "в группах",
+    "inline": "инлайн",
+    "deeplink": "по ссылке на материал",
+    "link": "облачные ссылки",
+}
+
+STATS_ASK_PERIOD = (
+    "Пришлите период: «01.09.2026-30.11.2026», «1.09-30.11», «сентябрь 2026» или «2025». "
+    "Отмена — /cancel."
+)
+STATS_BAD_PERIOD = (
+    "Не понял период. Примеры: «01.09.2026-30.11.2026», «сентябрь 2026», «2025». "
+    "Период — не длиннее трёх лет. Отмена — /cancel."
+)
+STATS_NOT_TEXT = "Пришлите период текстом, например «01.09.2026-30.11.2026». Отмена — /cancel."
+STATS_NO_DATA = "За этот период данных нет: скачиваний не было."
+STATS_NO_FAILED = "За этот период все поиски что-нибудь нашли. 👍"
+STATS_NO_NEVER = "За этот период каждый материал скачали хотя бы раз. 👍"
+STATS_NO_TRAINING = "За этот период занятий не было."
+STATS_CHART_PICK = "📈 <b>График скачиваний по неделям</b>\nЧто показать?"
+STATS_CHART_EMPTY = "Для графика нет данных: за эти недели скачиваний не было."
+STATS_CHART_BUSY = "График уже строится, подождите несколько секунд."
+STATS_EXPORT_EMPTY = "Выгружать нечего: за этот период нет ни скачиваний, ни занятий."
+STATS_EXPORT_BUSY = "Выгрузка уже готовится, подождите."
+STATS_EXPORT_WORKING = "Готовлю выгрузку…"
+STATS_BAD_BUTTON = "Эта кнопка устарела. Откройте статистику заново: /stats."
+DIGEST_TURNED_ON = "Дайджест включён: каждый понедельник в 09:00."
+DIGEST_TURNED_OFF = "Дайджест выключен. Включить снова — в /stats."
+REPORT_SHEET_SUMMARY = "Сводка"
+REPORT_SHEET_ORGS = "Обучение по МО"
+REPORT_SHEET_DOWNLOADS = "Скачивания"
+REPORT_SHEET_SESSIONS = "Занятия"
+REPORT_SUMMARY_HEADER = ("Раздел", "Показатель", "Значение")
+REPORT_ORGS_HEADER = ("МО", "Занятий", "Обучено, чел.", "Ак. часов", "Штат", "Охват, %")
+REPORT_DOWNLOADS_HEADER = (
+    "Дата и время",
+    "ID материала",
+    "Материал",
+    "Вид",
+    "Направления",
+    "Канал",
+)
+REPORT_SESSIONS_HEADER = (
+    "№", "Дата и время", "Направление", "МО", "Формат", "Обучено, чел.", "Ак. часов",
+    "План, ч", "Заявка №",
+)  # fmt: skip
+
+
+def number(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
+
+
+def _change(now: int, before: int) -> str:
+    if before == 0:
+        return ""
+    delta = round((now - before) / before * 100)
+    return f" (было {number(before)}, {delta:+d} %)"
+
+
+def _fit(lines: list[str]) -> str:
+    """Join lines into one message, dropping whole lines from the end to stay under 4096."""
+    text = "\n".join(lines)
+    while len(text) > 4000 and len(lines) > 1:
+        lines = [*lines[:-2], "…"]
+        text = "\n".join(lines)
+    return text
+
+
+def stats_heading(label: str, dates: str) -> str:
+    return f"📊 <b>Статистика: {escape(label)}</b>\n<i>{dates}</i>"
+
+
+def stats_downloads(
+    heading: str,
+    total: int,
+    users: int,
+    previous: int,
+    top: list[tuple[str, int]],
+    by_topic: list[tuple[str, int]],
+    by_kind: list[tuple[str, int]],
+    by_channel: list[tuple[str, int]],
+    never: int,
+) -> str:
+    lines = [
+        heading,
+        "",
+        f"📥 Скачиваний: <b>{number(total)}</b>{_change(total, previous)}",
+        f"👤 Скачивали: <b>{number(users)}</b> чел.",
+        "",
+        "<b>Топ-10 материалов</b>",
+    ]
+    lines += [f"{i}. {escape(t[:70])} — {number(n)}" for i, (t, n) in enumerate(top, 1)]
+    lines += ["", "<b>По направлениям</b>"]
+    lines += [f"• {escape(t)} — {number(n)}" for t, n in by_topic]
+    lines += ["", "<b>По видам</b>"]
+    lines += [f"• {escape(t)} — {number(n)}" for t, n in by_kind]
+    lines += ["", "<b>По каналам</b>"]
+    lines += [f"• {CHANNEL_TITLES.get(c, c)} — {number(n)}" for c, n in by_channel]
+    if never:
+        lines += ["", f"📭 Ни разу не скачали: {number(never)} — кнопка «Не скачивали»."]
+    return _fit(lines)
+
+
+def stats_failed(heading: str, rows: list[tuple[str, int, int]], total: int) -> str:
+    lines = [heading, "", f"🔎 <b>Искали и не нашли</b>: {number(total)} запросов", ""]
+    lines += [
+        f"{i}. «{escape(q[:80])}» — {number(n)} раз, {number(u)} чел."
+        for i, (q, n, u) in enumerate(rows, 1)
+    ]
+    lines += ["", "<i>Это подсказка, какие материалы сделать следующими.</i>"]
+    return _fit(lines)
+
+
+def stats_never(heading: str, titles: list[str], total: int) -> str:
+    lines = [heading, "", f"📭 <b>Ни разу не скачали</b>: {number(total)} материалов", ""]
+    lines += [f"• {escape(t[:90])}" for t in titles]
+    if total > len(titles):
+        lines += ["", f"…и ещё {number(total - len(titles))}: полный список — в выгрузке."]
+    return _fit(lines)
+
+
+def stats_training(
+    heading: str,
+    sessions: int,
+    people: int,
+    hours_total: float,
+    awaiting: int,
+    by_format: list[tuple[str, int, int, float]],
+    by_org: list[tuple[str, int, int, float | None]],
+    more_orgs: int,
+    open_sessions: tuple[int, int],
+    years: list[tuple[int, float]],
+    smoothed: list[float] | None,
+    note: str,
+) -> str:
+    lines = [
+        heading,
+        "",
+        f"🎓 Проведено занятий: <b>{number(sessions)}</b>",
+        f"👥 Обучено: <b>{number(people)}</b> чел.",
+        f"⏱ Академических часов: <b>{hours(round(hours_total, 1))}</b>",
+    ]
+    if awaiting:
+        lines.append(f"⏳ Ждут итогов: {number(awaiting)} (в цифры выше не вошли)")
+    if by_format:
+        lines += ["", "<b>По форматам</b>"]
+        lines += [
+            f"• {FORMAT_TITLES.get(f, f)}: {number(s)} зан., {number(p)} чел., "
+            f"{hours(round(h, 1))} ак. ч"
+            for f, s, p, h in by_format
+        ]
+    if by_org:
+        lines += ["", "<b>По МО</b> (охват = обучено ÷ штат × 100)"]
+        lines += [
+            f"• {escape(name)}: {number(p)} чел., {number(s)} зан., охват {percent(c)}"
+            for name, s, p, c in by_org
+        ]
+        if more_orgs:
+            lines.append(f"…и ещё {number(more_orgs)} МО без занятий — в выгрузке.")
+    if open_sessions[0]:
+        lines.append(
+            f"• Открытые занятия для всех МО: {number(open_sessions[1])} чел., "
+            f"{number(open_sessions[0])} зан. (в охват МО не входят)"
+        )
+    if years:
+        lines += ["", "<b>Охват по региону по годам</b>"]
+        lines.append(" · ".join(f"{y}: {percent(v)}" for y, v in years))
+        if smoothed is not None:
+            lines.append("Сглаженный (по 3 точкам): " + " · ".join(percent(v) for v in smoothed))
+        elif note:
+            lines.append(f"<i>{escape(note)}</i>")
+    return _fit(lines)
+
+
+def chart_caption(title: str, label: str, total: int, note: str) -> str:
+    text = (
+        f"📈 <b>{escape(title[:200])}</b>\n{escape(label)}: {number(total)} скачиваний.\n"
+        "Столбцы — неделя, линия — скользящая средняя, пунктир — линейный тренд."
+    )
+    if note:
+        text += f"\n<i>{escape(note)}</i>"
+    return text
+
+
+def export_caption(label: str, downloads: int, truncated: bool, sessions: int) -> str:
+    text = (
+        f"📤 Статистика: {escape(label)}. "
+        f"Скачиваний: {number(downloads)}, занятий: {number(sessions)}."
+    )
+    if truncated:
+        text += (
+            f"\nСобытий больше, чем помещается в выгрузку: в листе — первые {number(downloads)}."
+        )
+    return text
+
+
+def digest(
+    label: str,
+    total: int,
+    previous: int,
+    users: int,
+    top: list[tuple[str, int]],
+    failed: list[tuple[str, int]],
+    sessions: int,
+    people: int,
+) -> str:
+    lines = [
+        f"🗓 <b>Итоги недели: {escape(label)}</b>",
+        f"📥 Скачиваний: <b>{number(total)}</b>{_change(total, previous)}, людей: {number(users)}",
+    ]
+    if top:
+        lines.append("Чаще всего: " + "; ".join(f"{escape(t[:50])} — {n}" for t, n in top))
+    if failed:
+        lines.append("Не нашли: " + "; ".join(f"«{escape(q[:30])}» — {n}" for q, n in failed))
+    lines.append(f"🎓 Занятий: {number(sessions)}, обучено: {number(people)} чел.")
+    lines.append("Подробнее — /stats.")
+    text = "\n".join(lines)
+    # A photo caption holds 1024 characters.
+    while len(text) > 1024 and len(lines) > 3:
+        lines.pop(2)
+        text = "\n".join(lines)
+    return text

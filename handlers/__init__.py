@@ -15,6 +15,7 @@ from handlers import (
     review,
     roles,
     start,
+    stats,
     topics_admin,
     vks,
 )
@@ -40,6 +41,7 @@ def get_routers() -> list[Router]:
         materials_admin.create_router(),
         requests.create_router(),
         review.create_router(),
+        stats.create_router(),
         catalog.create_router(),
         fallback.create_router(),
     ]

@@ -204,6 +204,20 @@ class Database:
         async with conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
 
+    @asynccontextmanager
+    async def report_reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read-only connection of its own for a long report, so that the report never
+        holds up the shared reader that searches use."""
+        self._require(self._reader)
+        conn = await aiosqlite.connect(f"file:{self.path.resolve()}?mode=ro", uri=True)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await _pragma(conn, f"busy_timeout={BUSY_TIMEOUT_MS}")
+            await _pragma(conn, "cache_size=-32768")
+            yield conn
+        finally:
+            await conn.close()
+
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")
         return str(row[0]) if row else "no answer"

@@ -181,6 +181,24 @@ class UserRepo:
             for r in rows
         ]
 
+    # -- the weekly digest -------------------------------------------------------------------
+
+    async def digest_enabled(self, user_id: int) -> bool:
+        row = await self.db.fetchone("SELECT digest FROM users WHERE id = ?", (user_id,))
+        return bool(row["digest"]) if row else False
+
+    async def set_digest(self, user_id: int, enabled: bool) -> None:
+        await self.db.execute(
+            "UPDATE users SET digest = ? WHERE id = ?", (1 if enabled else 0, user_id)
+        )
+
+    async def digest_readers(self) -> list[int]:
+        """Admins who have not switched the Monday digest off."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM users WHERE role = ? AND digest = 1 ORDER BY id", (Role.ADMIN.value,)
+        )
+        return [int(r["id"]) for r in rows]
+
 
 def _needs_write(known: UserRecord, seen: SeenUser, now: datetime) -> bool:
     names = (known.first_name, known.last_name, known.username, known.language_code)

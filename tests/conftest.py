@@ -27,6 +27,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "bot_token": TOKEN,
         "database_path": tmp_path / "bot.sqlite3",
         "admin_ids": frozenset({ADMIN.id}),
+        # Off unless a test is about it: started on a Monday morning, the bot would send the
+        # admin a digest in the middle of some other test's conversation.
+        "weekly_digest": False,
     }
     values.update(overrides)
     # _env_file=None: a developer's own .env must not leak into the tests.

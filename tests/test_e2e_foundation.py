@@ -41,6 +41,7 @@ async def test_start_menus_differ_for_new_user_and_admin(running: RunningBot) ->
         texts.BTN_SUBSCRIPTIONS,
         texts.BTN_REQUEST,
         texts.BTN_MY_REQUESTS,
+        texts.BTN_STATS,
         texts.BTN_ROLES,
         texts.BTN_HELP,
     ]
