@@ -34,7 +34,7 @@ FAILED_IN_EXPORT = 500
 
 
 def heading(period: Period) -> str:
-    return texts.stats_heading(period.label, texts.date_range(period.start, period.end))
+    return texts.stats_heading(period.label, texts.period_dates(period.start, period.end))
 
 
 async def view(db: Database, tz: ZoneInfo, period: Period, section: str) -> str:
@@ -152,7 +152,7 @@ async def chart(
     if not any(values):
         return None
     drawn = await asyncio.to_thread(weekly_chart, title, weeks, values, method)
-    label = texts.date_range(weeks[0], weeks[-1] + timedelta(days=6))
+    label = texts.period_dates(weeks[0], weeks[-1] + timedelta(days=6))
     return ChartView(drawn, texts.chart_caption(title, label, sum(values), drawn.note))
 
 
@@ -266,7 +266,7 @@ async def digest_caption(db: Database, tz: ZoneInfo, week: Period) -> str:
         failed = await stats.failed_searches(week, limit=3)
         training = await stats.training(week)
     return texts.digest(
-        texts.date_range(week.start, week.end),
+        texts.period_dates(week.start, week.end),
         report.total,
         previous,
         report.users,

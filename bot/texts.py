@@ -1101,6 +1101,10 @@ def _fit(lines: list[str]) -> str:
     return text
 
 
+def period_dates(start: date, end: date) -> str:
+    return f"{start:%d.%m.%Y} – {end:%d.%m.%Y}"
+
+
 def stats_heading(label: str, dates: str) -> str:
     return f"📊 <b>Статистика: {escape(label)}</b>\n<i>{dates}</i>"
 

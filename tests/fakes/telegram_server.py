@@ -370,6 +370,7 @@ class FakeTelegram:
             int(params["chat_id"]),
             caption=caption or None,
             message_thread_id=params.get("message_thread_id"),
+            reply_markup=params.get("reply_markup"),
             **{kind: media},
         )
 
