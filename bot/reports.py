@@ -49,12 +49,13 @@ async def view(db: Database, tz: ZoneInfo, period: Period, section: str) -> str:
             return texts.stats_failed(heading(period), rows, total)
         if section == "t":
             return await _training_view(stats, period)
-        report = await stats.downloads(period)
         if section == "n":
-            if not report.never:
+            never = await stats.never_downloaded(period)
+            if not never:
                 return f"{heading(period)}\n\n{texts.STATS_NO_NEVER}"
-            titles = [c.title for c in report.never[:NEVER_SHOWN]]
-            return texts.stats_never(heading(period), titles, len(report.never))
+            titles = [c.title for c in never[:NEVER_SHOWN]]
+            return texts.stats_never(heading(period), titles, len(never))
+        report = await stats.downloads(period)
         if report.empty:
             return f"{heading(period)}\n\n{texts.STATS_NO_DATA}"
         previous, _ = await stats.totals(period.shifted(-1))
@@ -90,7 +91,8 @@ async def _training_view(stats: StatsRepo, period: Period) -> str:
         report.awaiting,
         [(f.key, f.sessions, f.people, f.hours) for f in report.by_format],
         [(o.title, o.sessions, o.people, o.coverage) for o in shown],
-        len(report.by_org) - len(shown),
+        len(trained) - len(shown),
+        len(report.by_org) - len(trained),
         (report.open_sessions.sessions, report.open_sessions.people),
         years,
         smoothed,

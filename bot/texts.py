@@ -1106,7 +1106,8 @@ def period_dates(start: date, end: date) -> str:
 
 
 def stats_heading(label: str, dates: str) -> str:
-    return f"📊 <b>Статистика: {escape(label)}</b>\n<i>{dates}</i>"
+    heading = f"📊 <b>Статистика: {escape(label)}</b>"
+    return heading if dates == label else f"{heading}\n<i>{dates}</i>"
 
 
 def stats_downloads(
@@ -1167,6 +1168,7 @@ def stats_training(
     by_format: list[tuple[str, int, int, float]],
     by_org: list[tuple[str, int, int, float | None]],
     more_orgs: int,
+    untrained: int,
     open_sessions: tuple[int, int],
     years: list[tuple[int, float]],
     smoothed: list[float] | None,
@@ -1195,7 +1197,9 @@ def stats_training(
             for name, s, p, c in by_org
         ]
         if more_orgs:
-            lines.append(f"…и ещё {number(more_orgs)} МО без занятий — в выгрузке.")
+            lines.append(f"…и ещё {number(more_orgs)} МО с занятиями — в выгрузке.")
+    if untrained:
+        lines.append(f"Без занятий за период: {number(untrained)} МО (список — в выгрузке).")
     if open_sessions[0]:
         lines.append(
             f"• Открытые занятия для всех МО: {number(open_sessions[1])} чел., "

@@ -185,10 +185,10 @@ async def on_chart(
         if found is None:
             alert(callback_answer, texts.STATS_CHART_EMPTY)
             return
-        message = message_of(callback)
-        chat_id = message.chat.id if message else user.id
+        # Into the private chat even when the button was under a card in a group: the
+        # numbers are the centre's internal figures.
         await bot.send_photo(
-            chat_id,
+            user.id,
             BufferedInputFile(found.chart.png, f"chart-{period.slug}.png"),
             caption=found.caption,
             reply_markup=chart_methods_kb(period, callback_data.t, method.value),
@@ -215,7 +215,10 @@ async def on_export(
         return
     _busy.add(user.id)
     try:
-        callback_answer.text = texts.STATS_EXPORT_WORKING
+        # Answered now, not after the workbook: a big period takes seconds, and Telegram
+        # forgets a button press left unanswered for long.
+        await callback.answer(texts.STATS_EXPORT_WORKING)
+        callback_answer.disable()
         made = await reports.export(db, settings.tz, period)
         if made is None:
             await message.answer(texts.STATS_EXPORT_EMPTY)

@@ -150,30 +150,57 @@ class StatsRepo:
         )
         return int(row["n"]), int(row["u"])
 
-    async def per_material(self, period: Period) -> dict[int, int]:
-        rows = await self._all(
-            "SELECT material_id, COUNT(*) AS n FROM downloads WHERE at >= ? AND at < ?"
-            " GROUP BY material_id",
+    async def _summary(self, period: Period) -> tuple[int, int, list[Counted]]:
+        """Totals and channels in one pass over the period's index range. Counting channels
+        with sums instead of GROUP BY spares SQLite a sort of every row in the period."""
+        sums = ", ".join(f"SUM(channel = '{c}') AS c_{c}" for c in CHANNELS)
+        row = await self._one(
+            f"SELECT COUNT(*) AS n, COUNT(DISTINCT user_id) AS u, {sums}"  # noqa: S608
+            " FROM downloads WHERE at >= ? AND at < ?",
             bounds(period, self.tz),
         )
-        return {int(r["material_id"]): int(r["n"]) for r in rows}
+        channels = [Counted(c, c, int(row[f"c_{c}"])) for c in CHANNELS if row[f"c_{c}"]]
+        return int(row["n"]), int(row["u"]), channels
 
     async def by_channel(self, period: Period) -> list[Counted]:
+        return (await self._summary(period))[2]
+
+    async def per_material(self, period: Period) -> dict[int, int]:
+        """Downloads of each material: one seek per material in its (material, time) index,
+        which reads only the period's rows and needs no sort, however long the period."""
+        start, end = bounds(period, self.tz)
         rows = await self._all(
-            "SELECT channel, COUNT(*) AS n FROM downloads WHERE at >= ? AND at < ?"
-            " GROUP BY channel",
-            bounds(period, self.tz),
+            "SELECT id, (SELECT COUNT(*) FROM downloads d WHERE d.material_id = m.id"
+            "  AND d.at >= :start AND d.at < :end) AS n FROM materials m",
+            {"start": start, "end": end},
         )
-        counts = {str(r["channel"]): int(r["n"]) for r in rows}
-        return [Counted(c, c, counts[c]) for c in CHANNELS if counts.get(c)]
+        return {int(r["id"]): int(r["n"]) for r in rows if r["n"]}
+
+    async def _materials(self) -> list[sqlite3.Row]:
+        return await self._all(
+            "SELECT id, title, kind, status, published_at FROM materials ORDER BY id"
+        )
+
+    async def never_downloaded(
+        self, period: Period, counts: dict[int, int] | None = None
+    ) -> list[Counted]:
+        """Active materials published by the period's end that nobody downloaded in it."""
+        if counts is None:
+            counts = await self.per_material(period)
+        last_day = period.end.isoformat()
+        return [
+            Counted(str(m["id"]), str(m["title"]), 0)
+            for m in await self._materials()
+            if m["status"] == "active"
+            and str(m["published_at"])[:10] <= last_day
+            and int(m["id"]) not in counts
+        ]
 
     async def downloads(self, period: Period) -> DownloadReport:
         """Everything /stats shows about downloads in the period."""
-        total, users = await self.totals(period)
+        total, users, channels = await self._summary(period)
         counts = await self.per_material(period)
-        materials = await self._all(
-            "SELECT id, title, kind, status, published_at FROM materials ORDER BY id"
-        )
+        materials = await self._materials()
         topics = await self._all(
             "SELECT mt.material_id, mt.topic_code, t.title FROM material_topics mt"
             " JOIN topics t ON t.code = mt.topic_code ORDER BY t.position, t.code"
@@ -188,22 +215,14 @@ class StatsRepo:
         per_kind: Counter[str] = Counter()
         for m in materials:
             per_kind[m["kind"]] += counts.get(int(m["id"]), 0)
-        last_day = period.end.isoformat()
-        never = [
-            Counted(str(m["id"]), str(m["title"]), 0)
-            for m in materials
-            if m["status"] == "active"
-            and str(m["published_at"])[:10] <= last_day
-            and int(m["id"]) not in counts
-        ]
         return DownloadReport(
             total=total,
             users=users,
             top=[Counted(str(i), titles.get(i, f"№{i}"), n) for i, n in top],
             by_topic=_ranked(per_topic, topic_titles),
             by_kind=_ranked(per_kind, {k.value: KIND_TITLES[k] for k in Kind}),
-            by_channel=await self.by_channel(period),
-            never=never,
+            by_channel=channels,
+            never=await self.never_downloaded(period, counts),
         )
 
     async def weekly(

@@ -223,7 +223,7 @@ async def known_set(db: Database) -> dict[str, int]:
     await add_search(db, 3, "флюорография", "флюорография", 0, utc(datetime(2026, 12, 2, 10, 0)))
 
     now = "2026-11-01T00:00:00+00:00"
-    for short, staff in (("ЦРБ-1", 100), ("ЦРБ-2", 50)):
+    for short, staff in (("ЦРБ-1", 100), ("ЦРБ-2", 50), ("ЦРБ-3", 80)):
         ids[short] = await db.execute(
             "INSERT INTO organisations (name, short_name, district, type, staff, updated_at)"
             " VALUES (?, ?, '', 'crb', ?, ?)",
@@ -304,9 +304,10 @@ async def test_training_accounting_and_coverage(db: Database) -> None:
     assert [(o.title, o.people, o.coverage) for o in report.by_org] == [
         ("ЦРБ-1", 30, pytest.approx(30.0)),
         ("ЦРБ-2", 10, pytest.approx(20.0)),
+        ("ЦРБ-3", 0, 0.0),  # no sessions: listed, at zero
     ]
     assert (report.open_sessions.sessions, report.open_sessions.people) == (1, 25)
-    assert [(y.year, y.people, y.staff) for y in years] == [(2025, 5, 150), (2026, 40, 150)]
+    assert [(y.year, y.people, y.staff) for y in years] == [(2025, 5, 230), (2026, 40, 230)]
     assert years[1].by_org == {ids["ЦРБ-1"]: 30, ids["ЦРБ-2"]: 10}
 
 
@@ -326,7 +327,8 @@ async def test_views_show_the_numbers_and_the_training_report(db: Database) -> N
     assert "Обучено: <b>65</b> чел." in training
     assert "Ждут итогов: 1" in training
     assert "• ЦРБ-1: 30 чел., 2 зан., охват 30,0 %" in training
-    assert "2025: 3,3 % · 2026: 26,7 %" in training
+    assert "Без занятий за период: 1 МО" in training
+    assert "2025: 2,2 % · 2026: 17,4 %" in training
     assert "нужно не меньше 3 точек" in training
 
 
@@ -404,6 +406,7 @@ async def test_export_workbook_has_its_sheets_headers_and_rows(db: Database) -> 
     assert [r for r in orgs.iter_rows(min_row=2, values_only=True)] == [
         ("ЦРБ-1", 2, 30, 6, 100, 30),
         ("ЦРБ-2", 1, 10, 2, 50, 20),
+        ("ЦРБ-3", 0, 0, 0, 80, 0),
     ]
     assert book[texts.REPORT_SHEET_SESSIONS].max_row == 1 + 5
     downloads_csv = list(csv.reader(io.StringIO(made.downloads_csv.decode("utf-8-sig"))))
