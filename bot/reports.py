@@ -123,24 +123,21 @@ class ChartView:
     caption: str
 
 
-async def scope_title(db: Database, scope: str) -> str | None:
+async def scope_title(db: Database, tz: ZoneInfo, scope: str) -> str | None:
     """What a chart is about: the catalog, a direction or one material; None if unknown."""
     if not scope:
         return texts.BTN_CHART_ALL
-    if scope.startswith("#"):
-        if not scope[1:].isdigit():
-            return None
-        row = await db.fetchone("SELECT title FROM materials WHERE id = ?", (int(scope[1:]),))
-    else:
-        row = await db.fetchone("SELECT title FROM topics WHERE code = ?", (scope,))
-    return str(row["title"]) if row else None
+    async with StatsRepo.open(db, tz) as stats:
+        if scope.startswith("#"):
+            return await stats.material_title(int(scope[1:])) if scope[1:].isdigit() else None
+        return await stats.topic_title(scope)
 
 
 async def chart(
     db: Database, tz: ZoneInfo, period: Period, scope: str, method: Method
 ) -> ChartView | None:
     """The weekly chart for the scope, or None when those weeks had no downloads at all."""
-    title = await scope_title(db, scope)
+    title = await scope_title(db, tz, scope)
     if title is None:
         return None
     weeks = chart_weeks(period)

@@ -178,7 +178,7 @@ async def on_chart(
         return
     _busy.add(user.id)
     try:
-        if await reports.scope_title(db, callback_data.t) is None:
+        if await reports.scope_title(db, settings.tz, callback_data.t) is None:
             alert(callback_answer, texts.STATS_BAD_BUTTON)
             return
         found = await reports.chart(db, settings.tz, period, callback_data.t, method)

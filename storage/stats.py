@@ -139,6 +139,16 @@ class StatsRepo:
         rows = await self._all(sql, params)
         return rows[0]
 
+    async def topic_title(self, code: str) -> str | None:
+        rows = await self._all("SELECT title FROM topics WHERE code = ?", (code,))
+        return str(rows[0]["title"]) if rows else None
+
+    async def material_title(self, material_id: int) -> str | None:
+        if not 0 < material_id < 2**62:
+            return None
+        rows = await self._all("SELECT title FROM materials WHERE id = ?", (material_id,))
+        return str(rows[0]["title"]) if rows else None
+
     # -- downloads ---------------------------------------------------------------------------
 
     async def totals(self, period: Period) -> tuple[int, int]:
