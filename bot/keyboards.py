@@ -970,27 +970,12 @@ def stats_kb(
         # s=e=0 asks for the current period of that kind.
         kb.button(text=marked, callback_data=StatsCallback(a=StatsAction.VIEW, k=kind, v=section))
     rows.append(len(texts.STATS_PERIOD_TITLES))
-    earlier = period.shifted(-1)
-    kb.button(
-        text=texts.BTN_STATS_EARLIER,
-        callback_data=StatsCallback(
-            a=StatsAction.VIEW,
-            k=earlier.kind.value,
-            s=_day_int(earlier.start),
-            e=_day_int(earlier.end),
-            v=section,
-        ),
-    )
-    if can_go_later:
-        later = period.shifted(1)
+    steps = [(texts.BTN_STATS_EARLIER, -1)] + ([(texts.BTN_STATS_LATER, 1)] if can_go_later else [])
+    for caption, step in steps:
         kb.button(
-            text=texts.BTN_STATS_LATER,
+            text=caption,
             callback_data=StatsCallback(
-                a=StatsAction.VIEW,
-                k=later.kind.value,
-                s=_day_int(later.start),
-                e=_day_int(later.end),
-                v=section,
+                a=StatsAction.VIEW, v=section, **_here(period.shifted(step))
             ),
         )
     kb.button(

@@ -1081,6 +1081,18 @@ def number(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def counted(value: int, one: str, few: str, many: str) -> str:
+    """«1 запрос», «3 запроса», «11 запросов»: the number and the word in the right form."""
+    tens, units = value % 100, value % 10
+    if units == 1 and tens != 11:
+        word = one
+    elif 2 <= units <= 4 and not 12 <= tens <= 14:
+        word = few
+    else:
+        word = many
+    return f"{number(value)} {word}"
+
+
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
 
@@ -1142,9 +1154,14 @@ def stats_downloads(
 
 
 def stats_failed(heading: str, rows: list[tuple[str, int, int]], total: int) -> str:
-    lines = [heading, "", f"🔎 <b>Искали и не нашли</b>: {number(total)} запросов", ""]
+    lines = [
+        heading,
+        "",
+        f"🔎 <b>Искали и не нашли</b>: {counted(total, 'запрос', 'запроса', 'запросов')}",
+        "",
+    ]
     lines += [
-        f"{i}. «{escape(q[:80])}» — {number(n)} раз, {number(u)} чел."
+        f"{i}. «{escape(q[:80])}» — {counted(n, 'раз', 'раза', 'раз')}, {number(u)} чел."
         for i, (q, n, u) in enumerate(rows, 1)
     ]
     lines += ["", "<i>Это подсказка, какие материалы сделать следующими.</i>"]
@@ -1152,7 +1169,12 @@ def stats_failed(heading: str, rows: list[tuple[str, int, int]], total: int) -> 
 
 
 def stats_never(heading: str, titles: list[str], total: int) -> str:
-    lines = [heading, "", f"📭 <b>Ни разу не скачали</b>: {number(total)} материалов", ""]
+    lines = [
+        heading,
+        "",
+        f"📭 <b>Ни разу не скачали</b>: {counted(total, 'материал', 'материала', 'материалов')}",
+        "",
+    ]
     lines += [f"• {escape(t[:90])}" for t in titles]
     if total > len(titles):
         lines += ["", f"…и ещё {number(total - len(titles))}: полный список — в выгрузке."]
@@ -1217,7 +1239,8 @@ def stats_training(
 
 def chart_caption(title: str, label: str, total: int, note: str) -> str:
     text = (
-        f"📈 <b>{escape(title[:200])}</b>\n{escape(label)}: {number(total)} скачиваний.\n"
+        f"📈 <b>{escape(title[:200])}</b>\n{escape(label)}: "
+        f"{counted(total, 'скачивание', 'скачивания', 'скачиваний')}.\n"
         "Столбцы — неделя, линия — скользящая средняя, пунктир — линейный тренд."
     )
     if note:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import struct
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +23,7 @@ from tests.conftest import RunningBot, button_data, button_texts, make_settings
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, sticker
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
 from tests.test_e2e_announcements import scheduler_of, wait_until
+from tests.test_stats import png_size
 
 MSK = ZoneInfo("Europe/Moscow")
 METHODIST = DOCTOR
@@ -115,6 +115,7 @@ async def test_admin_reads_every_section_and_switches_periods(running: RunningBo
     await click(running, ADMIN, texts.BTN_STATS_SECTIONS["s"])
     edited = await running.server.wait_for("editMessageText", after=seen)
     assert "1. «флюорография» — 1 раз, 1 чел." in edited.params["text"]
+    assert "Искали и не нашли</b>: 1 запрос\n" in edited.params["text"]
 
     seen = len(running.server.calls)
     await click(running, ADMIN, texts.BTN_STATS_SECTIONS["n"])
@@ -188,12 +189,6 @@ async def test_forged_period_buttons_are_refused(running: RunningBot) -> None:
     assert running.server.chat_messages(ADMIN.id)[-1]["text"] == shown["text"]
 
 
-def png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
-
-
 async def test_chart_and_export_arrive_as_files(running: RunningBot) -> None:
     eln, quiet = await seed(running)
     await running.say(ADMIN, "/stats")
@@ -208,7 +203,7 @@ async def test_chart_and_export_arrive_as_files(running: RunningBot) -> None:
     await click(running, ADMIN, "ЭЛН")
     photo = await running.server.wait_for("sendPhoto", after=seen)
     assert "📈 <b>ЭЛН</b>" in photo.params["caption"]
-    assert ": 3 скачиваний" in photo.params["caption"]
+    assert ": 3 скачивания." in photo.params["caption"]
     name, png = running.server.uploads[-1]
     assert name.endswith(".png")
     assert png_size(png) == (1200, 675)

@@ -319,7 +319,8 @@ async def test_views_show_the_numbers_and_the_training_report(db: Database) -> N
     assert "• инлайн — 1" in downloads
     assert "Ни разу не скачали: 1" in downloads
     failed = await reports.view(db, MSK, NOVEMBER, "s")
-    assert "1. «больничный лист» — 3 раз, 2 чел." in failed
+    assert "1. «больничный лист» — 3 раза, 2 чел." in failed
+    assert "Искали и не нашли</b>: 4 запроса" in failed
     never = await reports.view(db, MSK, NOVEMBER, "n")
     assert "• Инструкция по кадрам" in never
     training = await reports.view(db, MSK, NOVEMBER, "t")
@@ -370,7 +371,7 @@ async def test_chart_of_a_direction_has_a_caption_with_its_total(db: Database) -
     assert found is not None
     assert png_size(found.chart.png) == (1200, 675)
     assert "ЭЛН" in found.caption
-    assert ": 3 скачиваний" in found.caption
+    assert ": 3 скачивания." in found.caption
     assert await reports.chart(db, MSK, NOVEMBER, "no_such_topic", Method.SMA3) is None
     assert await reports.chart(db, MSK, NOVEMBER, "#999", Method.SMA3) is None
 
@@ -412,3 +413,12 @@ async def test_export_workbook_has_its_sheets_headers_and_rows(db: Database) -> 
     downloads_csv = list(csv.reader(io.StringIO(made.downloads_csv.decode("utf-8-sig"))))
     assert downloads_csv[0] == list(texts.REPORT_DOWNLOADS_HEADER)
     assert len(downloads_csv) == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1, "1 запрос"), (3, "3 запроса"), (5, "5 запросов"), (11, "11 запросов"),
+     (12, "12 запросов"), (21, "21 запрос"), (104, "104 запроса"), (1000, "1\u202f000 запросов")],
+)  # fmt: skip
+def test_counts_take_the_right_russian_form(value: int, expected: str) -> None:
+    assert texts.counted(value, "запрос", "запроса", "запросов") == expected
