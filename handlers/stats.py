@@ -115,7 +115,7 @@ async def on_custom(
 ) -> None:
     section = callback_data.v if callback_data.v in SECTIONS else "d"
     await state.set_state(StatsStates.waiting_for_period)
-    await state.update_data(stats_section=section)
+    await state.set_data({"stats_section": section})
     message = message_of(callback)
     if message is not None:
         await message.answer(texts.STATS_ASK_PERIOD)
@@ -254,9 +254,9 @@ async def on_digest(
         return
     period = period_from(callback_data, _today(settings))
     if message.text is not None and period is not None:
-        # Under /stats: the switch flips in place.
-        kb = await _keyboard(db, user, period, "d", _today(settings))
-        await message.edit_reply_markup(reply_markup=kb)
+        # Under /stats: the view comes back with the switch flipped.
+        text, kb = await _show(db, settings, user, period, "d")
+        await edit(callback, callback_answer, text, kb)
     else:
         # Under a digest: the button has done its job.
         callback_answer.show_alert = True
