@@ -19,7 +19,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 import handlers
 from bot.commands import register_commands
 from bot.delivery import Delivery
-from bot.middlewares import InFlight, UserMiddleware
+from bot.middlewares import InFlight, SkipRepeatedUpdates, Throttle, UserMiddleware
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from handlers.errors import on_error
@@ -92,9 +92,15 @@ def build_dispatcher(
     )
 
     # Outer middlewares on the update see every update, even those no handler claims.
+    dp.update.outer_middleware(SkipRepeatedUpdates())
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserMiddleware(db, settings.admin_ids))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
+    # Inner, so the handler is chosen and its ``throttle`` flag is known; after the callback
+    # answerer, so a throttled button press still stops spinning.
+    throttle = Throttle()
+    dp.message.middleware(throttle)
+    dp.callback_query.middleware(throttle)
     # On the dispatcher itself, errors from every router end up here.
     dp.errors.register(on_error)
     dp.include_routers(*handlers.get_routers())

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -129,3 +133,98 @@ class RequireRole(BaseMiddleware):
         elif isinstance(event, Message):
             await event.answer(refusal)
         return None
+
+
+# -- abuse protection -------------------------------------------------------------------------
+
+THROTTLE_FLAG = "throttle"
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """At most ``events`` per ``seconds`` for one person, per kind of action."""
+
+    events: int
+    seconds: float
+
+
+# Searches are what people do all day: generous. Exports and charts cost a worker thread for
+# seconds: strict. Everything else sits in between, roomy enough for a fast typist in a form.
+LIMITS: dict[str, Limit] = {
+    "search": Limit(40, 60.0),
+    "default": Limit(60, 60.0),
+    "heavy": Limit(4, 60.0),
+}
+
+
+class Throttle(BaseMiddleware):
+    """Per-person rate limits, chosen by the handler's ``throttle`` flag (aiogram flags).
+
+    A sliding window per (person, kind). The first refused event of a burst gets one polite
+    notice; the rest of the burst is dropped silently, so a flood is not answered with a flood.
+    Admins are limited too: an export loop hurts whoever starts it.
+    """
+
+    def __init__(
+        self, limits: dict[str, Limit] | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = limits or LIMITS
+        self.clock = clock
+        self._events: dict[tuple[int, str], deque[float]] = {}
+        self._noticed: dict[tuple[int, str], float] = {}
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is None:
+            return await handler(event, data)
+        kind = str(get_flag(data, THROTTLE_FLAG, default="default"))
+        limit = self.limits.get(kind, self.limits["default"])
+        key = (tg_user.id, kind)
+        now = self.clock()
+        window = self._events.setdefault(key, deque())
+        while window and window[0] <= now - limit.seconds:
+            window.popleft()
+        if len(window) < limit.events:
+            window.append(now)
+            self._noticed.pop(key, None)
+            return await handler(event, data)
+        wait = max(1, int(window[0] + limit.seconds - now) + 1)
+        log.info("throttled user %s (%s)", tg_user.id, kind)
+        if key not in self._noticed:
+            self._noticed[key] = now
+            await self._notice(event, data, texts.THROTTLED.format(seconds=wait))
+        if len(self._events) > 50_000:
+            self._forget(now)
+        return None
+
+    async def _notice(self, event: TelegramObject, data: dict[str, Any], text: str) -> None:
+        if isinstance(event, CallbackQuery):
+            await answer_callback(event, data, text)
+        elif isinstance(event, Message):
+            await event.answer(text)
+
+    def _forget(self, now: float) -> None:
+        longest = max(limit.seconds for limit in self.limits.values())
+        self._events = {k: v for k, v in self._events.items() if v and v[-1] > now - longest}
+        self._noticed = {k: t for k, t in self._noticed.items() if t > now - longest}
+
+
+class SkipRepeatedUpdates(BaseMiddleware):
+    """Handles each update id once. Telegram re-sends a webhook update it got no answer to in
+    time, and the retry may arrive while the first delivery is still being handled."""
+
+    def __init__(self, remember: int = 10_000) -> None:
+        self.remember = remember
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        update_id = getattr(event, "update_id", None)
+        if update_id is None:
+            return await handler(event, data)
+        if update_id in self._seen:
+            log.info("update %s delivered again: skipped", update_id)
+            return None
+        self._seen[update_id] = None
+        if len(self._seen) > self.remember:
+            self._seen.popitem(last=False)
+        return await handler(event, data)

@@ -33,6 +33,7 @@ from bot.keyboards import (
     results_kb,
     topics_kb,
 )
+from bot.middlewares import THROTTLE_FLAG
 from catalog.model import KIND_TITLES, Kind
 from handlers.common import edit
 from storage.catalog import CatalogRepo, Material, SearchResult
@@ -360,22 +361,26 @@ async def on_browse(
     await edit(callback, callback_answer, "\n".join(lines), kb)
 
 
+# Searching is what people do all day; the throttle is generous with it (bot.middlewares).
+SEARCH = {THROTTLE_FLAG: "search"}
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     private = F.chat.type == "private"
     router.message.register(
         open_deeplink, CommandStart(deep_link=True), DeepLink(Route.MATERIAL), private
     )
-    router.message.register(cmd_find, Command("find"))
+    router.message.register(cmd_find, Command("find"), flags=SEARCH)
     router.message.register(cmd_catalog, Command("catalog"), private)
     router.message.register(cmd_catalog, F.text == texts.BTN_CATALOG, private)
     router.message.register(search_hint, F.text == texts.BTN_SEARCH_HINT, private)
     # Plain text outside any form is a search; inside a form it belongs to the form.
     router.message.register(
-        text_search, private, StateFilter(None), F.text, ~F.text.startswith("/")
+        text_search, private, StateFilter(None), F.text, ~F.text.startswith("/"), flags=SEARCH
     )
     router.callback_query.register(
-        on_search_page, SearchCallback.filter(F.action == SearchAction.PAGE)
+        on_search_page, SearchCallback.filter(F.action == SearchAction.PAGE), flags=SEARCH
     )
     router.callback_query.register(on_wish, SearchCallback.filter(F.action == SearchAction.WISH))
     router.callback_query.register(

@@ -26,7 +26,7 @@ from bot.keyboards import (
     single_button_kb,
     topics_pick_kb,
 )
-from bot.middlewares import RequireRole
+from bot.middlewares import THROTTLE_FLAG, RequireRole
 from bot.states import ImportStates, MaterialStates
 from catalog.importer import ImportFormatError, export_rows, to_csv, to_xlsx
 from catalog.model import (
@@ -572,7 +572,7 @@ def create_router() -> Router:
 
     router.message.register(cmd_add, Command("add"))
     router.message.register(cmd_import, Command("import"))
-    router.message.register(cmd_export, Command("export"))
+    router.message.register(cmd_export, Command("export"), flags={THROTTLE_FLAG: "heavy"})
     router.message.register(import_file_received, ImportStates.waiting_for_file, F.document)
     router.message.register(source_invalid, ImportStates.waiting_for_file)
     router.message.register(file_received, StateFilter(None, s.waiting_for_source), media)

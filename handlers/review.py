@@ -44,7 +44,7 @@ from bot.keyboards import (
     schedule_topics_kb,
     sessions_kb,
 )
-from bot.middlewares import RequireRole
+from bot.middlewares import THROTTLE_FLAG, RequireRole
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.states import OrgStates, ReviewStates
@@ -1040,7 +1040,9 @@ def create_router() -> Router:
     staff.callback_query.register(on_review, ReviewCallback.filter())
     # Private only: a card opened from the list carries contacts, and any group may read it.
     staff.message.register(cmd_requests, Command("requests"), private)
-    staff.message.register(cmd_requests_export, Command("requests_export"), private)
+    staff.message.register(
+        cmd_requests_export, Command("requests_export"), private, flags={THROTTLE_FLAG: "heavy"}
+    )
     staff.message.register(cmd_sessions, Command("sessions"), private)
     staff.message.register(cmd_new_session, Command("session"), private)
     answer = F.text & ~F.text.startswith("/") & ~F.text.in_(texts.MENU_BUTTONS)

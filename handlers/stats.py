@@ -19,7 +19,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import reports, texts
 from bot.callbacks import StatsAction, StatsCallback
 from bot.keyboards import chart_methods_kb, stats_charts_kb, stats_kb
-from bot.middlewares import RequireRole
+from bot.middlewares import THROTTLE_FLAG, RequireRole
 from bot.settings import Settings
 from bot.states import StatsStates
 from catalog.stats import MAX_PERIOD_DAYS, Method, Period, PeriodKind, parse_period, period_of
@@ -31,6 +31,8 @@ from storage.users import Role, UserRecord, UserRepo
 log = logging.getLogger(__name__)
 
 SECTIONS = frozenset(texts.BTN_STATS_SECTIONS)
+# Exports and charts are the expensive actions: the throttle is strict with them.
+HEAVY = {THROTTLE_FLAG: "heavy"}
 # Charts and exports take a worker thread for a second or more: one at a time per person.
 _busy: set[int] = set()
 
@@ -271,7 +273,9 @@ def create_router() -> Router:
     admins = Router(name=f"{__name__}.admins")
     admin_gate = RequireRole(Role.ADMIN)
     admins.callback_query.middleware(admin_gate)
-    admins.callback_query.register(on_export, StatsCallback.filter(F.a == StatsAction.EXPORT))
+    admins.callback_query.register(
+        on_export, StatsCallback.filter(F.a == StatsAction.EXPORT), flags=HEAVY
+    )
     admins.callback_query.register(on_digest, StatsCallback.filter(F.a == StatsAction.DIGEST))
 
     staff = Router(name=f"{__name__}.staff")
@@ -292,7 +296,9 @@ def create_router() -> Router:
     staff.callback_query.register(on_view, StatsCallback.filter(F.a == StatsAction.VIEW))
     staff.callback_query.register(on_custom, StatsCallback.filter(F.a == StatsAction.CUSTOM))
     staff.callback_query.register(on_charts, StatsCallback.filter(F.a == StatsAction.CHARTS))
-    staff.callback_query.register(on_chart, StatsCallback.filter(F.a == StatsAction.CHART))
+    staff.callback_query.register(
+        on_chart, StatsCallback.filter(F.a == StatsAction.CHART), flags=HEAVY
+    )
 
     router.include_routers(admins, staff)
     return router

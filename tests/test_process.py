@@ -181,6 +181,20 @@ async def test_webhook_checks_the_secret_token(tmp_path: Path) -> None:
         answer = await server.wait_for("sendMessage")
         assert answer.params["text"].startswith("Здравствуйте, Ольга!")
         assert len(server.calls_of("sendMessage")) == 1
+        # Telegram re-sends an update it got no timely answer to: it is handled once.
+        again = await client.post(
+            "/tg/hook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}
+        )
+        assert again.status == 200
+        later = {"update_id": 2, "message": message(NURSE, "/help")}
+        await client.post(
+            "/tg/hook", json=later, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}
+        )
+        await server.wait_for("sendMessage", after=len(server.calls) - 1)
+        await asyncio.sleep(0.2)
+        starts = [c for c in server.calls_of("sendMessage") if "Здравствуйте" in c.params["text"]]
+        assert len(starts) == 1
+        assert len(server.calls_of("sendMessage")) == 2
         health = await client.get("/healthz")
         assert (await health.json()) == {"status": "ok"}
     finally:
