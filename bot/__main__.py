@@ -1,4 +1,5 @@
-"""``python -m bot [run | backup PATH]``: argument parsing only."""
+"""``python -m bot [run | doctor | backup PATH | restore PATH | catalog …]``: argument parsing
+only."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     sub.add_parser("run", help="run the bot (the default)")
     backup = sub.add_parser("backup", help="copy the live database consistently to PATH")
     backup.add_argument("path", type=Path)
+    restore = sub.add_parser(
+        "restore", help="put a backup in place of the database (stop the bot first)"
+    )
+    restore.add_argument("path", type=Path)
+    sub.add_parser("doctor", help="check the token, database, outbox, chats, schedule, backups")
     cat = sub.add_parser("catalog", help="catalog maintenance").add_subparsers(
         dest="action", required=True
     )
@@ -50,6 +56,22 @@ def run_catalog(args: argparse.Namespace, database: Path) -> int:
     return 0
 
 
+def run_restore(backup: Path, database: Path) -> int:
+    from datetime import datetime
+
+    from storage.backups import restore
+
+    try:
+        done = restore(backup, database, datetime.now())
+    except (OSError, ValueError) as e:
+        print(f"restore failed: {e}", file=sys.stderr)
+        return 1
+    print(f"restored {backup} to {database} (schema version {done.schema_version})")
+    if done.kept_as is not None:
+        print(f"the previous database is kept as {done.kept_as}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -65,6 +87,19 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"backup written to {dest}")
             return 0
+
+        if args.command == "restore":
+            config = load_base_config()
+            return run_restore(args.path, config.database_path)
+
+        if args.command == "doctor":
+            settings = load_settings()
+            setup_logging("ERROR")
+            from bot import doctor
+
+            findings = asyncio.run(doctor.diagnose(settings))
+            print(doctor.report(findings))
+            return 1 if any(f.status == doctor.FAIL for f in findings) else 0
 
         if args.command == "catalog":
             config = load_base_config()

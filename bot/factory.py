@@ -20,7 +20,7 @@ import handlers
 from bot.commands import register_commands
 from bot.delivery import Delivery
 from bot.middlewares import InFlight, SkipRepeatedUpdates, Throttle, UserMiddleware
-from bot.scheduler import Scheduler
+from bot.scheduler import BackupPlan, Scheduler
 from bot.settings import Settings
 from handlers.errors import on_error
 from storage.catalog import CatalogRepo
@@ -79,6 +79,7 @@ def build_dispatcher(
         sla_days=settings.request_sla_days,
         staff_chat_id=settings.staff_chat_id,
         digest=settings.weekly_digest,
+        backup=BackupPlan(settings.backups_folder, settings.backup_keep, settings.backup_time),
     )
     dp.workflow_data.update(
         db=db,

@@ -14,21 +14,30 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import jobs
+from bot import jobs, texts
 from bot.delivery import Delivery
 from bot.jobs import Due, JobContext
+from storage import backups
+from storage.users import Role
 
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(days=35)
+BACKUP_JOB = "backup"
+# A newest backup older than this at start-up means last night's was missed.
+BACKUP_STALE = 26 * 3600
+BACKUP_CATCH_UP = timedelta(minutes=5)
 LAST_TICK = "scheduler.last_tick"
 # How far back a restart looks for missed moments, whatever the last tick says.
 LOOKBACK = timedelta(days=7)
@@ -37,6 +46,13 @@ CATCH_UP_DELAY = timedelta(seconds=2)
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class BackupPlan:
+    folder: Path
+    keep: int
+    at: time
 
 
 class Scheduler:
@@ -50,8 +66,10 @@ class Scheduler:
         sla_days: int = 2,
         staff_chat_id: int | None = None,
         digest: bool = True,
+        backup: BackupPlan | None = None,
     ) -> None:
         self.ctx = JobContext(delivery, tz, sla_days, staff_chat_id, digest)
+        self.backup = backup
         self.grace = grace
         self.clock = clock
         self.aps = AsyncIOScheduler(
@@ -72,6 +90,23 @@ class Scheduler:
             id="heartbeat",
             replace_existing=True,
         )
+        if self.backup is not None and self.backup.keep > 0:
+            at = self.backup.at
+            self.aps.add_job(
+                self.run_backup,
+                CronTrigger(hour=at.hour, minute=at.minute, timezone=self.ctx.tz),
+                id=BACKUP_JOB,
+                replace_existing=True,
+            )
+            last = backups.newest(self.backup.folder)
+            if last is not None and self.clock().timestamp() - last.stat().st_mtime > BACKUP_STALE:
+                # The bot was down at backup time: make up for it once things have settled.
+                self.aps.add_job(
+                    self.run_backup,
+                    DateTrigger(self.clock() + BACKUP_CATCH_UP),
+                    id=f"{BACKUP_JOB}:catch-up",
+                    replace_existing=True,
+                )
         self.aps.start()
 
     def shutdown(self) -> None:
@@ -102,6 +137,22 @@ class Scheduler:
                 replace_existing=True,
             )
         return len(items)
+
+    async def run_backup(self) -> Path | None:
+        """The nightly backup; a failure is logged and told to the admins, never raised."""
+        assert self.backup is not None
+        try:
+            made = await backups.nightly(
+                self.ctx.delivery.db, self.backup.folder, self.backup.keep, self.clock()
+            )
+        except Exception as e:
+            log.exception("nightly backup failed")
+            await self.ctx.delivery.notify(
+                Role.ADMIN, texts.BACKUP_FAILED.format(reason=texts.escape(str(e)))
+            )
+            return None
+        log.info("nightly backup written to %s", made)
+        return made
 
     def next_runs(self) -> list[tuple[str, datetime]]:
         return sorted(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +30,11 @@ class BaseConfig(BaseSettings):
     )
 
     database_path: Path = Path("data/bot.sqlite3")
+    # Nightly backups: where (default: a "backups" folder beside the database), how many to
+    # keep (0 turns them off) and when, in TZ.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=0, le=365)
+    backup_time: time = time(3, 30)
     timezone: str = "Europe/Moscow"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -49,6 +55,10 @@ class BaseConfig(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def backups_folder(self) -> Path:
+        return self.backup_dir or self.database_path.parent / "backups"
 
 
 class Settings(BaseConfig):
@@ -149,6 +159,8 @@ _HINTS = {
     "schedule_grace_minutes": "Use a number of minutes from 1 to 1440",
     "staff_chat_id": "Use the numeric id of the staff group, e.g. STAFF_CHAT_ID=-1001234567890",
     "request_sla_days": "Use a number of working days from 1 to 30",
+    "backup_keep": "Use how many nightly backups to keep, 0 to 365 (0 turns them off)",
+    "backup_time": "Use a time of day as HH:MM, e.g. BACKUP_TIME=03:30",
 }
 
 

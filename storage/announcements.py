@@ -386,6 +386,24 @@ class AnnouncementRepo:
 
     # -- the delivery engine's side ---------------------------------------------------------
 
+    async def backlog(self, failed_since: str) -> tuple[int, str | None, int]:
+        """Rows waiting to be sent, when the oldest of their announcements was queued, and the
+        failed rows of announcements created since ``failed_since``: what an operator looks
+        at first."""
+        waiting = await self.db.fetchone(
+            "SELECT COUNT(*) AS n, MIN(a.queued_at) AS oldest FROM outbox o"
+            " JOIN announcements a ON a.id = o.announcement_id"
+            " WHERE o.status IN ('pending', 'sending', 'recalling')"
+        )
+        failed = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM outbox o JOIN announcements a ON a.id = o.announcement_id"
+            " WHERE o.status = 'failed' AND a.created_at >= ?",
+            (failed_since,),
+        )
+        assert waiting is not None
+        assert failed is not None
+        return int(waiting["n"]), waiting["oldest"], int(failed["n"])
+
     async def reset_in_flight(self) -> int:
         """After a crash: a row left 'sending' may or may not have reached Telegram. It is
         sent again, which is the one duplicate a crash may cost."""
