@@ -47,6 +47,12 @@ class BaseConfig(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _blank_dir(cls, value: Any) -> Any:
+        # BACKUP_DIR= in .env means "the default", not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:

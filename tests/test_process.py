@@ -73,7 +73,8 @@ async def test_bad_config_exits_2_with_one_clear_line(
 
 
 def test_settings_parse_lists_and_defaults(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, admin_ids="12, 34;56")
+    settings = make_settings(tmp_path, admin_ids="12, 34;56", backup_dir="")
+    assert settings.backups_folder == tmp_path / "backups"
     assert settings.admin_ids == frozenset({12, 34, 56})
     assert settings.mode is Mode.POLLING
     assert settings.timezone == "Europe/Moscow"
