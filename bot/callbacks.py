@@ -81,6 +81,8 @@ class DraftAction(StrEnum):
     AUDIENCE_DONE = "ad"
     SAVE = "sv"
     CANCEL = "cn"
+    PD_FORCE = "pf"  # an admin publishes despite a personal-data warning
+    PD_HOLD = "ph"  # a methodologist hands the material to the admins
 
 
 class DraftCallback(CallbackData, prefix="d"):
@@ -287,3 +289,15 @@ class StatsCallback(CallbackData, prefix="st"):
     v: str = "d"  # the section: d, s, n, t
     t: str = ""  # chart scope: "" the catalog, a topic code, or "#<material id>"
     m: str = "3"  # catalog.stats.Method
+
+
+class HoldAction(StrEnum):
+    PUBLISH = "p"
+    KEEP = "k"
+
+
+class HoldCallback(CallbackData, prefix="pd"):
+    """An admin's decision on a material held for possible personal data."""
+
+    action: HoldAction
+    id: int

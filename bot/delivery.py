@@ -38,7 +38,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot import reports, request_cards, texts
-from bot.keyboards import digest_kb, material_link_kb, vks_post_kb
+from bot.keyboards import digest_kb, material_link_kb, pd_hold_kb, vks_post_kb
 from storage.announcements import (
     Announcement,
     AnnouncementRepo,
@@ -54,6 +54,9 @@ from storage.vks import VksRepo
 
 log = logging.getLogger(__name__)
 
+# A notice whose content.buttons is this plus a material id carries the admins' decision
+# buttons for a material held for possible personal data.
+HOLD_BUTTONS = "pdhold:"
 MAX_ATTEMPTS = 8
 DEFAULT_TZ = ZoneInfo("Europe/Moscow")
 MAX_BACKOFF = 300.0
@@ -163,13 +166,19 @@ class Delivery:
         """New rows are in the outbox: look now instead of at the next idle timeout."""
         self._wake.set()
 
-    async def notify(self, role: Role, text: str) -> None:
+    async def notify(self, role: Role, text: str, buttons: str = "") -> None:
         """A service message to every admin (or methodologist and above), via the outbox."""
         people = [u.id for u in await self.users.list_by_role() if u.role.at_least(role)]
         if not people:
             log.warning("no one with role %s to notify", role.value)
             return
-        await self.outbox.create(Kind.NOTICE, Content(text=text), Targets(users=tuple(people)))
+        await self.tell(people, text, buttons)
+
+    async def tell(self, people: list[int], text: str, buttons: str = "") -> None:
+        """A service message to these people, via the outbox."""
+        await self.outbox.create(
+            Kind.NOTICE, Content(text=text, buttons=buttons), Targets(users=tuple(people))
+        )
         self.kick()
 
     # -- the loop ----------------------------------------------------------------------------
@@ -337,6 +346,8 @@ class Delivery:
         if buttons == "vks" and announcement.vks_date:
             day = date.fromisoformat(announcement.vks_date)
             return vks_post_kb(day, await self.vks.attendance(day), self._bot_username)
+        if buttons.startswith(HOLD_BUTTONS):
+            return pd_hold_kb(int(buttons.removeprefix(HOLD_BUTTONS)))
         if buttons.startswith("material:") and self._bot_username:
             return material_link_kb(int(buttons.split(":", 1)[1]), self._bot_username)
         return None

@@ -23,6 +23,8 @@ from bot.callbacks import (
     DraftCallback,
     EditAction,
     EditCallback,
+    HoldAction,
+    HoldCallback,
     MaterialAction,
     MaterialCallback,
     OrgAction,
@@ -277,6 +279,30 @@ def preview_kb() -> InlineKeyboardMarkup:
     kb.button(text=texts.BTN_SAVE, callback_data=DraftCallback(action=DraftAction.SAVE))
     kb.button(text=texts.BTN_CANCEL, callback_data=DraftCallback(action=DraftAction.CANCEL))
     kb.adjust(2)
+    return kb.as_markup()
+
+
+def pd_choice_kb(admin: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    if admin:
+        kb.button(text=texts.BTN_PD_FORCE, callback_data=DraftCallback(action=DraftAction.PD_FORCE))
+    else:
+        kb.button(text=texts.BTN_PD_HOLD, callback_data=DraftCallback(action=DraftAction.PD_HOLD))
+    kb.button(text=texts.BTN_CANCEL, callback_data=DraftCallback(action=DraftAction.CANCEL))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def pd_hold_kb(material_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts.BTN_PD_FORCE,
+        callback_data=HoldCallback(action=HoldAction.PUBLISH, id=material_id),
+    )
+    kb.button(
+        text=texts.BTN_PD_KEEP, callback_data=HoldCallback(action=HoldAction.KEEP, id=material_id)
+    )
+    kb.adjust(1)
     return kb.as_markup()
 
 

@@ -1288,3 +1288,51 @@ def digest(
         lines.pop(2)
         text = "\n".join(lines)
     return text
+
+
+# -- personal data in materials ---------------------------------------------------------------
+
+BTN_PD_FORCE = "⚠️ Опубликовать всё равно"
+BTN_PD_HOLD = "📨 Передать администратору"
+BTN_PD_KEEP = "🗄 Оставить в архиве"
+PD_HEADER = "⚠️ <b>Похоже, в материале есть персональные данные</b>"
+PD_RULE = "Материалы не должны содержать персональных данных пациентов и сотрудников."
+PD_ADMIN_CHOICE = (
+    "Если это не персональные данные (например, вымышленный пример), нажмите «Опубликовать всё "
+    "равно». Иначе отмените и исправьте материал."
+)
+PD_METHODIST_CHOICE = (
+    "Опубликовать такой материал может только администратор. Исправьте материал или нажмите "
+    "«Передать администратору»: материал сохранится в архиве и будет ждать решения."
+)
+PD_UNREAD = "Текст файла прочитать не удалось ({reason}): проверьте его сами."
+PD_ONLY_ADMIN = (
+    "Опубликовать материал с возможными персональными данными может только администратор."
+)
+PD_HELD = "Материал №{id} сохранён в архиве и ждёт решения администратора."
+PD_CARD = "🛡 <b>Материал №{id} задержан</b>: возможны персональные данные.\n«{title}»\nОт: {person}"
+PD_PUBLISHED = "Опубликовано: материал №{id} снова в каталоге."
+PD_KEPT = "Материал №{id} остаётся в архиве."
+PD_DECIDED = "По этому материалу уже приняли решение."
+PD_TO_AUTHOR_PUBLISHED = "Администратор опубликовал материал «{title}»."
+PD_TO_AUTHOR_KEPT = (
+    "Администратор оставил материал «{title}» в архиве: уберите из него персональные данные и "
+    "загрузите снова."
+)
+PD_IMPORT_HELD = (
+    "🛡 Задержаны в архиве (возможны персональные данные), строки: {rows}. "
+    "Администраторы получили их на решение."
+)
+
+
+def pd_lines(findings: list[tuple[str, str, str]]) -> list[str]:
+    """(what, masked excerpt, where) as bullet lines; excerpts are masked already."""
+    return [f"• {what}: {escape(shown)} ({escape(where)})" for what, shown, where in findings]
+
+
+def pd_warning(findings: list[tuple[str, str, str]], admin: bool, unread: str) -> str:
+    lines = [PD_HEADER, *pd_lines(findings), "", PD_RULE]
+    if unread:
+        lines.append(PD_UNREAD.format(reason=escape(unread[:200])))
+    lines.append(PD_ADMIN_CHOICE if admin else PD_METHODIST_CHOICE)
+    return "\n".join(lines)

@@ -3,6 +3,7 @@ from the card, archive and restore, upload a new version, import and export in b
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -11,17 +12,28 @@ from datetime import date
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
-from bot.callbacks import DraftAction, DraftCallback, EditAction, EditCallback, Source
+from bot.callbacks import (
+    DraftAction,
+    DraftCallback,
+    EditAction,
+    EditCallback,
+    HoldAction,
+    HoldCallback,
+    Source,
+)
+from bot.delivery import HOLD_BUTTONS, Delivery
 from bot.keyboards import (
     audience_pick_kb,
     edit_menu_kb,
     kind_pick_kb,
+    pd_choice_kb,
     preview_kb,
     single_button_kb,
     topics_pick_kb,
@@ -42,8 +54,20 @@ from catalog.model import (
     split_list,
     validate,
 )
+from catalog.pdscan import (
+    MAX_FINDINGS,
+    MAX_SCAN_BYTES,
+    Finding,
+    document_text,
+    material_fields,
+    scan_fields,
+    scan_text,
+    scannable,
+)
 from handlers.catalog import render_card
 from storage.catalog import CatalogRepo, Material
+from storage.db import Database
+from storage.holds import HoldRepo
 from storage.imports import import_file
 from storage.users import Role, UserRecord
 
@@ -329,6 +353,7 @@ async def on_draft(
     state: FSMContext,
     materials: CatalogRepo,
     bot: Bot,
+    delivery: Delivery,
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
@@ -349,6 +374,8 @@ async def on_draft(
         DraftAction.AUDIENCE: MaterialStates.waiting_for_audience,
         DraftAction.AUDIENCE_DONE: MaterialStates.waiting_for_audience,
         DraftAction.SAVE: MaterialStates.confirming,
+        DraftAction.PD_FORCE: MaterialStates.confirming,
+        DraftAction.PD_HOLD: MaterialStates.confirming,
         DraftAction.CANCEL: None,
     }[action]
     skippable = {
@@ -416,7 +443,22 @@ async def on_draft(
         await message.edit_reply_markup(reply_markup=None)
         await _advance(message, state, materials)
     elif action is DraftAction.SAVE:
-        await _save(message, state, materials, bot, user, data, callback_answer)
+        await _save(message, state, materials, bot, delivery, user, data, callback_answer)
+    elif action is DraftAction.PD_FORCE:
+        if not user.role.at_least(Role.ADMIN) or "pd_findings" not in data:
+            callback_answer.text, callback_answer.show_alert = texts.PD_ONLY_ADMIN, True
+            return
+        log.warning("admin %s publishes despite a personal-data warning", user.id)
+        await _save(
+            message, state, materials, bot, delivery, user, data, callback_answer, checked=True
+        )
+    elif action is DraftAction.PD_HOLD:
+        if "pd_findings" not in data:
+            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            return
+        await _save(
+            message, state, materials, bot, delivery, user, data, callback_answer, hold=True
+        )
 
 
 async def _save(
@@ -424,16 +466,33 @@ async def _save(
     state: FSMContext,
     materials: CatalogRepo,
     bot: Bot,
+    delivery: Delivery,
     user: UserRecord,
     data: dict[str, Any],
     callback_answer: CallbackAnswer,
+    *,
+    checked: bool = False,
+    hold: bool = False,
 ) -> None:
+    """Save the draft. Unless an admin has already seen the warning (``checked``) or a
+    methodologist hands it over (``hold``), it is scanned for personal data first."""
     known = {t.code for t in await materials.topics()}
     try:
         material = validate(_material_input(data["draft"]), known)
     except FieldError as e:
         callback_answer.text, callback_answer.show_alert = str(e).capitalize(), True
         return
+    unread = ""
+    if not checked and not hold:
+        findings, unread = await _pd_scan(bot, material)
+        if findings:
+            await state.update_data(pd_findings=[asdict(f) for f in findings])
+            admin = user.role.at_least(Role.ADMIN)
+            shown = [(f.title, f.shown, f.where) for f in findings]
+            await message.edit_text(
+                texts.pd_warning(shown, admin, unread), reply_markup=pd_choice_kb(admin)
+            )
+            return
     edit_id = data.get("edit_id")
     if data.get("new_version_of"):
         material_id = await materials.new_version(int(data["new_version_of"]), material, user.id)
@@ -448,11 +507,86 @@ async def _save(
         done = texts.SAVED
     log.info("user %s saved material %s", user.id, material_id)
     await state.clear()
+    if hold:
+        findings = [Finding(**f) for f in data.get("pd_findings", [])]
+        await HoldRepo(materials.db).hold(material_id, findings, user.id)
+        await _to_admins(delivery, material_id, material.title, user, findings)
+        log.info("material %s held for the admins: possible personal data", material_id)
+        await message.edit_text(texts.PD_HELD.format(id=material_id))
+        return
+    if unread:
+        # Nothing found, but the file's text was not read: a scanned PDF, say.
+        done += "\n" + texts.PD_UNREAD.format(reason=texts.escape(unread))
     await message.edit_text(done)
     saved = await materials.get(material_id)
     if saved is not None:
         text, kb = await render_card(saved, materials, bot, user.role, Source.SEARCH, None)
         await message.answer(text, reply_markup=kb)
+
+
+async def _pd_scan(bot: Bot, material: MaterialInput) -> tuple[list[Finding], str]:
+    """Personal-data findings in the fields and the document's text, and why the text could
+    not be read (empty when it was read or there is none to read)."""
+    findings = scan_fields(material_fields(material))
+    kind = scannable(material.file_name, material.mime_type)
+    if material.file_id is None or kind is None:
+        return findings, ""
+    if (material.file_size or 0) > MAX_SCAN_BYTES:
+        return findings, texts.FILE_TOO_BIG.format(limit=DOWNLOAD_LIMIT_MB)
+    try:
+        buffer = io.BytesIO()
+        await bot.download(material.file_id, destination=buffer)
+        text = await asyncio.to_thread(document_text, buffer.getvalue(), kind)
+    except (ValueError, TelegramAPIError, OSError) as e:
+        log.info("could not read %s for the personal-data scan: %s", kind, e)
+        return findings, type(e).__name__
+    return (findings + scan_text(text, "текст файла"))[:MAX_FINDINGS], ""
+
+
+async def _to_admins(
+    delivery: Delivery, material_id: int, title: str, who: UserRecord | None, found: list[Finding]
+) -> None:
+    """The held material's card with the decision buttons, to every admin, via the outbox."""
+    lines = [
+        texts.PD_CARD.format(
+            id=material_id,
+            title=texts.escape(title[:200]),
+            person=texts.person(who, who.id) if who else "импорт",
+        ),
+        *texts.pd_lines([(f.title, f.shown, f.where) for f in found]),
+    ]
+    card = "\n".join(lines)[:4000]
+    await delivery.notify(Role.ADMIN, card, buttons=f"{HOLD_BUTTONS}{material_id}")
+
+
+async def on_hold_decision(
+    callback: CallbackQuery,
+    callback_data: HoldCallback,
+    db: Database,
+    delivery: Delivery,
+    user: UserRecord,
+    callback_answer: CallbackAnswer,
+) -> None:
+    holds = HoldRepo(db)
+    hold = await holds.get(callback_data.id)
+    publish = callback_data.action is HoldAction.PUBLISH
+    if hold is None or not await holds.decide(callback_data.id, publish, user.id):
+        callback_answer.text, callback_answer.show_alert = texts.PD_DECIDED, True
+        return
+    log.warning(
+        "admin %s %s held material %s",
+        user.id,
+        "published" if publish else "kept",
+        hold.material_id,
+    )
+    done = texts.PD_PUBLISHED if publish else texts.PD_KEPT
+    callback_answer.text = done.format(id=hold.material_id)
+    message = _message_of(callback)
+    if message is not None:
+        await message.edit_reply_markup(reply_markup=None)
+    if hold.held_by is not None and hold.held_by != user.id:
+        note = texts.PD_TO_AUTHOR_PUBLISHED if publish else texts.PD_TO_AUTHOR_KEPT
+        await delivery.tell([hold.held_by], note.format(title=texts.escape(hold.title[:200])))
 
 
 # -- editing from the card --------------------------------------------------------------------
@@ -522,7 +656,12 @@ async def cmd_import(message: Message, state: FSMContext) -> None:
 
 
 async def import_file_received(
-    message: Message, state: FSMContext, bot: Bot, materials: CatalogRepo
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    materials: CatalogRepo,
+    delivery: Delivery,
+    user: UserRecord,
 ) -> None:
     document = message.document
     name = (document.file_name or "") if document else ""
@@ -543,12 +682,21 @@ async def import_file_received(
             await status.edit_text(texts.IMPORT_PROGRESS.format(done=done, total=total))
 
     try:
-        report = await import_file(materials, buffer.getvalue(), name, progress)
+        report = await import_file(materials, buffer.getvalue(), name, progress, user.id)
     except ImportFormatError as e:
         await status.edit_text(texts.IMPORT_FAILED.format(reason=texts.escape(str(e))))
         return
     problems = [(p.row, p.field, p.message) for p in report.problems]
-    await status.edit_text(texts.import_report(report.created, report.updated, problems)[:4000])
+    text = texts.import_report(report.created, report.updated, problems)
+    if report.held:
+        rows = ", ".join(str(row) for row, _ in report.held[:50])
+        text = f"{texts.PD_IMPORT_HELD.format(rows=rows)}\n\n{text}"
+        holds = HoldRepo(materials.db)
+        for _, material_id in report.held:
+            hold = await holds.get(material_id)
+            if hold is not None:
+                await _to_admins(delivery, material_id, hold.title, user, hold.findings)
+    await status.edit_text(text[:4000])
 
 
 async def cmd_export(message: Message, materials: CatalogRepo) -> None:
@@ -595,4 +743,10 @@ def create_router() -> Router:
     )
     router.callback_query.register(on_draft, DraftCallback.filter())
     router.callback_query.register(on_edit, EditCallback.filter())
+
+    admins = Router(name=f"{__name__}.admins")
+    admin_gate = RequireRole(Role.ADMIN)
+    admins.callback_query.middleware(admin_gate)
+    admins.callback_query.register(on_hold_decision, HoldCallback.filter())
+    router.include_router(admins)
     return router

@@ -6,7 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from catalog.importer import ImportPlan, RowProblem, parse, read_table
+from catalog.pdscan import material_fields, scan_fields
 from storage.catalog import CatalogRepo
+from storage.holds import HoldRepo
 
 Progress = Callable[[int, int], Awaitable[None]]
 # Rows per write transaction: large enough to make bulk imports fast, small enough that the
@@ -19,6 +21,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    # Rows saved but held back (archived) for possible personal data: (row, material id).
+    held: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def imported(self) -> int:
@@ -30,8 +34,11 @@ async def import_file(
     data: bytes,
     filename: str,
     progress: Progress | None = None,
+    held_by: int | None = None,
 ) -> ImportReport:
-    """Import CSV/XLSX bytes; raises ImportFormatError when the file cannot be read at all."""
+    """Import CSV/XLSX bytes; raises ImportFormatError when the file cannot be read at all.
+    Rows that may carry personal data are saved archived, with a hold for an admin to decide."""
+    holds = HoldRepo(repo.db)
     await repo.ensure_topics()
     known = {t.code for t in await repo.topics()}
     plan: ImportPlan = parse(read_table(data, filename), known)
@@ -41,6 +48,11 @@ async def import_file(
         batch = plan.rows[start : start + BATCH]
         outcomes = await repo.upsert_many([(r.material, r.material_id) for r in batch])
         for row, outcome in zip(batch, outcomes, strict=True):
+            if not isinstance(outcome, Exception):
+                findings = scan_fields(material_fields(row.material))
+                if findings:
+                    await holds.hold(outcome[0], findings, held_by)
+                    report.held.append((row.row, outcome[0]))
             if isinstance(outcome, Exception):
                 # e.g. the file of this row already belongs to another material
                 report.problems.append(
