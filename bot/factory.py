@@ -102,6 +102,7 @@ def build_dispatcher(
     throttle = Throttle()
     dp.message.middleware(throttle)
     dp.callback_query.middleware(throttle)
+    dp["throttle"] = throttle
     # On the dispatcher itself, errors from every router end up here.
     dp.errors.register(on_error)
     dp.include_routers(*handlers.get_routers())

@@ -148,6 +148,7 @@ class Vocabulary:
         self.surfaces = surfaces or {}
         self._sorted = sorted(t for t in df if not t.startswith("g_"))
         self._deletes: dict[str, list[str]] = {}
+        self._longest = max((len(t) for t in self._sorted), default=0)
         for term in self._sorted:
             if max_typos(term) == 0:
                 continue
@@ -184,6 +185,10 @@ class Vocabulary:
         if allowed == 0:
             return []
         allowed += extra
+        if len(term) > self._longest + allowed:
+            # No index term is that close to it; and the deletions of a long word number in the
+            # tens of thousands, so a pasted paragraph must not get this far.
+            return []
         candidates: set[str] = set()
         for probe in {term} | _deletes(term, allowed):
             candidates.update(self._deletes.get(probe, ()))

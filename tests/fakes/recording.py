@@ -15,7 +15,7 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import GetMe, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, User
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
 
 BOT_USER = User(id=42, is_bot=True, first_name="МЦТ бот", username="mct_test_bot")
 TOKEN = "42:TEST-token-for-tests-only-0000000000"
@@ -50,6 +50,7 @@ class RecordingSession(BaseSession):
             chat_id = getattr(method, "chat_id", None)
             if chat_id is None:
                 return True  # an inline message edit answers True
+            markup = getattr(method, "reply_markup", None)
             return Message(
                 message_id=getattr(method, "message_id", None) or next(self._ids),
                 date=int(time.time()),
@@ -57,7 +58,8 @@ class RecordingSession(BaseSession):
                 from_user=BOT_USER,
                 text=getattr(method, "text", None),
                 caption=getattr(method, "caption", None),
-                reply_markup=getattr(method, "reply_markup", None),
+                # Only inline keyboards stay on a message; a reply keyboard is the chat's.
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
             )
         if bool in options:
             return True
