@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -106,10 +107,39 @@ def build_dispatcher(
     # On the dispatcher itself, errors from every router end up here.
     dp.errors.register(on_error)
     dp.include_routers(*handlers.get_routers())
+    inline_sync_filters(dp)
 
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
+
+
+def inline_sync_filters(root: Router) -> int:
+    """Run plain-function filters inline instead of in a worker thread; returns how many.
+
+    aiogram calls a filter that is not a coroutine function (every magic filter such as
+    ``F.text == ...`` or ``F.chat.type == "private"``) through ``asyncio.to_thread``. Ours are
+    attribute comparisons of a microsecond, and a text message passes some forty of them on its
+    way to the search handler: forty thread hops cost more than the search itself
+    (bench/updates.py). Running them inline is what they were written for.
+    """
+    changed = 0
+    for router in root.chain_tail:
+        for observer in router.observers.values():
+            for handler in [observer._handler, *observer.handlers]:
+                for event_filter in handler.filters or ():
+                    if not event_filter.awaitable:
+                        event_filter.callback = _awaitable(event_filter.callback)
+                        event_filter.awaitable = True
+                        changed += 1
+    return changed
+
+
+def _awaitable(sync: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return sync(*args, **kwargs)
+
+    return call
 
 
 async def on_startup(

@@ -510,6 +510,7 @@ async def _save(
     if hold:
         findings = [Finding(**f) for f in data.get("pd_findings", [])]
         await HoldRepo(materials.db).hold(material_id, findings, user.id)
+        materials.forget_results()
         await _to_admins(delivery, material_id, material.title, user, findings)
         log.info("material %s held for the admins: possible personal data", material_id)
         await message.edit_text(texts.PD_HELD.format(id=material_id))
@@ -563,6 +564,7 @@ async def on_hold_decision(
     callback: CallbackQuery,
     callback_data: HoldCallback,
     db: Database,
+    materials: CatalogRepo,
     delivery: Delivery,
     user: UserRecord,
     callback_answer: CallbackAnswer,
@@ -573,6 +575,7 @@ async def on_hold_decision(
     if hold is None or not await holds.decide(callback_data.id, publish, user.id):
         callback_answer.text, callback_answer.show_alert = texts.PD_DECIDED, True
         return
+    materials.forget_results()
     log.warning(
         "admin %s %s held material %s",
         user.id,

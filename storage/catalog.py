@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 
@@ -26,6 +28,8 @@ CANDIDATES = 100
 # When every query word matches at least this many materials, the OR query is not needed.
 ENOUGH_STRICT = 10
 CHANNELS = ("private", "group", "inline", "deeplink", "link")
+RESULTS_CACHED = 1024
+RESULTS_TTL = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,11 @@ class CatalogRepo:
         self._vocab: Vocabulary | None = None
         self._titles: dict[str, str] | None = None
         self._surfaces: set[str] | None = None
+        # Recent search results. People ask the same few dozen things all day («ЭЛН», «ЦАМИ»),
+        # and the catalog changes a few times a week: a repeated query skips the index. Any
+        # change of the catalog through this repository clears it; popularity (the order of
+        # equal matches) may lag by up to RESULTS_TTL seconds.
+        self._results: OrderedDict[tuple[str, bool], tuple[float, SearchResult]] = OrderedDict()
 
     # -- topics ------------------------------------------------------------------------------
 
@@ -282,7 +291,9 @@ class CatalogRepo:
             )
             return cur.rowcount > 0
 
-        return await self.db.write(run)
+        changed = await self.db.write(run)
+        self.forget_results()
+        return changed
 
     # The synchronous writers below run inside Database.write, in its worker thread.
 
@@ -425,6 +436,7 @@ class CatalogRepo:
             )
             self._surfaces.update(t for t, _ in new)
         self._vocab = None
+        self._results.clear()
 
     async def reindex(self) -> int:
         """Rebuild the whole search index, e.g. after the glossary changed."""
@@ -463,7 +475,24 @@ class CatalogRepo:
     async def plan(self, query: str) -> QueryPlan:
         return plan(query, await self.vocabulary(), self.glossary)
 
+    def forget_results(self) -> None:
+        """The catalog changed: no cached search result may be served again."""
+        self._results.clear()
+
     async def search(self, query: str, *, include_archived: bool = False) -> SearchResult:
+        key = (query, include_archived)
+        now = time.monotonic()
+        cached = self._results.get(key)
+        if cached is not None and now - cached[0] < RESULTS_TTL:
+            self._results.move_to_end(key)
+            return SearchResult(cached[1].plan, list(cached[1].ids))
+        found = await self._search(query, include_archived)
+        self._results[key] = (now, found)
+        if len(self._results) > RESULTS_CACHED:
+            self._results.popitem(last=False)
+        return SearchResult(found.plan, list(found.ids))
+
+    async def _search(self, query: str, include_archived: bool) -> SearchResult:
         query_plan = await self.plan(query)
         if query_plan.empty:
             return SearchResult(query_plan, [])

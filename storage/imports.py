@@ -64,5 +64,7 @@ async def import_file(
                 report.updated += 1
         if progress is not None:
             await progress(min(start + BATCH, total), total)
+    if report.held:
+        repo.forget_results()
     report.problems.sort(key=lambda p: p.row)
     return report

@@ -1,0 +1,266 @@
+"""Update throughput and handler latency of the whole bot, against aiogram's own ceiling.
+
+Feeds a realistic mix of updates through the real ``build_dispatcher`` (real middlewares, a real
+SQLite file with the realistic 240-material catalog from ../shared when present, else the demo
+catalog) answering through a recording Bot session with no network:
+
+- 60% searches (the dev query set's queries, typed by 300 people in private chats);
+- 15% card opens and «Получить»;
+- 10% inline queries;
+- 10% form steps (tutors in the training-request form);
+- 5% other (/start, /help, the catalog's directions, subscriptions).
+
+In the same run, a bare aiogram Dispatcher that echoes text over the same session gives the
+framework's own ceiling. Two ways of feeding: one update at a time (latency: p50, p99) and
+batches of 50 at once (throughput, as polling hands updates to tasks).
+
+Targets: full-stack throughput >= 40% of the bare echo ceiling; p99 <= 25 ms.
+
+    .venv/bin/python bench/updates.py
+    .venv/bin/python bench/updates.py --updates 3000 --profile    # where the time goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import itertools
+import json
+import pstats
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aiogram import Bot, Dispatcher, Router  # noqa: E402
+from aiogram.types import Message, Update  # noqa: E402
+
+from bot.callbacks import (  # noqa: E402
+    BrowseAction,
+    BrowseCallback,
+    MaterialAction,
+    MaterialCallback,
+    Source,
+)
+from bot.factory import build_dispatcher  # noqa: E402
+from bot.middlewares import Limit  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from storage.catalog import CatalogRepo  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.imports import import_file  # noqa: E402
+from storage.organisations import OrgRepo  # noqa: E402
+from storage.users import Role, UserRepo  # noqa: E402
+from tests.fakes.recording import TOKEN, RecordingSession  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "catalog"
+PEOPLE = 300
+TUTORS = 40
+FORM_ANSWERS = ["/request", "Белозерская ЦРБ", "25", "+7 911 123-45-67 Иванова", "нет"]
+FALLBACK_QUERIES = ["ЭЛН", "цами снимок", "больничный лист", "эцп", "диспансеризация", "ybr"]
+
+ids = itertools.count(1)
+
+
+def _message(user_id: int, text: str) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "message_id": next(ids),
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": "Имя"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Имя"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        payload["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": next(ids), "message": payload}
+
+
+def _callback(user_id: int, data: str) -> dict[str, Any]:
+    shown = {
+        "message_id": next(ids),
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": "Имя"},
+        "from": {"id": 42, "is_bot": True, "first_name": "bot"},
+        "text": "…",
+    }
+    return {
+        "update_id": next(ids),
+        "callback_query": {
+            "id": str(next(ids)),
+            "from": {"id": user_id, "is_bot": False, "first_name": "Имя"},
+            "chat_instance": "ci",
+            "message": shown,
+            "data": data,
+        },
+    }
+
+
+def _inline(user_id: int, query: str) -> dict[str, Any]:
+    return {
+        "update_id": next(ids),
+        "inline_query": {
+            "id": str(next(ids)),
+            "from": {"id": user_id, "is_bot": False, "first_name": "Имя"},
+            "query": query,
+            "offset": "",
+        },
+    }
+
+
+def queries() -> list[str]:
+    path = SHARED / "queries_dev.jsonl"
+    if not path.exists():
+        return FALLBACK_QUERIES
+    return [json.loads(line)["q"] for line in path.read_text("utf-8").splitlines() if line]
+
+
+def mix(count: int, material_ids: list[int], seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    found = queries()
+    people = [5_000_000 + i for i in range(PEOPLE)]
+    tutors = people[:TUTORS]
+    steps = {t: 0 for t in tutors}
+    out = []
+    for _ in range(count):
+        roll = rng.random()
+        person = rng.choice(people)
+        if roll < 0.60:
+            out.append(_message(person, rng.choice(found)))
+        elif roll < 0.75:
+            action = rng.choice([MaterialAction.OPEN, MaterialAction.GET])
+            data = MaterialCallback(action=action, id=rng.choice(material_ids), src=Source.SEARCH)
+            out.append(_callback(person, data.pack()))
+        elif roll < 0.85:
+            out.append(_inline(person, rng.choice(found)[:40]))
+        elif roll < 0.95:
+            tutor = rng.choice(tutors)
+            out.append(_message(tutor, FORM_ANSWERS[steps[tutor] % len(FORM_ANSWERS)]))
+            steps[tutor] += 1
+        else:
+            other = rng.choice(["/start", "/help", "browse", "/subscribe"])
+            if other == "browse":
+                data = BrowseCallback(action=BrowseAction.TOPICS).pack()
+                out.append(_callback(person, data))
+            else:
+                out.append(_message(person, other))
+    return out
+
+
+async def full_stack(tmp: Path) -> tuple[Dispatcher, Bot, Database, list[int]]:
+    db = Database(tmp / "bot.sqlite3")
+    await db.connect()
+    repo = CatalogRepo(db)
+    await repo.ensure_topics()
+    await OrgRepo(db).ensure_seeded()
+    source = SHARED / "materials.csv"
+    if not source.exists():
+        source = ROOT / "catalog" / "data" / "demo_materials.csv"
+    await import_file(repo, source.read_bytes(), source.name)
+    users = UserRepo(db)
+    for i in range(TUTORS):
+        await users.set_role(5_000_000 + i, Role.TUTOR, changed_by=None)
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, bot_token=TOKEN, database_path=tmp / "bot.sqlite3", weekly_digest=False
+    )
+    dp = build_dispatcher(settings, db)
+    # Three hundred people sharing one bench machine would trip the per-person limits that
+    # real people never reach; the limits are not what is measured here.
+    throttle = dp["throttle"]
+    throttle.limits = {k: Limit(10**9, v.seconds) for k, v in throttle.limits.items()}
+    rows = await db.fetchall("SELECT id FROM materials WHERE status = 'active'")
+    return dp, Bot(TOKEN, session=RecordingSession()), db, [int(r["id"]) for r in rows]
+
+
+def bare_echo() -> tuple[Dispatcher, Bot]:
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "…")
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp, Bot(TOKEN, session=RecordingSession())
+
+
+async def sequential(dp: Dispatcher, bot: Bot, raw: list[dict[str, Any]]) -> list[float]:
+    timings = []
+    for item in raw:
+        update = Update.model_validate(item, context={"bot": bot})
+        began = time.perf_counter()
+        await dp.feed_update(bot, update)
+        timings.append(time.perf_counter() - began)
+    return timings
+
+
+async def batched(dp: Dispatcher, bot: Bot, raw: list[dict[str, Any]], size: int = 50) -> float:
+    updates = [Update.model_validate(item, context={"bot": bot}) for item in raw]
+    began = time.perf_counter()
+    for start in range(0, len(updates), size):
+        await asyncio.gather(*(dp.feed_update(bot, u) for u in updates[start : start + size]))
+    return len(updates) / (time.perf_counter() - began)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def main_async(count: int, seed: int, profile: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        dp, bot, db, material_ids = await full_stack(Path(tmp_dir))
+        warm = mix(300, material_ids, seed + 1)
+        await sequential(dp, bot, warm)
+        raw = mix(count, material_ids, seed)
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        timings = await sequential(dp, bot, raw)
+        if profiler:
+            profiler.disable()
+        full_rate_batched = await batched(dp, bot, mix(count, material_ids, seed + 2))
+        await db.close()
+
+    echo_dp, echo_bot = bare_echo()
+    echo_raw = [_message(7_000_000 + i % PEOPLE, "эхо") for i in range(count)]
+    await sequential(echo_dp, echo_bot, echo_raw[:300])
+    echo_timings = await sequential(echo_dp, echo_bot, echo_raw)
+    echo_rate_batched = await batched(echo_dp, echo_bot, echo_raw)
+
+    full_rate = len(timings) / sum(timings)
+    echo_rate = len(echo_timings) / sum(echo_timings)
+    print(f"{count:,} updates: 60% search, 15% card/get, 10% inline, 10% form, 5% other")
+    print(f"{'':24}{'updates/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for name, rate, t in (
+        ("full stack, one by one", full_rate, timings),
+        ("bare echo, one by one", echo_rate, echo_timings),
+    ):
+        print(f"{name:24}{rate:12.0f}{pct(t, 0.5):10.2f}{pct(t, 0.99):10.2f}{max(t) * 1000:10.2f}")
+    print(f"{'full stack, batches of 50':24}{full_rate_batched:12.0f}")
+    print(f"{'bare echo, batches of 50':24}{echo_rate_batched:12.0f}")
+    print(
+        f"\nfull stack / bare echo: {full_rate / echo_rate:.1%} one by one,"
+        f" {full_rate_batched / echo_rate_batched:.1%} in batches (target >= 40%);"
+        f" p99 {pct(timings, 0.99):.2f} ms (target <= 25 ms)"
+    )
+    if profiler:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(35)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(main_async(args.updates, args.seed, args.profile))
+
+
+if __name__ == "__main__":
+    main()
