@@ -90,12 +90,13 @@ async def search_and_answer(
     if query_plan.empty:
         await message.answer(texts.SEARCH_EMPTY_QUERY)
         return
-    qid = await materials.save_query(query)
-    text, kb, total = await _page_view(materials, query, qid, 0)
     channel = "private" if message.chat.type == "private" else "group"
-    await materials.log_search(
-        user.id if user else None, channel, query, query_plan.normalised, total
+    found = await materials.search(query)
+    # The button id and the statistics row in one write.
+    qid = await materials.save_search(
+        query, user.id if user else None, channel, query_plan.normalised, found.total
     )
+    text, kb, _ = await _page_view(materials, query, qid, 0)
     await message.answer(text, reply_markup=kb)
 
 

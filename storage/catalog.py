@@ -613,14 +613,25 @@ class CatalogRepo:
         )
         return int(row["n"]) if row else 0
 
-    async def log_search(
-        self, user_id: int | None, channel: str, query: str, normalised: str, results: int
-    ) -> None:
-        await self.db.execute(
-            "INSERT INTO searches (user_id, channel, query, normalised, results, at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, channel, query[:256], normalised[:256], results, utcnow()),
-        )
+    async def save_search(
+        self, query: str, user_id: int | None, channel: str, normalised: str, results: int
+    ) -> int:
+        """A search people may page through: its saved id (for buttons) and its statistics
+        row, in one transaction."""
+        now = utcnow()
+
+        def run(conn: sqlite3.Connection) -> int:
+            conn.execute(
+                "INSERT INTO searches (user_id, channel, query, normalised, results, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, channel, query[:256], normalised[:256], results, now),
+            )
+            cur = conn.execute(
+                "INSERT INTO saved_queries (query, at) VALUES (?, ?)", (query[:256], now)
+            )
+            return cur.lastrowid or 0
+
+        return await self.db.write(run)
 
     async def add_wish(self, user_id: int | None, query: str) -> int:
         return await self.db.execute(

@@ -46,7 +46,7 @@ async def seed(running: RunningBot) -> tuple[int, int]:
     await repo.record_download(eln, NURSE.id, NURSE.id, "private")
     await repo.record_download(eln, NURSE.id, -100500, "group")
     await repo.record_download(eln, METHODIST.id, None, "inline")
-    await repo.log_search(NURSE.id, "private", "флюорография", "флюорография", 0)
+    await repo.save_search("флюорография", NURSE.id, "private", "флюорография", 0)
     return eln, quiet
 
 
