@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -81,6 +82,7 @@ def build_dispatcher(
         staff_chat_id=settings.staff_chat_id,
         digest=settings.weekly_digest,
         backup=BackupPlan(settings.backups_folder, settings.backup_keep, settings.backup_time),
+        **({"clock": file_clock(settings.clock_file)} if settings.clock_file else {}),
     )
     dp.workflow_data.update(
         db=db,
@@ -112,6 +114,19 @@ def build_dispatcher(
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
+
+
+def file_clock(path: Path) -> Callable[[], datetime]:
+    """The soak tests' clock: the moment written in ``path``, or the real one if unreadable."""
+
+    def now() -> datetime:
+        try:
+            moment = datetime.fromisoformat(path.read_text().strip())
+        except (OSError, ValueError):
+            return datetime.now(UTC)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    return now
 
 
 def inline_sync_filters(root: Router) -> int:

@@ -87,6 +87,9 @@ class Settings(BaseConfig):
     request_sla_days: int = Field(default=2, ge=1, le=30)
     # The Monday 09:00 digest to admins. Each admin can also switch it off for themselves.
     weekly_digest: bool = True
+    # For soak tests only: the scheduler reads "now" (ISO 8601) from this file and looks for
+    # due moments every few seconds, so a test can drive the clock through weeks in minutes.
+    clock_file: Path | None = None
 
     @field_validator("staff_chat_id", mode="before")
     @classmethod

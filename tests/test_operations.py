@@ -96,6 +96,7 @@ async def test_the_scheduler_runs_the_nightly_backup(server: FakeTelegram, tmp_p
     running = await RunningBot(server, settings).start()
     try:
         scheduler = scheduler_of(running)
+        await scheduler.rebuild()  # as after any change to the schedule: the backup stays
         runs = dict(scheduler.next_runs())
         assert runs["backup"].hour == 3
         assert runs["backup"].minute == 30
