@@ -21,6 +21,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 import handlers
 from bot.commands import register_commands
 from bot.delivery import Delivery
+from bot.flood import RetryAfter
 from bot.middlewares import InFlight, SkipRepeatedUpdates, Throttle, UserMiddleware
 from bot.scheduler import BackupPlan, Scheduler
 from bot.settings import Settings
@@ -45,11 +46,13 @@ def create_bot(settings: Settings) -> Bot:
                 settings.telegram_api_url, is_local=settings.telegram_api_local
             )
         )
-    return Bot(
+    bot = Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    bot.session.middleware(RetryAfter())
+    return bot
 
 
 def build_dispatcher(
