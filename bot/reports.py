@@ -22,6 +22,7 @@ from storage.stats import (
     MAX_RAW_ROWS,
     NEVER_SHOWN,
     DownloadReport,
+    FailedSearch,
     StatsRepo,
     TrainingReport,
 )
@@ -202,7 +203,7 @@ async def export(db: Database, tz: ZoneInfo, period: Period) -> Export | None:
     return Export(xlsx, summary_csv, downloads_csv, len(raw), len(sessions), truncated)
 
 
-def failed_rows(failed: list[Any]) -> list[tuple[str, int]]:
+def failed_rows(failed: list[FailedSearch]) -> list[tuple[str, int]]:
     return [(f.query, f.count) for f in failed]
 
 
