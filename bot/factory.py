@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -23,6 +23,7 @@ from bot.commands import register_commands
 from bot.delivery import Delivery
 from bot.flood import RetryAfter
 from bot.middlewares import InFlight, SkipRepeatedUpdates, Throttle, UserMiddleware
+from bot.routing import inline_sync_filters, install_gates
 from bot.scheduler import BackupPlan, Scheduler
 from bot.settings import Settings
 from handlers.errors import on_error
@@ -112,6 +113,8 @@ def build_dispatcher(
     # On the dispatcher itself, errors from every router end up here.
     dp.errors.register(on_error)
     dp.include_routers(*handlers.get_routers())
+    # Gates first: they read the filters as written, before these are wrapped.
+    install_gates(dp)
     inline_sync_filters(dp)
 
     dp.startup.register(on_startup)
@@ -130,34 +133,6 @@ def file_clock(path: Path) -> Callable[[], datetime]:
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     return now
-
-
-def inline_sync_filters(root: Router) -> int:
-    """Run plain-function filters inline instead of in a worker thread; returns how many.
-
-    aiogram calls a filter that is not a coroutine function (every magic filter such as
-    ``F.text == ...`` or ``F.chat.type == "private"``) through ``asyncio.to_thread``. Ours are
-    attribute comparisons of a microsecond, and a text message passes some forty of them on its
-    way to the search handler: forty thread hops cost more than the search itself
-    (bench/updates.py). Running them inline is what they were written for.
-    """
-    changed = 0
-    for router in root.chain_tail:
-        for observer in router.observers.values():
-            for handler in [observer._handler, *observer.handlers]:
-                for event_filter in handler.filters or ():
-                    if not event_filter.awaitable:
-                        event_filter.callback = _awaitable(event_filter.callback)
-                        event_filter.awaitable = True
-                        changed += 1
-    return changed
-
-
-def _awaitable(sync: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    async def call(*args: Any, **kwargs: Any) -> Any:
-        return sync(*args, **kwargs)
-
-    return call
 
 
 async def on_startup(

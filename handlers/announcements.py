@@ -27,6 +27,7 @@ from bot.keyboards import (
     subscribe_kb,
 )
 from bot.middlewares import RequireRole
+from bot.routing import Label
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.states import BroadcastStates
@@ -413,7 +414,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     private = F.chat.type == "private"
     router.message.register(cmd_subscribe, Command("subscribe"), private)
-    router.message.register(cmd_subscribe, F.text == texts.BTN_SUBSCRIPTIONS, private)
+    router.message.register(cmd_subscribe, Label(texts.BTN_SUBSCRIPTIONS), private)
     router.callback_query.register(on_subscribe, SubscribeCallback.filter())
 
     gated = Router(name=f"{__name__}.methodologists")

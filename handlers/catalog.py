@@ -34,6 +34,7 @@ from bot.keyboards import (
     topics_kb,
 )
 from bot.middlewares import THROTTLE_FLAG
+from bot.routing import Label
 from catalog.model import KIND_TITLES, Kind
 from handlers.common import edit
 from storage.catalog import CatalogRepo, Material, SearchResult
@@ -374,8 +375,8 @@ def create_router() -> Router:
     )
     router.message.register(cmd_find, Command("find"), flags=SEARCH)
     router.message.register(cmd_catalog, Command("catalog"), private)
-    router.message.register(cmd_catalog, F.text == texts.BTN_CATALOG, private)
-    router.message.register(search_hint, F.text == texts.BTN_SEARCH_HINT, private)
+    router.message.register(cmd_catalog, Label(texts.BTN_CATALOG), private)
+    router.message.register(search_hint, Label(texts.BTN_SEARCH_HINT), private)
     # Plain text outside any form is a search; inside a form it belongs to the form.
     router.message.register(
         text_search, private, StateFilter(None), F.text, ~F.text.startswith("/"), flags=SEARCH

@@ -35,6 +35,7 @@ from bot.keyboards import (
     req_topics_kb,
 )
 from bot.middlewares import RequireRole
+from bot.routing import Label
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.states import RequestStates
@@ -600,9 +601,9 @@ def create_router() -> Router:
     tutors.message.middleware(gate)
     tutors.callback_query.middleware(gate)
     tutors.message.register(cmd_request, Command("request"))
-    tutors.message.register(cmd_request, F.text == texts.BTN_REQUEST)
+    tutors.message.register(cmd_request, Label(texts.BTN_REQUEST))
     tutors.message.register(cmd_my_requests, Command("myrequests"))
-    tutors.message.register(cmd_my_requests, F.text == texts.BTN_MY_REQUESTS)
+    tutors.message.register(cmd_my_requests, Label(texts.BTN_MY_REQUESTS))
     tutors.callback_query.register(on_fix, RequestCallback.filter(F.action == RequestAction.FIX))
     in_form = StateFilter(RequestStates)
     tutors.callback_query.register(on_button, RequestCallback.filter(), in_form)

@@ -24,6 +24,7 @@ from bot.callbacks import RoleAction, RoleCallback
 from bot.commands import set_user_commands
 from bot.keyboards import role_pick_kb
 from bot.middlewares import RequireRole
+from bot.routing import Label
 from bot.settings import Settings
 from bot.states import GrantStates
 from bot.texts import html_to_plain
@@ -231,7 +232,7 @@ def create_router() -> Router:
     router.message.register(cmd_grant, Command("grant"))
     router.message.register(cmd_revoke, Command("revoke"))
     router.message.register(cmd_roles, Command("roles"))
-    router.message.register(cmd_roles, F.text == texts.BTN_ROLES, F.chat.type == "private")
+    router.message.register(cmd_roles, Label(texts.BTN_ROLES), F.chat.type == "private")
     router.message.register(
         grant_person_entered,
         GrantStates.waiting_for_person,

@@ -11,6 +11,7 @@ from bot import texts
 from bot.commands import commands_for
 from bot.deeplinks import DeepLink, Route
 from bot.keyboards import main_menu_kb
+from bot.routing import Label
 from storage.users import Role, UserRecord
 
 
@@ -53,7 +54,7 @@ def create_router() -> Router:
     # reach the fallback router.
     router.message.register(cmd_start, CommandStart(magic=F.args.is_(None)), private)
     router.message.register(cmd_help, Command("help"))
-    router.message.register(cmd_help, F.text == texts.BTN_HELP, private)
+    router.message.register(cmd_help, Label(texts.BTN_HELP), private)
     router.message.register(cmd_cancel, Command("cancel"), private)
     router.message.register(cmd_cancel_group, Command("cancel"), StateFilter("*"))
     return router

@@ -20,6 +20,7 @@ from bot import reports, texts
 from bot.callbacks import StatsAction, StatsCallback
 from bot.keyboards import chart_methods_kb, stats_charts_kb, stats_kb
 from bot.middlewares import THROTTLE_FLAG, RequireRole
+from bot.routing import Label
 from bot.settings import Settings
 from bot.states import StatsStates
 from catalog.stats import MAX_PERIOD_DAYS, Method, Period, PeriodKind, parse_period, period_of
@@ -283,7 +284,7 @@ def create_router() -> Router:
     staff.message.middleware(gate)
     staff.callback_query.middleware(gate)
     staff.message.register(cmd_stats, Command("stats"), private)
-    staff.message.register(cmd_stats, F.text == texts.BTN_STATS, private)
+    staff.message.register(cmd_stats, Label(texts.BTN_STATS), private)
     staff.message.register(
         on_period_text,
         StatsStates.waiting_for_period,

@@ -7,8 +7,10 @@ import io
 import sqlite3
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from importlib import resources
+from typing import TypeVar
 
 from catalog.glossary import Glossary
 from catalog.model import KIND_TITLES, Kind, MaterialInput, Topic
@@ -24,11 +26,16 @@ from catalog.search import (
 )
 from storage.db import Database, utcnow
 
+T = TypeVar("T")
+
 CANDIDATES = 100
 # When every query word matches at least this many materials, the OR query is not needed.
 ENOUGH_STRICT = 10
 CHANNELS = ("private", "group", "inline", "deeplink", "link")
 RESULTS_CACHED = 1024
+QUERIES_CACHED = 10_000
+# Also how long a material edited by another process (``python -m bot catalog import`` while
+# the bot runs) may be shown as it was: changes through this repository are seen at once.
 RESULTS_TTL = 30.0
 
 
@@ -123,20 +130,42 @@ def shipped_topics() -> list[Topic]:
     ]
 
 
+class _Caches:
+    """What every CatalogRepo of one database shares, so that a change made through any of
+    them is seen by all at once."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+        self.vocab: Vocabulary | None = None
+        self.titles: dict[str, str] | None = None
+        self.surfaces: set[str] | None = None
+        # Recent search results. People ask the same few dozen things all day («ЭЛН», «ЦАМИ»),
+        # and the catalog changes a few times a week: a repeated query skips the index. Any
+        # change of the catalog through a repository clears it; popularity (the order of
+        # equal matches) may lag by up to RESULTS_TTL seconds.
+        self.results: OrderedDict[tuple[str, bool], tuple[float, SearchResult]] = OrderedDict()
+        # Materials by id, for cards and result lists: the same few hundred all day.
+        self.materials: dict[int, tuple[float, Material]] = {}
+        # Saved search texts by id and back: what people type repeats all day.
+        self.query_texts: dict[int, str] = {}
+        self.query_ids: dict[str, int] = {}
+        # Bumped by every change: a read that overlapped a change is not kept.
+        self.generation = 0
+
+
 class CatalogRepo:
-    """One per process (it caches the search vocabulary); build it beside the Database."""
+    """Materials and their search. Cheap to build: the caches belong to the database and are
+    shared by every repository built on it with the same glossary."""
 
     def __init__(self, db: Database, glossary: Glossary | None = None) -> None:
         self.db = db
-        self.glossary = glossary or Glossary.load()
-        self._vocab: Vocabulary | None = None
-        self._titles: dict[str, str] | None = None
-        self._surfaces: set[str] | None = None
-        # Recent search results. People ask the same few dozen things all day («ЭЛН», «ЦАМИ»),
-        # and the catalog changes a few times a week: a repeated query skips the index. Any
-        # change of the catalog through this repository clears it; popularity (the order of
-        # equal matches) may lag by up to RESULTS_TTL seconds.
-        self._results: OrderedDict[tuple[str, bool], tuple[float, SearchResult]] = OrderedDict()
+        shared = db.shared("catalog", lambda: _Caches(glossary or Glossary.load()))
+        if glossary is None or glossary is shared.glossary:
+            self._c = shared
+        else:
+            # Results depend on the glossary: a repository with another one keeps its own.
+            self._c = _Caches(glossary)
+        self.glossary = self._c.glossary
 
     # -- topics ------------------------------------------------------------------------------
 
@@ -156,8 +185,8 @@ class CatalogRepo:
                 [(t.code, t.title, t.description, pos) for pos, t in enumerate(topics)],
             )
 
-        await self.db.write(run)
-        self._titles = None
+        await self._change(run)
+        self._c.titles = None
 
     async def topics(self) -> list[Topic]:
         rows = await self.db.fetchall(
@@ -166,26 +195,37 @@ class CatalogRepo:
         return [Topic(r["code"], r["title"], r["description"]) for r in rows]
 
     async def topic_titles(self) -> dict[str, str]:
-        if self._titles is None:
-            self._titles = {t.code: t.title for t in await self.topics()}
-        return self._titles
+        if self._c.titles is None:
+            self._c.titles = {t.code: t.title for t in await self.topics()}
+        return self._c.titles
 
     # -- materials ---------------------------------------------------------------------------
 
     async def get(self, material_id: int) -> Material | None:
-        row = await self.db.fetchone("SELECT * FROM materials WHERE id = ?", (material_id,))
-        if row is None:
-            return None
-        topics = await self.db.fetchall(
-            "SELECT topic_code FROM material_topics WHERE material_id = ? ORDER BY position",
-            (material_id,),
-        )
-        return _material(row, tuple(r["topic_code"] for r in topics))
+        found = await self.get_many([material_id])
+        return found[0] if found else None
 
     async def get_many(self, ids: list[int]) -> list[Material]:
-        """Materials in the order of ``ids`` (one query for rows, one for topics)."""
-        if not ids:
-            return []
+        """Materials in the order of ``ids``; missing ones are left out."""
+        now = time.monotonic()
+        by_id: dict[int, Material] = {}
+        for i in ids:
+            cached = self._c.materials.get(i)
+            if cached is not None and now - cached[0] < RESULTS_TTL:
+                by_id[i] = cached[1]
+        missing = [i for i in dict.fromkeys(ids) if i not in by_id]
+        if missing:
+            generation = self._c.generation
+            loaded = await self._load(missing)
+            if generation == self._c.generation:
+                if len(self._c.materials) > RESULTS_CACHED:
+                    self._c.materials.clear()
+                self._c.materials.update((m.id, (now, m)) for m in loaded)
+            by_id.update((m.id, m) for m in loaded)
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def _load(self, ids: list[int]) -> list[Material]:
+        # One query for rows, one for topics.
         marks = ",".join("?" * len(ids))
         rows = await self.db.fetchall(f"SELECT * FROM materials WHERE id IN ({marks})", ids)  # noqa: S608 - placeholders only
         links = await self.db.fetchall(
@@ -196,8 +236,7 @@ class CatalogRepo:
         topics: dict[int, list[str]] = {}
         for link in links:
             topics.setdefault(link["material_id"], []).append(link["topic_code"])
-        by_id = {r["id"]: _material(r, tuple(topics.get(r["id"], []))) for r in rows}
-        return [by_id[i] for i in ids if i in by_id]
+        return [_material(r, tuple(topics.get(r["id"], []))) for r in rows]
 
     async def by_file_unique_id(self, file_unique_id: str) -> Material | None:
         row = await self.db.fetchone(
@@ -219,19 +258,19 @@ class CatalogRepo:
         version: int = 1,
     ) -> int:
         titles = await self.topic_titles()
-        return await self.db.write(
+        return await self._change(
             lambda c: self._insert(c, m, titles, created_by, material_id, supersedes, version)
         )
 
     async def update(self, material_id: int, m: MaterialInput) -> None:
         """Replace every editable field of a material (its file included) and reindex it."""
         titles = await self.topic_titles()
-        await self.db.write(lambda c: self._update(c, material_id, m, titles))
+        await self._change(lambda c: self._update(c, material_id, m, titles))
 
     async def upsert(self, m: MaterialInput, material_id: int | None = None) -> tuple[int, bool]:
         """Insert or update by id, else by url. Returns (id, created)."""
         titles = await self.topic_titles()
-        return await self.db.write(lambda c: self._upsert(c, m, material_id, titles))
+        return await self._change(lambda c: self._upsert(c, m, material_id, titles))
 
     async def upsert_many(
         self, rows: list[tuple[MaterialInput, int | None]]
@@ -253,10 +292,10 @@ class CatalogRepo:
             return out
 
         try:
-            return await self.db.write(run)
+            return await self._change(run)
         finally:
             # A rolled-back row may have added surfaces to the cache that never reached disk.
-            self._surfaces = None
+            self._c.surfaces = None
 
     async def new_version(self, old_id: int, m: MaterialInput, created_by: int | None) -> int:
         """A new material replaces ``old_id``: the old one is archived, the new one records
@@ -274,7 +313,7 @@ class CatalogRepo:
             )
             return self._insert(conn, m, titles, created_by, None, old_id, row["version"] + 1)
 
-        return await self.db.write(run)
+        return await self._change(run)
 
     async def successor(self, material_id: int) -> int | None:
         row = await self.db.fetchone(
@@ -291,9 +330,7 @@ class CatalogRepo:
             )
             return cur.rowcount > 0
 
-        changed = await self.db.write(run)
-        self.forget_results()
-        return changed
+        return await self._change(run)
 
     # The synchronous writers below run inside Database.write, in its worker thread.
 
@@ -426,17 +463,15 @@ class CatalogRepo:
             "INSERT OR REPLACE INTO materials_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
             (material_id, doc.title, doc.tags, doc.body),
         )
-        if self._surfaces is None:
-            self._surfaces = {r[0] for r in conn.execute("SELECT term FROM term_surface")}
-        new = [(t, w) for t, w in doc.surfaces.items() if t not in self._surfaces]
+        if self._c.surfaces is None:
+            self._c.surfaces = {r[0] for r in conn.execute("SELECT term FROM term_surface")}
+        new = [(t, w) for t, w in doc.surfaces.items() if t not in self._c.surfaces]
         if new:
             conn.executemany(
                 "INSERT INTO term_surface (term, surface) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 new,
             )
-            self._surfaces.update(t for t, _ in new)
-        self._vocab = None
-        self._results.clear()
+            self._c.surfaces.update(t for t, _ in new)
 
     async def reindex(self) -> int:
         """Rebuild the whole search index, e.g. after the glossary changed."""
@@ -446,17 +481,18 @@ class CatalogRepo:
             ids = [r[0] for r in conn.execute("SELECT id FROM materials")]
             conn.execute("DELETE FROM materials_fts")
             conn.execute("DELETE FROM term_surface")
-            self._surfaces = set()
+            self._c.surfaces = set()
             for material_id in ids:
                 self._index(conn, material_id, titles)
             return len(ids)
 
-        return await self.db.write(run)
+        return await self._change(run)
 
     # -- search ------------------------------------------------------------------------------
 
     async def vocabulary(self) -> Vocabulary:
-        if self._vocab is None:
+        if self._c.vocab is None:
+            generation = self._c.generation
             df = {
                 r["term"]: r["doc"]
                 for r in await self.db.fetchall("SELECT term, doc FROM materials_vocab")
@@ -466,8 +502,11 @@ class CatalogRepo:
                 r["term"]: r["surface"]
                 for r in await self.db.fetchall("SELECT term, surface FROM term_surface")
             }
-            self._vocab = Vocabulary(df, total["n"] if total else 0, surfaces)
-        return self._vocab
+            vocab = Vocabulary(df, total["n"] if total else 0, surfaces)
+            if generation != self._c.generation:
+                return vocab
+            self._c.vocab = vocab
+        return self._c.vocab
 
     async def suggestion(self, query_plan: QueryPlan) -> str | None:
         return suggest(query_plan, await self.vocabulary(), self.glossary)
@@ -476,20 +515,35 @@ class CatalogRepo:
         return plan(query, await self.vocabulary(), self.glossary)
 
     def forget_results(self) -> None:
-        """The catalog changed: no cached search result may be served again."""
-        self._results.clear()
+        """The catalog changed: nothing cached from it may be served again."""
+        self._c.generation += 1
+        self._c.results.clear()
+        self._c.materials.clear()
+        self._c.vocab = None
+
+    async def _change(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """A write to the catalog. Caches are dropped on both sides of it, so that a read
+        running meanwhile (which may see the catalog before or after) is not kept."""
+        self.forget_results()
+        try:
+            return await self.db.write(fn)
+        finally:
+            self.forget_results()
 
     async def search(self, query: str, *, include_archived: bool = False) -> SearchResult:
         key = (query, include_archived)
         now = time.monotonic()
-        cached = self._results.get(key)
+        cached = self._c.results.get(key)
         if cached is not None and now - cached[0] < RESULTS_TTL:
-            self._results.move_to_end(key)
+            self._c.results.move_to_end(key)
             return SearchResult(cached[1].plan, list(cached[1].ids))
+        generation = self._c.generation
         found = await self._search(query, include_archived)
-        self._results[key] = (now, found)
-        if len(self._results) > RESULTS_CACHED:
-            self._results.popitem(last=False)
+        if generation != self._c.generation:
+            return found
+        self._c.results[key] = (now, found)
+        if len(self._c.results) > RESULTS_CACHED:
+            self._c.results.popitem(last=False)
         return SearchResult(found.plan, list(found.ids))
 
     async def _search(self, query: str, include_archived: bool) -> SearchResult:
@@ -593,18 +647,28 @@ class CatalogRepo:
         """One delivery: a row and the material's counter, in one transaction."""
         if channel not in CHANNELS:
             raise ValueError(channel)
-        async with self.db.transaction() as conn:
-            await conn.execute(
+        at = utcnow()
+
+        def run(conn: sqlite3.Connection) -> int:
+            conn.execute(
                 "INSERT INTO downloads (material_id, user_id, chat_id, channel, at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (material_id, user_id, chat_id, channel, utcnow()),
+                (material_id, user_id, chat_id, channel, at),
             )
-            cur = await conn.execute(
+            row = conn.execute(
                 "UPDATE materials SET downloads = downloads + 1 WHERE id = ? RETURNING downloads",
                 (material_id,),
-            )
-            row = await cur.fetchone()
-        return int(row["downloads"]) if row else 0
+            ).fetchone()
+            return int(row["downloads"]) if row else 0
+
+        # Counted: a read of this material running meanwhile is not kept.
+        self._c.generation += 1
+        count = await self.db.write(run)
+        self._c.generation += 1
+        cached = self._c.materials.get(material_id)
+        if cached is not None:
+            self._c.materials[material_id] = (cached[0], replace(cached[1], downloads=count))
+        return count
 
     async def downloads_since(self, material_id: int, since_iso: str) -> int:
         row = await self.db.fetchone(
@@ -616,22 +680,13 @@ class CatalogRepo:
     async def save_search(
         self, query: str, user_id: int | None, channel: str, normalised: str, results: int
     ) -> int:
-        """A search people may page through: its saved id (for buttons) and its statistics
-        row, in one transaction."""
-        now = utcnow()
-
-        def run(conn: sqlite3.Connection) -> int:
-            conn.execute(
-                "INSERT INTO searches (user_id, channel, query, normalised, results, at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, channel, query[:256], normalised[:256], results, now),
-            )
-            cur = conn.execute(
-                "INSERT INTO saved_queries (query, at) VALUES (?, ?)", (query[:256], now)
-            )
-            return cur.lastrowid or 0
-
-        return await self.db.write(run)
+        """Log a search and return the saved id of its text, for the buttons under it."""
+        self.db.defer(
+            "INSERT INTO searches (user_id, channel, query, normalised, results, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, channel, query[:256], normalised[:256], results, utcnow()),
+        )
+        return await self.save_query(query)
 
     async def add_wish(self, user_id: int | None, query: str) -> int:
         return await self.db.execute(
@@ -642,13 +697,35 @@ class CatalogRepo:
     # -- saved queries (for buttons) ---------------------------------------------------------
 
     async def save_query(self, query: str) -> int:
-        return await self.db.execute(
-            "INSERT INTO saved_queries (query, at) VALUES (?, ?)", (query[:256], utcnow())
-        )
+        """An id for the text, for callback data; the same text keeps its id while cached."""
+        text = query[:256]
+        qid = self._c.query_ids.get(text)
+        if qid is None:
+            qid = await self.db.execute(
+                "INSERT INTO saved_queries (query, at) VALUES (?, ?)", (text, utcnow())
+            )
+            self._remember_query(qid, text)
+        return qid
 
     async def saved_query(self, query_id: int) -> str | None:
-        row = await self.db.fetchone("SELECT query FROM saved_queries WHERE id = ?", (query_id,))
-        return str(row["query"]) if row else None
+        text = self._c.query_texts.get(query_id)
+        if text is None:
+            row = await self.db.fetchone(
+                "SELECT query FROM saved_queries WHERE id = ?", (query_id,)
+            )
+            if row is None:
+                return None
+            text = str(row["query"])
+            self._remember_query(query_id, text)
+        return text
+
+    def _remember_query(self, qid: int, text: str) -> None:
+        # Saved queries never change, so only the size is bounded.
+        if len(self._c.query_texts) >= QUERIES_CACHED:
+            self._c.query_texts.clear()
+            self._c.query_ids.clear()
+        self._c.query_texts[qid] = text
+        self._c.query_ids.setdefault(text, qid)
 
     async def export_records(self) -> list[dict[str, str]]:
         """Every material as a row with the import columns, so an export re-imports as is."""
@@ -696,6 +773,6 @@ class CatalogRepo:
                 self._index(conn, material_id, titles)
             return existed is None
 
-        created = await self.db.write(run)
-        self._titles = None
+        created = await self._change(run)
+        self._c.titles = None
         return created

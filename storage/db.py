@@ -26,6 +26,12 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+# Log rows (what was searched) wait at most this long, or until there are this many, and are
+# then written together: one transaction instead of one per search.
+DEFER_SECONDS = 1.0
+DEFER_ROWS = 500
+# If the database refuses them for long, the oldest log rows beyond this are given up.
+DEFER_KEPT = 50_000
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
@@ -67,6 +73,10 @@ class Database:
         self._reader: aiosqlite.Connection | None = None
         self._sync: sqlite3.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._shared: dict[str, Any] = {}
+        self._deferred: list[tuple[str, Params]] = []
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._flushing: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +106,7 @@ class Database:
         return conn
 
     async def close(self) -> None:
+        await self.flush()
         async with self._write_lock:
             if self._sync is not None:
                 self._sync.close()
@@ -104,6 +115,17 @@ class Database:
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = None
+
+    def shared(self, name: str, factory: Callable[[], T]) -> T:
+        """One in-memory object per database under ``name``, built on first use.
+
+        Repositories are cheap and built wherever needed; what they cache must outlive them
+        and be seen by all of them, or one repository's write would leave another's copy stale.
+        """
+        if name not in self._shared:
+            self._shared[name] = factory()
+        value: T = self._shared[name]
+        return value
 
     @property
     def is_connected(self) -> bool:
@@ -194,6 +216,48 @@ class Database:
         batch = list(rows)
         await self.write(lambda conn: conn.executemany(sql, batch))
 
+    def defer(self, sql: str, params: Params) -> None:
+        """Queue one row of a log (a statement that returns nothing anyone waits for) to be
+        written with others soon after. ``flush`` writes the queue at once; ``close`` and
+        ``report_reader`` flush first, so reports and shutdowns see every row. A crash loses
+        at most the last DEFER_SECONDS of log rows, never anything a person entered."""
+        self._deferred.append((sql, params))
+        if len(self._deferred) >= DEFER_ROWS:
+            self._start_flush()
+        elif self._flush_timer is None:
+            loop = asyncio.get_running_loop()
+            self._flush_timer = loop.call_later(DEFER_SECONDS, self._start_flush)
+
+    def _start_flush(self) -> None:
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self.flush())
+
+    async def flush(self) -> None:
+        """Write every queued log row now, in one transaction."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        while self._deferred and self._sync is not None:
+            rows, self._deferred = self._deferred, []
+            by_sql: dict[str, list[Params]] = {}
+            for sql, params in rows:
+                by_sql.setdefault(sql, []).append(params)
+
+            def run(conn: sqlite3.Connection, by_sql: dict[str, list[Params]] = by_sql) -> None:
+                for sql, batch in by_sql.items():
+                    conn.executemany(sql, batch)
+
+            try:
+                await self.write(run)
+            except sqlite3.Error:
+                log.exception("could not write %d log row(s); will retry", len(rows))
+                self._deferred[:0] = rows
+                del self._deferred[:-DEFER_KEPT]
+                if self._flush_timer is None:
+                    loop = asyncio.get_running_loop()
+                    self._flush_timer = loop.call_later(DEFER_SECONDS, self._start_flush)
+                return
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
@@ -209,6 +273,7 @@ class Database:
         """A read-only connection of its own for a long report, so that the report never
         holds up the shared reader that searches use."""
         self._require(self._reader)
+        await self.flush()
         conn = await aiosqlite.connect(f"file:{self.path.resolve()}?mode=ro", uri=True)
         try:
             conn.row_factory = aiosqlite.Row

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +12,12 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from storage.db import Database, utcnow
+
+# Keys whose state and data are kept in memory. Every update reads its sender's state, and
+# almost every one finds none; a thousand people at work fit many times over.
+CACHED_KEYS = 20_000
+
+_EMPTY = (None, "{}")
 
 
 def _key(key: StorageKey) -> str:
@@ -27,18 +35,27 @@ def _key(key: StorageKey) -> str:
 
 
 class SQLiteStorage(BaseStorage):
-    """One row per key; an empty state and empty data delete the row."""
+    """One row per key; an empty state and empty data delete the row.
 
-    def __init__(self, db: Database) -> None:
+    SQLite is the truth and memory a write-through copy: a read is served from memory after
+    the key's first read, and a write updates memory only once its transaction has committed.
+    That is exact because this storage is the only writer of the ``fsm`` table, and one process
+    owns the database (several webhook instances need a shared storage anyway, DESIGN §6).
+    """
+
+    def __init__(self, db: Database, cached_keys: int = CACHED_KEYS) -> None:
         self.db = db
+        self.cached_keys = cached_keys
+        # key -> (state, data as JSON text); JSON so that every reader gets its own dict.
+        self._rows: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+        self._writes = 0
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         await self._write(key, state=value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        row = await self.db.fetchone("SELECT state FROM fsm WHERE key = ?", (_key(key),))
-        return row["state"] if row else None
+        return (await self._read(_key(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         # json.dumps raises on anything that is not plain data: a handler that tries to keep a
@@ -46,28 +63,58 @@ class SQLiteStorage(BaseStorage):
         await self._write(key, data=json.dumps(dict(data), ensure_ascii=False))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        row = await self.db.fetchone("SELECT data FROM fsm WHERE key = ?", (_key(key),))
-        if not row:
-            return {}
-        data = json.loads(row["data"])
+        data = json.loads((await self._read(_key(key)))[1])
         return data if isinstance(data, dict) else {}
+
+    async def _read(self, k: str) -> tuple[str | None, str]:
+        row = self._rows.get(k)
+        if row is not None:
+            self._rows.move_to_end(k)
+            return row
+        writes = self._writes
+        found = await self.db.fetchone("SELECT state, data FROM fsm WHERE key = ?", (k,))
+        row = (found["state"], found["data"] or "{}") if found else _EMPTY
+        if writes == self._writes:
+            # A write that finished while we read may be newer than what we read.
+            self._remember(k, row)
+        return row
 
     async def _write(self, key: StorageKey, **fields: str | None) -> None:
         k = _key(key)
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("SELECT state, data FROM fsm WHERE key = ?", (k,))
-            row = await cur.fetchone()
-            state = fields["state"] if "state" in fields else (row["state"] if row else None)
-            data = fields["data"] if "data" in fields else (row["data"] if row else "{}")
-            if state is None and data in (None, "{}"):
-                await conn.execute("DELETE FROM fsm WHERE key = ?", (k,))
+
+        def run(conn: sqlite3.Connection) -> tuple[str | None, str]:
+            old = conn.execute("SELECT state, data FROM fsm WHERE key = ?", (k,)).fetchone()
+            state = fields["state"] if "state" in fields else (old["state"] if old else None)
+            data = fields["data"] if "data" in fields else (old["data"] if old else None)
+            data = data or "{}"
+            if state is None and data == "{}":
+                conn.execute("DELETE FROM fsm WHERE key = ?", (k,))
             else:
-                await conn.execute(
+                conn.execute(
                     "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (key) DO UPDATE SET state = excluded.state,"
                     " data = excluded.data, updated_at = excluded.updated_at",
-                    (k, state, data or "{}", utcnow()),
+                    (k, state, data, utcnow()),
                 )
+            return state, data
+
+        self._writes += 1
+        try:
+            row = await self.db.write(run)
+        except BaseException:
+            # Cancelled or failed, the transaction may or may not have committed: read again.
+            self._rows.pop(k, None)
+            raise
+        finally:
+            # Counted at both ends: a read that overlapped any part of a write is not kept.
+            self._writes += 1
+        self._remember(k, row)
+
+    def _remember(self, k: str, row: tuple[str | None, str]) -> None:
+        self._rows[k] = row
+        self._rows.move_to_end(k)
+        while len(self._rows) > self.cached_keys:
+            self._rows.popitem(last=False)
 
     async def close(self) -> None:
         # The Database belongs to whoever built it; the runner closes it after shutdown.

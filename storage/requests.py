@@ -18,6 +18,7 @@ import aiosqlite
 
 from catalog.requests import Audience, Format, Status
 from storage.db import Database, utcnow
+from storage.users import UserRepo
 
 
 class Action(StrEnum):
@@ -454,6 +455,14 @@ class RequestRepo:
         """/forget: the person's contacts and free text go from their requests, their name
         from their profile; what was requested, for how many and when stays for statistics.
         Returns how many requests were anonymised."""
+        users = UserRepo(self.db)
+        users.uncache(user_id)
+        try:
+            return await self._erase_person(user_id)
+        finally:
+            users.uncache(user_id)
+
+    async def _erase_person(self, user_id: int) -> int:
         now = utcnow()
         async with self.db.transaction() as conn:
             cur = await conn.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -30,6 +31,12 @@ _RANK = {Role.STAFF: 0, Role.TUTOR: 1, Role.METHODOLOGIST: 2, Role.ADMIN: 3}
 # A seen user's row is rewritten at most this often unless their names change, so that a
 # chatty user does not turn every update into a write transaction.
 TOUCH_INTERVAL = timedelta(minutes=5)
+
+# Every update reads its sender's row. Writes through UserRepo (and /forget) replace or drop
+# the cached copy at once, so a role granted in the bot counts from the very next message; the
+# lifetime only bounds how long a row edited outside the bot (by hand, in SQL) may go unseen.
+CACHE_SECONDS = 60.0
+CACHED_USERS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +82,56 @@ def _record(row: sqlite3.Row) -> UserRecord:
     )
 
 
+_UPSERT_SEEN = """
+    INSERT INTO users (id, first_name, last_name, username, language_code,
+                       created_at, last_seen_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET
+        -- Someone who asked to be forgotten (/forget) stays nameless here.
+        first_name = IIF(users.forgotten_at IS NULL, excluded.first_name, ''),
+        last_name = IIF(users.forgotten_at IS NULL, excluded.last_name, NULL),
+        username = IIF(users.forgotten_at IS NULL, excluded.username, NULL),
+        language_code = excluded.language_code,
+        last_seen_at = excluded.last_seen_at
+    RETURNING *
+"""
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[float, UserRecord]] = {}
+        self.writes = 0
+
+
 class UserRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._cache = db.shared("users", _Cache)
 
     async def get(self, user_id: int) -> UserRecord | None:
+        cached = self._cache.rows.get(user_id)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        writes = self._cache.writes
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        return _record(row) if row else None
+        if row is None:
+            return None
+        record = _record(row)
+        if writes == self._cache.writes:
+            # Kept only if no write overlapped the read: that write may be newer.
+            self._remember(record)
+        return record
+
+    def uncache(self, user_id: int) -> None:
+        """Someone changed this user's row outside UserRepo (e.g. /forget): read it again."""
+        self._cache.rows.pop(user_id, None)
+        self._cache.writes += 1
+
+    def _remember(self, record: UserRecord) -> None:
+        rows = self._cache.rows
+        if len(rows) >= CACHED_USERS and record.id not in rows:
+            rows.clear()
+        rows[record.id] = (time.monotonic(), record)
 
     async def by_username(self, username: str) -> UserRecord | None:
         row = await self.db.fetchone(
@@ -97,34 +147,22 @@ class UserRepo:
         if known is not None and not _needs_write(known, seen, now):
             return known
         stamp = now.isoformat(timespec="seconds")
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                """
-                INSERT INTO users (id, first_name, last_name, username, language_code,
-                                   created_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET
-                    -- Someone who asked to be forgotten (/forget) stays nameless here.
-                    first_name = IIF(users.forgotten_at IS NULL, excluded.first_name, ''),
-                    last_name = IIF(users.forgotten_at IS NULL, excluded.last_name, NULL),
-                    username = IIF(users.forgotten_at IS NULL, excluded.username, NULL),
-                    language_code = excluded.language_code,
-                    last_seen_at = excluded.last_seen_at
-                RETURNING *
-                """,
-                (
-                    seen.id,
-                    seen.first_name,
-                    seen.last_name,
-                    seen.username,
-                    seen.language_code,
-                    stamp,
-                    stamp,
-                ),
-            )
-            row = await cur.fetchone()
-        assert row is not None  # RETURNING always yields the upserted row
-        return _record(row)
+        self.uncache(seen.id)
+        params = (
+            seen.id,
+            seen.first_name,
+            seen.last_name,
+            seen.username,
+            seen.language_code,
+            stamp,
+            stamp,
+        )
+        # fetchall: the RETURNING statement must run to its end before the commit.
+        rows = await self.db.write(lambda conn: conn.execute(_UPSERT_SEEN, params).fetchall())
+        record = _record(rows[0])  # RETURNING always yields the upserted row
+        self.uncache(seen.id)
+        self._remember(record)
+        return record
 
     async def set_role(self, user_id: int, role: Role, changed_by: int | None) -> Role | None:
         """Give ``user_id`` a role; creates a placeholder row for a never-seen id.
@@ -132,6 +170,15 @@ class UserRepo:
         Returns the previous role, or None when the role was already ``role``.
         """
         stamp = utcnow()
+        self.uncache(user_id)
+        try:
+            return await self._set_role(user_id, role, changed_by, stamp)
+        finally:
+            self.uncache(user_id)
+
+    async def _set_role(
+        self, user_id: int, role: Role, changed_by: int | None, stamp: str
+    ) -> Role | None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO users (id, created_at, last_seen_at) VALUES (?, ?, ?) "

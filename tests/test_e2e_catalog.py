@@ -89,6 +89,8 @@ async def test_search_is_logged_with_its_normalised_form(running: RunningBot) ->
     await running.say(NURSE, "  Больничный  по УХОДУ ")
     await running.say(NURSE, "квантовая телепортация")
     assert running.db is not None
+    # The search log is written in batches; reports flush it first, and so does this test.
+    await running.db.flush()
     rows = await running.db.fetchall(
         "SELECT user_id, normalised, results FROM searches ORDER BY id"
     )

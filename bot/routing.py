@@ -1,0 +1,216 @@
+"""Routing that costs what it should: gates in front of routers, filters run inline.
+
+aiogram offers every update to the routers in turn and, in each, to every handler in turn,
+checking each handler's filters. A plain text in a private chat is a search, and the search
+handler sits near the end (every form step and menu button must be offered first), so a search
+used to be checked against some ninety handlers on its way there: most of its cost
+(bench/updates.py).
+
+``install_gates`` reads what each router's handlers require and puts a cheap gate in front of
+the router: a message that no handler of the router (or of its sub-routers) could accept skips
+the whole subtree at once. The gate is derived from the handlers themselves, never written by
+hand, and only from filters whose meaning is certain; a handler with none of those leaves its
+routers ungated. So a gate never turns away an update a handler would have taken, and the order
+of routers keeps its meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from inspect import isclass
+from typing import Any
+
+from aiogram import Router
+from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
+from aiogram.filters import Command
+from aiogram.filters.base import Filter
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.filters.state import StateFilter
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+
+class Label(Filter):
+    """The text of a reply-keyboard button: the message says exactly one of ``labels``."""
+
+    __slots__ = ("labels",)
+
+    def __init__(self, *labels: str) -> None:
+        self.labels = frozenset(labels)
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text in self.labels
+
+
+@dataclass
+class _Needs:
+    """What at least one handler of a subtree accepts; ``anything`` when it cannot be told."""
+
+    anything: bool = False
+    states: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    labels: set[str] = field(default_factory=set)
+    callbacks: set[str] = field(default_factory=set)
+
+    def add(self, other: _Needs) -> None:
+        self.anything = self.anything or other.anything
+        self.states |= other.states
+        self.prefixes |= other.prefixes
+        self.labels |= other.labels
+        self.callbacks |= other.callbacks
+
+
+class MessageGate(Filter):
+    """Lets through a message that some handler behind it may accept: one in a state it
+    handles, a command (Command filters read the text or the caption), or a button label."""
+
+    __slots__ = ("labels", "prefixes", "states")
+
+    def __init__(self, states: Iterable[str], prefixes: Iterable[str], labels: Iterable[str]):
+        self.states = frozenset(states)
+        self.prefixes = tuple(prefixes)
+        self.labels = frozenset(labels)
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        if raw_state is not None and raw_state in self.states:
+            return True
+        text = message.text or message.caption
+        if not text:
+            return False
+        return text in self.labels or (bool(self.prefixes) and text.startswith(self.prefixes))
+
+
+class CallbackGate(Filter):
+    """Lets through a button press whose data some CallbackData filter behind it may unpack."""
+
+    __slots__ = ("heads",)
+
+    def __init__(self, heads: Iterable[str]):
+        self.heads = tuple(heads)
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return bool(query.data) and query.data.startswith(self.heads)  # type: ignore[union-attr]
+
+
+def _states(value: Any) -> set[str] | None:
+    """The state names a state filter argument stands for; None for "any" or "none"."""
+    if isinstance(value, State):
+        return None if value.state in (None, "*") else {value.state}
+    if isinstance(value, str):
+        return None if value == "*" else {value}
+    if isinstance(value, StatesGroup):
+        return set(type(value).__all_states_names__)
+    if isclass(value) and issubclass(value, StatesGroup):
+        return set(value.__all_states_names__)
+    return None
+
+
+def _message_needs(f: FilterObject) -> _Needs | None:
+    """What one filter demands of a message, if that is certain; else None."""
+    cb = f.callback
+    if isinstance(cb, StateFilter):
+        names: set[str] = set()
+        for value in cb.states:
+            found = _states(value)
+            if found is None:
+                return None
+            names |= found
+        return _Needs(states=names)
+    if isinstance(cb, State | StatesGroup):
+        found = _states(cb)
+        return None if found is None else _Needs(states=found)
+    if isinstance(cb, Command):
+        return _Needs(prefixes=set(cb.prefix))
+    if isinstance(cb, Label):
+        return _Needs(labels=set(cb.labels))
+    return None
+
+
+def _callback_needs(f: FilterObject) -> _Needs | None:
+    cb = f.callback
+    if isinstance(cb, CallbackQueryFilter):
+        data = cb.callback_data
+        # Data with no fields packs to the bare prefix.
+        head = data.__prefix__ + (data.__separator__ if data.model_fields else "")
+        return _Needs(callbacks={head})
+    return None
+
+
+_READERS: dict[str, Callable[[FilterObject], _Needs | None]] = {
+    "message": _message_needs,
+    "callback_query": _callback_needs,
+}
+
+
+def _handler_needs(handler: HandlerObject, read: Callable[[FilterObject], _Needs | None]) -> _Needs:
+    # The filters are ANDed: any one whose demand is certain bounds the whole handler.
+    for f in handler.filters or ():
+        needs = read(f)
+        if needs is not None:
+            return needs
+    return _Needs(anything=True)
+
+
+def _gate_subtree(router: Router, event: str, installed: list[Router]) -> _Needs:
+    read = _READERS[event]
+    needs = _Needs()
+    for handler in router.observers[event].handlers:
+        needs.add(_handler_needs(handler, read))
+    for sub in router.sub_routers:
+        needs.add(_gate_subtree(sub, event, installed))
+    observer = router.observers[event]
+    if needs.anything or not _has_handlers(router, event):
+        return needs
+    gate: Filter
+    if event == "message":
+        gate = MessageGate(needs.states, needs.prefixes, needs.labels)
+    else:
+        gate = CallbackGate(needs.callbacks)
+    # First among the root filters: it is the cheapest, and it only narrows.
+    root = observer._handler
+    root.filters = [FilterObject(gate), *(root.filters or ())]
+    installed.append(router)
+    return needs
+
+
+def _has_handlers(router: Router, event: str) -> bool:
+    return any(r.observers[event].handlers for r in router.chain_tail)
+
+
+def install_gates(root: Router) -> list[Router]:
+    """Gate every router below ``root`` whose message and button handlers can all be told;
+    returns the routers gated (for the tests)."""
+    installed: list[Router] = []
+    for sub in root.sub_routers:
+        for event in _READERS:
+            _gate_subtree(sub, event, installed)
+    return installed
+
+
+def inline_sync_filters(root: Router) -> int:
+    """Run plain-function filters inline instead of in a worker thread; returns how many.
+
+    aiogram calls a filter that is not a coroutine function (every magic filter such as
+    ``F.text == ...`` or ``F.chat.type == "private"``) through ``asyncio.to_thread``. Ours are
+    attribute comparisons of a microsecond, and a text message passes dozens of them on its way
+    to the search handler: a thread hop each costs more than the search itself
+    (bench/updates.py). Running them inline is what they were written for.
+    """
+    changed = 0
+    for router in root.chain_tail:
+        for observer in router.observers.values():
+            for handler in [observer._handler, *observer.handlers]:
+                for event_filter in handler.filters or ():
+                    if not event_filter.awaitable:
+                        event_filter.callback = _awaitable(event_filter.callback)
+                        event_filter.awaitable = True
+                        changed += 1
+    return changed
+
+
+def _awaitable(sync: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return sync(*args, **kwargs)
+
+    return call
