@@ -5,10 +5,16 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
@@ -52,6 +58,25 @@ from catalog.stats import Period
 from storage.users import Role
 
 
+class InlineKeyboard(InlineKeyboardBuilder):
+    """aiogram's builder without its deep copies.
+
+    aiogram's ``add`` deep-copies the whole keyboard of pydantic buttons on every button, so a
+    keyboard of n buttons costs n² copies: 28 ms for the subscriptions list (bench/updates.py).
+    Our buttons are never changed once made, so copying the rows is enough.
+    """
+
+    def export(self) -> list[list[InlineKeyboardButton]]:
+        return [list(row) for row in self._markup]
+
+
+class ReplyKeyboard(ReplyKeyboardBuilder):
+    """The reply-keyboard twin of InlineKeyboard."""
+
+    def export(self) -> list[list[KeyboardButton]]:
+        return [list(row) for row in self._markup]
+
+
 class Buttons:
     """A lean inline keyboard builder for the hottest keyboards (search results, cards).
 
@@ -87,7 +112,7 @@ class Buttons:
 
 def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:
     """The reply keyboard under the input field; it grows with the user's role."""
-    kb = ReplyKeyboardBuilder()
+    kb = ReplyKeyboard()
     kb.button(text=texts.BTN_SEARCH_HINT)
     kb.button(text=texts.BTN_CATALOG)
     kb.button(text=texts.BTN_SUBSCRIPTIONS)
@@ -104,7 +129,7 @@ def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:
 
 
 def role_pick_kb(user_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for role in (Role.ADMIN, Role.METHODOLOGIST, Role.TUTOR, Role.STAFF):
         kb.button(
             text=texts.ROLE_BUTTONS[role],
@@ -139,6 +164,15 @@ def _nav_row(
 
 def results_kb(
     qid: int, page: int, pages: int, ids: list[int], first_number: int
+) -> InlineKeyboardMarkup:
+    return _results_kb(qid, page, pages, tuple(ids), first_number)
+
+
+# The same query keeps its id, so the same page of the same answer is asked for all day; a
+# keyboard is never changed once built, so one copy serves every asker.
+@lru_cache(maxsize=4096)
+def _results_kb(
+    qid: int, page: int, pages: int, ids: tuple[int, ...], first_number: int
 ) -> InlineKeyboardMarkup:
     kb = Buttons()
     for n, material_id in enumerate(ids, first_number):
@@ -221,7 +255,7 @@ def topics_kb(topics: list[tuple[str, str, int]]) -> InlineKeyboardMarkup:
 
 
 def kinds_kb(topic: str, kinds: list[tuple[str, str, int]], total: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=f"{texts.CATALOG_ALL_KINDS} ({total})",
         callback_data=BrowseCallback(action=BrowseAction.LIST, topic=topic),
@@ -239,7 +273,7 @@ def kinds_kb(topic: str, kinds: list[tuple[str, str, int]], total: int) -> Inlin
 def browse_list_kb(
     topic: str, kind: str, page: int, pages: int, ids: list[int], first_number: int
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for n, material_id in enumerate(ids, first_number):
         kb.button(
             text=str(n),
@@ -267,13 +301,13 @@ def browse_list_kb(
 
 
 def single_button_kb(text: str, action: DraftAction) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=text, callback_data=DraftCallback(action=action))
     return kb.as_markup()
 
 
 def topics_pick_kb(topics: list[tuple[str, str]], chosen: list[str]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for code, title in topics:
         mark = "✅ " if code in chosen else ""
         kb.button(
@@ -285,7 +319,7 @@ def topics_pick_kb(topics: list[tuple[str, str]], chosen: list[str]) -> InlineKe
 
 
 def kind_pick_kb() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for kind, title in KIND_TITLES.items():
         kb.button(
             text=title, callback_data=DraftCallback(action=DraftAction.KIND, value=kind.value)
@@ -295,7 +329,7 @@ def kind_pick_kb() -> InlineKeyboardMarkup:
 
 
 def audience_pick_kb(chosen: list[str]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for code, title in AUDIENCES.items():
         mark = "✅ " if code in chosen else ""
         kb.button(
@@ -308,7 +342,7 @@ def audience_pick_kb(chosen: list[str]) -> InlineKeyboardMarkup:
 
 
 def preview_kb() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=texts.BTN_SAVE, callback_data=DraftCallback(action=DraftAction.SAVE))
     kb.button(text=texts.BTN_CANCEL, callback_data=DraftCallback(action=DraftAction.CANCEL))
     kb.adjust(2)
@@ -316,7 +350,7 @@ def preview_kb() -> InlineKeyboardMarkup:
 
 
 def pd_choice_kb(admin: bool) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     if admin:
         kb.button(text=texts.BTN_PD_FORCE, callback_data=DraftCallback(action=DraftAction.PD_FORCE))
     else:
@@ -327,7 +361,7 @@ def pd_choice_kb(admin: bool) -> InlineKeyboardMarkup:
 
 
 def pd_hold_kb(material_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=texts.BTN_PD_FORCE,
         callback_data=HoldCallback(action=HoldAction.PUBLISH, id=material_id),
@@ -356,7 +390,7 @@ def manage_buttons(kb: InlineKeyboardBuilder | Buttons, material_id: int, active
 
 
 def edit_menu_kb(material_id: int, has_file: bool) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for field, title in texts.FIELD_TITLES.items():
         kb.button(
             text=title,
@@ -375,7 +409,7 @@ def edit_menu_kb(material_id: int, has_file: bool) -> InlineKeyboardMarkup:
 
 
 def vks_post_kb(day: date, attending: int, bot_username: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=texts.BTN_ATTEND.format(count=attending),
         callback_data=VksCallback(action=VksAction.ATTEND, day=f"{day:%Y%m%d}"),
@@ -387,7 +421,7 @@ def vks_post_kb(day: date, attending: int, bot_username: str) -> InlineKeyboardM
 
 
 def material_link_kb(material_id: int, bot_username: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=texts.BTN_OPEN_IN_BOT, url=deeplink(bot_username, Route.MATERIAL, material_id))
     return kb.as_markup()
 
@@ -401,7 +435,7 @@ def toggles_kb(
     done_text: str = texts.BTN_DONE,
 ) -> InlineKeyboardMarkup:
     """A two-column multi-select: ✅ marks what is chosen; pressing an option toggles it."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for value, title in options:
         mark = "✅ " if value in chosen else ""
         kb.button(text=f"{mark}{title}"[:60], callback_data=make(value))
@@ -425,13 +459,13 @@ def bind_kb(
 
 
 def chats_list_kb(chats: list[tuple[int, str]], page: int, pages: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for chat_id, title in chats:
         kb.button(
             text=title[:40], callback_data=ChatCallback(action=ChatAction.OPEN, chat_id=chat_id)
         )
     kb.adjust(1)
-    nav = InlineKeyboardBuilder()
+    nav = InlineKeyboard()
     added = _nav_row(
         nav,
         page,
@@ -445,7 +479,7 @@ def chats_list_kb(chats: list[tuple[int, str]], page: int, pages: int) -> Inline
 
 
 def chat_card_kb(chat_id: int, has_welcome: bool) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=texts.BTN_BIND,
         callback_data=ChatCallback(action=ChatAction.BIND, chat_id=chat_id),
@@ -475,7 +509,7 @@ def subscribe_kb(topics: list[tuple[str, str]], chosen: set[str]) -> InlineKeybo
 
 
 def vks_dates_kb(days: list[tuple[date, str]]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for day, status in days:
         kb.button(
             text=f"{day:%d.%m} · {status}",
@@ -487,7 +521,7 @@ def vks_dates_kb(days: list[tuple[date, str]]) -> InlineKeyboardMarkup:
 
 def vks_card_kb(day: date, cancelled: bool) -> InlineKeyboardMarkup:
     key = f"{day:%Y%m%d}"
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for field, title in texts.VKS_FIELD_TITLES.items():
         kb.button(
             text=title, callback_data=VksCallback(action=VksAction.FIELD, day=key, field=field)
@@ -532,7 +566,7 @@ def _yes_no(flag: bool) -> str:
 
 
 def _broadcast_kb(buttons: list[tuple[str, BroadcastAction]], *sizes: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for text, action in buttons:
         kb.button(text=text, callback_data=BroadcastCallback(action=action))
     kb.adjust(*sizes)
@@ -585,7 +619,7 @@ def broadcast_confirm_kb(pin: bool) -> InlineKeyboardMarkup:
 
 
 def broadcasts_kb(items: list[int]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for number in items:
         kb.button(
             text=f"№{number}",
@@ -598,7 +632,7 @@ def broadcasts_kb(items: list[int]) -> InlineKeyboardMarkup:
 def broadcast_manage_kb(
     number: int, can_cancel: bool, can_recall: bool
 ) -> InlineKeyboardMarkup | None:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     if can_cancel:
         kb.button(
             text=texts.BTN_CANCEL_BROADCAST,
@@ -614,7 +648,7 @@ def broadcast_manage_kb(
 
 
 def recall_confirm_kb(number: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=texts.BTN_RECALL_YES,
         callback_data=BroadcastCallback(action=BroadcastAction.RECALL_CONFIRM, id=number),
@@ -692,7 +726,7 @@ def req_back_kb() -> InlineKeyboardMarkup:
 def req_org_kb(
     found: Sequence[tuple[int, str]], remembered: tuple[int, str] | None = None
 ) -> InlineKeyboardMarkup | None:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     if remembered is not None:
         kb.button(
             text=texts.BTN_KEEP_ORG.format(org=remembered[1])[:60],
@@ -705,7 +739,7 @@ def req_org_kb(
 
 
 def req_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for code, title in topics:
         kb.button(text=title[:60], callback_data=_rq(RequestAction.TOPIC, code))
     kb.adjust(2)
@@ -714,7 +748,7 @@ def req_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 
 def req_format_kb() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for code, title in texts.FORMAT_TITLES.items():
         kb.button(text=title, callback_data=_rq(RequestAction.FORMAT, code))
     kb.adjust(1)
@@ -755,7 +789,7 @@ def req_calendar_kb(month: date, lo: date, hi: date, start: date | None) -> Inli
 
 
 def req_comment_kb() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=texts.BTN_NO_COMMENT, callback_data=_rq(RequestAction.SKIP))
     kb.row(*_back_row())
     return kb.as_markup()
@@ -774,7 +808,7 @@ REQUEST_FIELD_BUTTONS = (
 
 
 def req_summary_kb(resubmit: bool) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for step, title in REQUEST_FIELD_BUTTONS:
         kb.button(text=title, callback_data=_rq(RequestAction.EDIT, step))
     kb.button(
@@ -786,7 +820,7 @@ def req_summary_kb(resubmit: bool) -> InlineKeyboardMarkup:
 
 
 def req_fix_kb(request_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=texts.BTN_FIX.format(id=request_id),
         callback_data=_rq(RequestAction.FIX, str(request_id)),
@@ -802,7 +836,7 @@ def review_kb(
     request_id: int, status: str, session_id: int | None, announced: bool
 ) -> InlineKeyboardMarkup:
     """The queue card's buttons for the request's current status."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     if status == "new":
         kb.button(text=texts.BTN_TAKE, callback_data=_rv(ReviewAction.TAKE, request_id))
     if status in ("new", "taken"):
@@ -822,12 +856,12 @@ def requests_list_kb(
 ) -> InlineKeyboardMarkup:
     """``filters`` is the packed filter (see handlers.review); each button changes one part."""
     current = QueueFilter.unpack(filters)
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for request_id in ids:
         kb.button(text=f"№{request_id}", callback_data=_rv(ReviewAction.OPEN, request_id))
     kb.adjust(5)
     statuses = [("", texts.REQUESTS_FILTER_ALL), *texts.REQUEST_STATUS.items()]
-    row = InlineKeyboardBuilder()
+    row = InlineKeyboard()
     for code, title in statuses:
         mark = "• " if code == status else ""
         row.button(
@@ -836,7 +870,7 @@ def requests_list_kb(
         )
     row.adjust(3)
     kb.attach(row)
-    who = InlineKeyboardBuilder()
+    who = InlineKeyboard()
     for code, title in (
         ("", texts.BTN_FILTER_ANYONE),
         ("me", texts.BTN_FILTER_MINE),
@@ -849,7 +883,7 @@ def requests_list_kb(
         )
     who.adjust(3)
     kb.attach(who)
-    tail = InlineKeyboardBuilder()
+    tail = InlineKeyboard()
     tail.button(
         text=texts.BTN_FILTER_TOPIC,
         callback_data=_rv(ReviewAction.FILTER, 0, current.replace(topic="*").pack()),
@@ -877,7 +911,7 @@ def requests_list_kb(
 
 def filter_topics_kb(topics: Sequence[tuple[str, str]], packed: str) -> InlineKeyboardMarkup:
     current = QueueFilter.unpack(packed)
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=texts.REQUESTS_FILTER_ALL,
         callback_data=_rv(ReviewAction.FILTER, 0, current.replace(topic="").pack()),
@@ -893,7 +927,7 @@ def filter_topics_kb(topics: Sequence[tuple[str, str]], packed: str) -> InlineKe
 
 def filter_orgs_kb(options: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     """(title, packed filter) pairs: one button per МО that matched the /requests query."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for title, packed in options:
         kb.button(text=title[:60], callback_data=_rv(ReviewAction.FILTER, 0, packed))
     kb.adjust(1)
@@ -914,7 +948,7 @@ def schedule_calendar_kb(month: date, lo: date, hi: date) -> InlineKeyboardMarku
 def _choices(
     action: ReviewAction, options: Sequence[tuple[str, str]], width: int
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for value, title in options:
         kb.button(text=title[:60], callback_data=_rv(action, 0, value))
     kb.adjust(width)
@@ -942,7 +976,7 @@ def schedule_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarku
 
 
 def schedule_orgs_kb(found: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=texts.BTN_FOR_ALL, callback_data=_rv(ReviewAction.ORG, 0, "0"))
     for org_id, short in found:
         kb.button(text=short[:60], callback_data=_rv(ReviewAction.ORG, 0, str(org_id)))
@@ -959,13 +993,13 @@ def schedule_save_kb() -> InlineKeyboardMarkup:
 
 
 def announce_kb(session_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=texts.BTN_ANNOUNCE, callback_data=_rv(ReviewAction.ANNOUNCE, session_id))
     return kb.as_markup()
 
 
 def sessions_kb(pending: Sequence[int]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for session_id in pending:
         kb.button(
             text=texts.BTN_RESULTS.format(id=session_id),
@@ -981,7 +1015,7 @@ def sessions_kb(pending: Sequence[int]) -> InlineKeyboardMarkup:
 
 
 def org_menu_kb() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=texts.BTN_ORG_IMPORT, callback_data=OrgCallback(action=OrgAction.IMPORT))
     kb.button(text=texts.BTN_ORG_EXPORT, callback_data=OrgCallback(action=OrgAction.EXPORT))
     kb.adjust(2)
@@ -989,7 +1023,7 @@ def org_menu_kb() -> InlineKeyboardMarkup:
 
 
 def org_found_kb(found: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for org_id, short in found:
         kb.button(text=short[:60], callback_data=OrgCallback(action=OrgAction.OPEN, id=org_id))
     kb.adjust(1)
@@ -997,7 +1031,7 @@ def org_found_kb(found: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
 
 
 def org_card_kb(org_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for field, title in texts.ORG_FIELDS.items():
         kb.button(
             text=f"✏️ {title}",
@@ -1022,7 +1056,7 @@ def stats_kb(
     period: Period, section: str, *, can_go_later: bool, admin: bool, digest_on: bool
 ) -> InlineKeyboardMarkup:
     here = _here(period)
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     rows: list[int] = []
     for kind, title in texts.STATS_PERIOD_TITLES.items():
         marked = f"• {title}" if kind == period.kind.value else title
@@ -1070,7 +1104,7 @@ def stats_charts_kb(
     period: Period, section: str, topics: list[tuple[str, str]]
 ) -> InlineKeyboardMarkup:
     here = _here(period)
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text=texts.BTN_CHART_ALL, callback_data=StatsCallback(a=StatsAction.CHART, **here))
     for code, title in topics:
         kb.button(text=title[:40], callback_data=StatsCallback(a=StatsAction.CHART, t=code, **here))
@@ -1083,7 +1117,7 @@ def stats_charts_kb(
 
 def chart_methods_kb(period: Period, scope: str, method: str) -> InlineKeyboardMarkup:
     here = _here(period)
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for code, title in texts.BTN_CHART_METHODS.items():
         if code != method:
             kb.button(
@@ -1095,7 +1129,7 @@ def chart_methods_kb(period: Period, scope: str, method: str) -> InlineKeyboardM
 
 
 def digest_kb() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(
         text=texts.BTN_DIGEST_STOP, callback_data=StatsCallback(a=StatsAction.DIGEST, v="off")
     )

@@ -43,6 +43,18 @@ class Label(Filter):
         return message.text in self.labels
 
 
+class Carries(Filter):
+    """The message carries one of these fields (a service message's, a photo...)."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, *fields: str) -> None:
+        self.fields = tuple(fields)
+
+    async def __call__(self, message: Message) -> bool:
+        return any(getattr(message, name, None) for name in self.fields)
+
+
 @dataclass
 class _Needs:
     """What at least one handler of a subtree accepts; ``anything`` when it cannot be told."""
@@ -51,6 +63,7 @@ class _Needs:
     states: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     labels: set[str] = field(default_factory=set)
+    fields: set[str] = field(default_factory=set)
     callbacks: set[str] = field(default_factory=set)
 
     def add(self, other: _Needs) -> None:
@@ -58,22 +71,27 @@ class _Needs:
         self.states |= other.states
         self.prefixes |= other.prefixes
         self.labels |= other.labels
+        self.fields |= other.fields
         self.callbacks |= other.callbacks
 
 
 class MessageGate(Filter):
     """Lets through a message that some handler behind it may accept: one in a state it
-    handles, a command (Command filters read the text or the caption), or a button label."""
+    handles, a command (Command filters read the text or the caption), a button label, or a
+    message carrying a field it looks for."""
 
-    __slots__ = ("labels", "prefixes", "states")
+    __slots__ = ("fields", "labels", "prefixes", "states")
 
-    def __init__(self, states: Iterable[str], prefixes: Iterable[str], labels: Iterable[str]):
-        self.states = frozenset(states)
-        self.prefixes = tuple(prefixes)
-        self.labels = frozenset(labels)
+    def __init__(self, needs: _Needs) -> None:
+        self.states = frozenset(needs.states)
+        self.prefixes = tuple(needs.prefixes)
+        self.labels = frozenset(needs.labels)
+        self.fields = tuple(needs.fields)
 
     async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
         if raw_state is not None and raw_state in self.states:
+            return True
+        if self.fields and any(getattr(message, name, None) for name in self.fields):
             return True
         text = message.text or message.caption
         if not text:
@@ -124,6 +142,8 @@ def _message_needs(f: FilterObject) -> _Needs | None:
         return _Needs(prefixes=set(cb.prefix))
     if isinstance(cb, Label):
         return _Needs(labels=set(cb.labels))
+    if isinstance(cb, Carries):
+        return _Needs(fields=set(cb.fields))
     return None
 
 
@@ -162,11 +182,7 @@ def _gate_subtree(router: Router, event: str, installed: list[Router]) -> _Needs
     observer = router.observers[event]
     if needs.anything or not _has_handlers(router, event):
         return needs
-    gate: Filter
-    if event == "message":
-        gate = MessageGate(needs.states, needs.prefixes, needs.labels)
-    else:
-        gate = CallbackGate(needs.callbacks)
+    gate: Filter = MessageGate(needs) if event == "message" else CallbackGate(needs.callbacks)
     # First among the root filters: it is the cheapest, and it only narrows.
     root = observer._handler
     root.filters = [FilterObject(gate), *(root.filters or ())]

@@ -3,6 +3,7 @@ matching what a tutor types against names, short names and districts. Pure."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -96,42 +97,76 @@ def parse_staff(raw: str) -> int | None:
     return int(raw)
 
 
-def search_terms(*texts: str) -> frozenset[str]:
-    """Stems and raw words of an organisation's names, for matching parts of words."""
+class Terms:
+    """Stems and raw words of an organisation's names, for matching whole and partial words."""
+
+    __slots__ = ("_set", "_sorted")
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self._set = frozenset(terms)
+        # Sorted, a prefix is found by bisection: a tutor's every keystroke is matched against
+        # the whole directory.
+        self._sorted = tuple(sorted(self._set))
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._set
+
+    def has_prefix(self, prefix: str) -> bool:
+        i = bisect_left(self._sorted, prefix)
+        return i < len(self._sorted) and self._sorted[i].startswith(prefix)
+
+
+def search_terms(*texts: str) -> Terms:
     found: set[str] = set()
     for text in texts:
         for word in words(text):
             found.add(word)
             found.add(stem(word))
-    return frozenset(found)
+    return Terms(found)
 
 
-def matches(query: str, terms: frozenset[str], name: str) -> int:
+@dataclass(frozen=True, slots=True)
+class OrgQuery:
+    """A typed organisation name, split once: each reading is its words with their stems
+    (the Latin-layout reading is a second one)."""
+
+    readings: tuple[tuple[tuple[str, str], ...], ...]
+
+    @classmethod
+    def of(cls, query: str) -> OrgQuery:
+        texts = [query]
+        if has_latin(query) and not has_cyrillic(query):
+            texts.append(en_to_ru(query))
+        readings = []
+        for text in texts:
+            wanted = words(text)[:8]
+            if wanted:
+                readings.append(tuple((w, stem(w)) for w in wanted))
+        return cls(tuple(readings))
+
+
+def matches(query: str | OrgQuery, terms: Terms, name: str) -> int:
     """How well ``query`` matches an organisation: 0 is no match, higher is better.
 
     Every word of the query must be the start of some word of the organisation («вол гор
     пол 3»), or equal one of its stems («вологодской»). Numbers must match exactly, so «№ 2»
-    never picks «№ 12». A query typed on the Latin layout is read as Russian too.
+    never picks «№ 12». A query typed on the Latin layout is read as Russian too. Matching a
+    whole directory, pass ``OrgQuery.of(query)`` so the query is split once.
     """
-    best = _score(query, terms, name)
-    if has_latin(query) and not has_cyrillic(query):
-        best = max(best, _score(en_to_ru(query), terms, name))
-    return best
+    prepared = query if isinstance(query, OrgQuery) else OrgQuery.of(query)
+    return max((_score(r, terms, name) for r in prepared.readings), default=0)
 
 
-def _score(query: str, terms: frozenset[str], name: str) -> int:
-    wanted = words(query)[:8]
-    if not wanted:
-        return 0
+def _score(reading: tuple[tuple[str, str], ...], terms: Terms, name: str) -> int:
     score = 0
-    for word in wanted:
+    for word, word_stem in reading:
         if word.isdigit():
             if word not in terms:
                 return 0
             score += 3
-        elif word in terms or stem(word) in terms:
+        elif word in terms or word_stem in terms:
             score += 3
-        elif len(word) >= 2 and any(t.startswith(word) for t in terms):
+        elif len(word) >= 2 and terms.has_prefix(word):
             score += 2
         else:
             return 0

@@ -21,6 +21,7 @@ from bot.callbacks import ChatAction, ChatCallback
 from bot.delivery import Delivery
 from bot.keyboards import bind_kb, chat_card_kb, chats_list_kb
 from bot.middlewares import RequireRole
+from bot.routing import Carries
 from bot.settings import Settings
 from bot.states import ChatStates
 from handlers.common import edit, local_time, message_of
@@ -363,8 +364,8 @@ def create_router() -> Router:
     groups = F.chat.type.in_({"group", "supergroup"})
     # Membership and service messages: no role needed, they come from Telegram itself.
     router.my_chat_member.register(on_bot_membership)
-    router.message.register(on_migrate, F.migrate_to_chat_id | F.migrate_from_chat_id)
-    router.message.register(on_new_members, F.new_chat_members, groups)
+    router.message.register(on_migrate, Carries("migrate_to_chat_id", "migrate_from_chat_id"))
+    router.message.register(on_new_members, Carries("new_chat_members"), groups)
 
     gated = Router(name=f"{__name__}.methodologists")
     gate = RequireRole(Role.METHODOLOGIST)

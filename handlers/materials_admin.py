@@ -39,6 +39,7 @@ from bot.keyboards import (
     topics_pick_kb,
 )
 from bot.middlewares import THROTTLE_FLAG, RequireRole
+from bot.routing import Carries
 from bot.states import ImportStates, MaterialStates
 from catalog.importer import ImportFormatError, export_rows, to_csv, to_xlsx
 from catalog.model import (
@@ -718,7 +719,7 @@ def create_router() -> Router:
     router.message.middleware(gate)
     router.callback_query.middleware(gate)
     router.message.filter(F.chat.type == "private")
-    media = F.document | F.video | F.photo
+    media = Carries("document", "video", "photo")
     s = MaterialStates
 
     router.message.register(cmd_add, Command("add"))

@@ -34,6 +34,8 @@ ENOUGH_STRICT = 10
 CHANNELS = ("private", "group", "inline", "deeplink", "link")
 RESULTS_CACHED = 1024
 QUERIES_CACHED = 10_000
+# Longer texts are planned every time: nobody repeats a pasted paragraph.
+PLANNED_QUERY = 256
 # Also how long a material edited by another process (``python -m bot catalog import`` while
 # the bot runs) may be shown as it was: changes through this repository are seen at once.
 RESULTS_TTL = 30.0
@@ -144,6 +146,10 @@ class _Caches:
         # change of the catalog through a repository clears it; popularity (the order of
         # equal matches) may lag by up to RESULTS_TTL seconds.
         self.results: OrderedDict[tuple[str, bool], tuple[float, SearchResult]] = OrderedDict()
+        self.topics: list[Topic] | None = None
+        self.topic_counts: tuple[float, dict[str, int]] | None = None
+        # Query plans (normalised, corrected, expanded by the glossary) of recent queries.
+        self.plans: dict[str, QueryPlan] = {}
         # Materials by id, for cards and result lists: the same few hundred all day.
         self.materials: dict[int, tuple[float, Material]] = {}
         # Saved search texts by id and back: what people type repeats all day.
@@ -186,18 +192,27 @@ class CatalogRepo:
             )
 
         await self._change(run)
-        self._c.titles = None
 
     async def topics(self) -> list[Topic]:
-        rows = await self.db.fetchall(
-            "SELECT code, title, description FROM topics ORDER BY position, code"
-        )
-        return [Topic(r["code"], r["title"], r["description"]) for r in rows]
+        cached = self._c.topics
+        if cached is None:
+            generation = self._c.generation
+            rows = await self.db.fetchall(
+                "SELECT code, title, description FROM topics ORDER BY position, code"
+            )
+            cached = [Topic(r["code"], r["title"], r["description"]) for r in rows]
+            if generation == self._c.generation:
+                self._c.topics = cached
+        return list(cached)
 
     async def topic_titles(self) -> dict[str, str]:
-        if self._c.titles is None:
-            self._c.titles = {t.code: t.title for t in await self.topics()}
-        return self._c.titles
+        titles = self._c.titles
+        if titles is None:
+            generation = self._c.generation
+            titles = {t.code: t.title for t in await self.topics()}
+            if generation == self._c.generation:
+                self._c.titles = titles
+        return titles
 
     # -- materials ---------------------------------------------------------------------------
 
@@ -512,14 +527,27 @@ class CatalogRepo:
         return suggest(query_plan, await self.vocabulary(), self.glossary)
 
     async def plan(self, query: str) -> QueryPlan:
-        return plan(query, await self.vocabulary(), self.glossary)
+        cached = self._c.plans.get(query)
+        if cached is not None:
+            return cached
+        generation = self._c.generation
+        found = plan(query, await self.vocabulary(), self.glossary)
+        if generation == self._c.generation and len(query) <= PLANNED_QUERY:
+            if len(self._c.plans) >= RESULTS_CACHED:
+                self._c.plans.clear()
+            self._c.plans[query] = found
+        return found
 
     def forget_results(self) -> None:
         """The catalog changed: nothing cached from it may be served again."""
         self._c.generation += 1
         self._c.results.clear()
         self._c.materials.clear()
+        self._c.plans.clear()
         self._c.vocab = None
+        self._c.titles = None
+        self._c.topics = None
+        self._c.topic_counts = None
 
     async def _change(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """A write to the catalog. Caches are dropped on both sides of it, so that a read
@@ -628,12 +656,21 @@ class CatalogRepo:
         return {Kind(r["kind"]): r["n"] for r in rows}
 
     async def topic_counts(self) -> dict[str, int]:
+        """Active materials per direction."""
+        now = time.monotonic()
+        cached = self._c.topic_counts
+        if cached is not None and now - cached[0] < RESULTS_TTL:
+            return dict(cached[1])
+        generation = self._c.generation
         rows = await self.db.fetchall(
             "SELECT mt.topic_code, COUNT(*) AS n FROM material_topics mt"
             " JOIN materials m ON m.id = mt.material_id WHERE m.status = 'active'"
             " GROUP BY mt.topic_code"
         )
-        return {r["topic_code"]: r["n"] for r in rows}
+        counts = {r["topic_code"]: r["n"] for r in rows}
+        if generation == self._c.generation:
+            self._c.topic_counts = (now, counts)
+        return dict(counts)
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) AS n FROM materials")
@@ -773,6 +810,4 @@ class CatalogRepo:
                 self._index(conn, material_id, titles)
             return existed is None
 
-        created = await self._change(run)
-        self._c.titles = None
-        return created
+        return await self._change(run)

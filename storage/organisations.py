@@ -11,7 +11,9 @@ from catalog.organisations import (
     COLUMNS,
     REQUIRED,
     OrgPlan,
+    OrgQuery,
     OrgType,
+    Terms,
     matches,
     parse,
     search_terms,
@@ -62,7 +64,7 @@ class OrgRepo:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._cache: list[tuple[Organisation, frozenset[str]]] | None = None
+        self._cache: list[tuple[Organisation, Terms]] | None = None
 
     async def ensure_seeded(self) -> None:
         """Load the shipped directory once; later imports and edits are kept."""
@@ -71,7 +73,7 @@ class OrgRepo:
             return
         await self.import_table(shipped_organisations(), "organisations.csv")
 
-    async def _all(self) -> list[tuple[Organisation, frozenset[str]]]:
+    async def _all(self) -> list[tuple[Organisation, Terms]]:
         if self._cache is None:
             rows = await self.db.fetchall("SELECT * FROM organisations ORDER BY short_name")
             orgs = [_org(r) for r in rows]
@@ -88,7 +90,8 @@ class OrgRepo:
         return None
 
     async def find(self, query: str, limit: int = 8) -> list[Organisation]:
-        scored = [(matches(query, terms, o.name), o) for o, terms in await self._all() if o.active]
+        wanted = OrgQuery.of(query)
+        scored = [(matches(wanted, terms, o.name), o) for o, terms in await self._all() if o.active]
         scored = [(s, o) for s, o in scored if s > 0]
         scored.sort(key=lambda pair: (-pair[0], pair[1].short_name))
         return [o for _, o in scored[:limit]]
