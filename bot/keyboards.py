@@ -90,9 +90,9 @@ class Buttons:
         self._sizes: tuple[int, ...] = (8,)
 
     def button(
-        self, *, text: str, callback_data: CallbackData | None = None, url: str | None = None
+        self, *, text: str, callback_data: CallbackData | str | None = None, url: str | None = None
     ) -> None:
-        data = callback_data.pack() if callback_data is not None else None
+        data = callback_data.pack() if isinstance(callback_data, CallbackData) else callback_data
         self._buttons.append(InlineKeyboardButton(text=text, callback_data=data, url=url))
 
     def adjust(self, *sizes: int) -> None:
@@ -215,6 +215,20 @@ def card_kb(
     src: Source,
     can_get: bool,
     manage: bool = False,
+) -> InlineKeyboardMarkup:
+    packed = back.pack() if back is not None else None
+    return _card_kb(material_id, packed, share_url, src, can_get, manage)
+
+
+# Cards are opened from the same few result pages all day; see _results_kb.
+@lru_cache(maxsize=4096)
+def _card_kb(
+    material_id: int,
+    back: str | None,
+    share_url: str | None,
+    src: Source,
+    can_get: bool,
+    manage: bool,
 ) -> InlineKeyboardMarkup:
     kb = Buttons()
     if can_get:

@@ -6,7 +6,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters.base import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -367,9 +368,22 @@ async def on_browse(
 SEARCH = {THROTTLE_FLAG: "search"}
 
 
+class SearchText(Filter):
+    """Plain text in a private chat outside any form: a search. Not a command, not a menu
+    button. One filter instead of four, checked first: most updates are searches."""
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        text = message.text
+        if raw_state is not None or message.chat.type != "private" or not text:
+            return False
+        return not text.startswith("/") and text not in texts.MENU_BUTTONS
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     private = F.chat.type == "private"
+    # Inside a form, text belongs to the form (whose routers come earlier).
+    router.message.register(text_search, SearchText(), flags=SEARCH)
     router.message.register(
         open_deeplink, CommandStart(deep_link=True), DeepLink(Route.MATERIAL), private
     )
@@ -377,17 +391,14 @@ def create_router() -> Router:
     router.message.register(cmd_catalog, Command("catalog"), private)
     router.message.register(cmd_catalog, Label(texts.BTN_CATALOG), private)
     router.message.register(search_hint, Label(texts.BTN_SEARCH_HINT), private)
-    # Plain text outside any form is a search; inside a form it belongs to the form.
-    router.message.register(
-        text_search, private, StateFilter(None), F.text, ~F.text.startswith("/"), flags=SEARCH
-    )
-    router.callback_query.register(
-        on_search_page, SearchCallback.filter(F.action == SearchAction.PAGE), flags=SEARCH
-    )
-    router.callback_query.register(on_wish, SearchCallback.filter(F.action == SearchAction.WISH))
+    # Most pressed first; their filters exclude one another, so the order is free.
     router.callback_query.register(
         on_open, MaterialCallback.filter(F.action == MaterialAction.OPEN)
     )
     router.callback_query.register(on_get, MaterialCallback.filter(F.action == MaterialAction.GET))
+    router.callback_query.register(
+        on_search_page, SearchCallback.filter(F.action == SearchAction.PAGE), flags=SEARCH
+    )
     router.callback_query.register(on_browse, BrowseCallback.filter())
+    router.callback_query.register(on_wish, SearchCallback.filter(F.action == SearchAction.WISH))
     return router

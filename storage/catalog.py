@@ -240,6 +240,8 @@ class CatalogRepo:
         return [by_id[i] for i in ids if i in by_id]
 
     async def _load(self, ids: list[int]) -> list[Material]:
+        # Download counters may be waiting in the batch.
+        await self.db.flush()
         # One query for rows, one for topics.
         marks = ",".join("?" * len(ids))
         rows = await self.db.fetchall(f"SELECT * FROM materials WHERE id IN ({marks})", ids)  # noqa: S608 - placeholders only
@@ -578,6 +580,8 @@ class CatalogRepo:
         query_plan = await self.plan(query)
         if query_plan.empty:
             return SearchResult(query_plan, [])
+        # Popularity orders ties: counts waiting in the batch must be in.
+        await self.db.flush()
         # Tiers, cheapest first; each runs only if the ones before found too little.
         rows: list[sqlite3.Row] = []
         seen: set[int] = set()
@@ -626,6 +630,7 @@ class CatalogRepo:
         )
 
     async def popular(self, limit: int, offset: int = 0) -> list[int]:
+        await self.db.flush()
         rows = await self.db.fetchall(
             "SELECT id FROM materials WHERE status = 'active'"
             " ORDER BY downloads DESC, published_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -680,34 +685,27 @@ class CatalogRepo:
 
     async def record_download(
         self, material_id: int, user_id: int | None, chat_id: int | None, channel: str
-    ) -> int:
-        """One delivery: a row and the material's counter, in one transaction."""
+    ) -> None:
+        """One delivery: a row and the material's counter, written with the next batch of log
+        rows (Database.defer) in one transaction. Whoever reads counts sees it at once: cards
+        through the cache here, reports and misses of the cache by flushing first."""
         if channel not in CHANNELS:
             raise ValueError(channel)
-        at = utcnow()
-
-        def run(conn: sqlite3.Connection) -> int:
-            conn.execute(
-                "INSERT INTO downloads (material_id, user_id, chat_id, channel, at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (material_id, user_id, chat_id, channel, at),
-            )
-            row = conn.execute(
-                "UPDATE materials SET downloads = downloads + 1 WHERE id = ? RETURNING downloads",
-                (material_id,),
-            ).fetchone()
-            return int(row["downloads"]) if row else 0
-
-        # Counted: a read of this material running meanwhile is not kept.
-        self._c.generation += 1
-        count = await self.db.write(run)
+        self.db.defer(
+            "INSERT INTO downloads (material_id, user_id, chat_id, channel, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (material_id, user_id, chat_id, channel, utcnow()),
+        )
+        self.db.defer("UPDATE materials SET downloads = downloads + 1 WHERE id = ?", (material_id,))
+        # A read of this material running meanwhile may have missed the count: not kept.
         self._c.generation += 1
         cached = self._c.materials.get(material_id)
         if cached is not None:
-            self._c.materials[material_id] = (cached[0], replace(cached[1], downloads=count))
-        return count
+            counted = replace(cached[1], downloads=cached[1].downloads + 1)
+            self._c.materials[material_id] = (cached[0], counted)
 
     async def downloads_since(self, material_id: int, since_iso: str) -> int:
+        await self.db.flush()
         row = await self.db.fetchone(
             "SELECT COUNT(*) AS n FROM downloads WHERE material_id = ? AND at >= ?",
             (material_id, since_iso),

@@ -26,11 +26,11 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-# Log rows (what was searched) wait at most this long, or until there are this many, and are
-# then written together: one transaction instead of one per search.
+# Statistics rows (a search logged, a download counted) wait at most this long, or until there
+# are this many, and are then written together: one transaction instead of one per update.
 DEFER_SECONDS = 1.0
 DEFER_ROWS = 500
-# If the database refuses them for long, the oldest log rows beyond this are given up.
+# If the database refuses them for long, the oldest rows beyond this are given up.
 DEFER_KEPT = 50_000
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -77,6 +77,7 @@ class Database:
         self._deferred: list[tuple[str, Params]] = []
         self._flush_timer: asyncio.TimerHandle | None = None
         self._flushing: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
 
     async def connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,10 +218,13 @@ class Database:
         await self.write(lambda conn: conn.executemany(sql, batch))
 
     def defer(self, sql: str, params: Params) -> None:
-        """Queue one row of a log (a statement that returns nothing anyone waits for) to be
-        written with others soon after. ``flush`` writes the queue at once; ``close`` and
-        ``report_reader`` flush first, so reports and shutdowns see every row. A crash loses
-        at most the last DEFER_SECONDS of log rows, never anything a person entered."""
+        """Queue a statistics write (a search logged, a download counted) that nobody waits
+        for, to go with others soon after in one transaction.
+
+        ``flush`` writes the queue at once; ``close`` and ``report_reader`` flush first, and so
+        must any reader that needs those rows. A crash loses at most the last DEFER_SECONDS of
+        statistics, never anything a person entered.
+        """
         self._deferred.append((sql, params))
         if len(self._deferred) >= DEFER_ROWS:
             self._start_flush()
@@ -229,34 +233,37 @@ class Database:
             self._flush_timer = loop.call_later(DEFER_SECONDS, self._start_flush)
 
     def _start_flush(self) -> None:
+        self._flush_timer = None
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.ensure_future(self.flush())
 
     async def flush(self) -> None:
-        """Write every queued log row now, in one transaction."""
+        """Write every queued statistics row now; returns once they are committed, including
+        those a flush already under way had taken."""
         if self._flush_timer is not None:
             self._flush_timer.cancel()
             self._flush_timer = None
-        while self._deferred and self._sync is not None:
-            rows, self._deferred = self._deferred, []
-            by_sql: dict[str, list[Params]] = {}
-            for sql, params in rows:
-                by_sql.setdefault(sql, []).append(params)
+        async with self._flush_lock:
+            while self._deferred and self._sync is not None:
+                rows, self._deferred = self._deferred, []
+                by_sql: dict[str, list[Params]] = {}
+                for sql, params in rows:
+                    by_sql.setdefault(sql, []).append(params)
 
-            def run(conn: sqlite3.Connection, by_sql: dict[str, list[Params]] = by_sql) -> None:
-                for sql, batch in by_sql.items():
-                    conn.executemany(sql, batch)
+                def run(conn: sqlite3.Connection, by_sql: dict[str, list[Params]] = by_sql) -> None:
+                    for sql, batch in by_sql.items():
+                        conn.executemany(sql, batch)
 
-            try:
-                await self.write(run)
-            except sqlite3.Error:
-                log.exception("could not write %d log row(s); will retry", len(rows))
-                self._deferred[:0] = rows
-                del self._deferred[:-DEFER_KEPT]
-                if self._flush_timer is None:
-                    loop = asyncio.get_running_loop()
-                    self._flush_timer = loop.call_later(DEFER_SECONDS, self._start_flush)
-                return
+                try:
+                    await self.write(run)
+                except sqlite3.Error:
+                    log.exception("could not write %d statistics row(s); will retry", len(rows))
+                    self._deferred[:0] = rows
+                    del self._deferred[:-DEFER_KEPT]
+                    if self._flush_timer is None:
+                        loop = asyncio.get_running_loop()
+                        self._flush_timer = loop.call_later(DEFER_SECONDS, self._start_flush)
+                    return
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)

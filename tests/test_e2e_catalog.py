@@ -80,6 +80,8 @@ async def test_search_card_get_sends_document_and_counts(running: RunningBot) ->
     assert sent.params["chat_id"] == NURSE.id
     assert await downloads(repo, pdf) == 1
     assert running.db is not None
+    # Counters go to the database in batches; reports flush first, and so does this test.
+    await running.db.flush()
     row = await running.db.fetchone("SELECT channel, user_id FROM downloads")
     assert tuple(row) == ("private", NURSE.id)  # type: ignore[arg-type]
 
@@ -120,6 +122,7 @@ async def test_cloud_link_is_counted_before_it_is_shown(running: RunningBot) -> 
     assert button_texts(sent.params["reply_markup"]) == [texts.BTN_OPEN_LINK]
     assert await downloads(repo, link) == 1
     assert running.db is not None
+    await running.db.flush()
     row = await running.db.fetchone("SELECT channel FROM downloads")
     assert row["channel"] == "link"  # type: ignore[index]
 
