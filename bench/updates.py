@@ -48,7 +48,7 @@ from bot.callbacks import (  # noqa: E402
     MaterialCallback,
     Source,
 )
-from bot.factory import build_dispatcher  # noqa: E402
+from bot.factory import build_dispatcher, settle_heap  # noqa: E402
 from bot.middlewares import Limit  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage.catalog import CatalogRepo  # noqa: E402
@@ -173,6 +173,8 @@ async def full_stack(tmp: Path) -> tuple[Dispatcher, Bot, Database, list[int]]:
     throttle = dp["throttle"]
     throttle.limits = {k: Limit(10**9, v.seconds) for k, v in throttle.limits.items()}
     rows = await db.fetchall("SELECT id FROM materials WHERE status = 'active'")
+    # As the runner does once on_startup is done.
+    settle_heap()
     return dp, Bot(TOKEN, session=RecordingSession()), db, [int(r["id"]) for r in rows]
 
 

@@ -62,6 +62,9 @@ class _Needs:
     anything: bool = False
     states: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    # Command names, casefolded; ``any_command`` when some Command takes a pattern.
+    commands: set[str] = field(default_factory=set)
+    any_command: bool = False
     labels: set[str] = field(default_factory=set)
     fields: set[str] = field(default_factory=set)
     callbacks: set[str] = field(default_factory=set)
@@ -70,6 +73,8 @@ class _Needs:
         self.anything = self.anything or other.anything
         self.states |= other.states
         self.prefixes |= other.prefixes
+        self.commands |= other.commands
+        self.any_command = self.any_command or other.any_command
         self.labels |= other.labels
         self.fields |= other.fields
         self.callbacks |= other.callbacks
@@ -80,11 +85,13 @@ class MessageGate(Filter):
     handles, a command (Command filters read the text or the caption), a button label, or a
     message carrying a field it looks for."""
 
-    __slots__ = ("fields", "labels", "prefixes", "states")
+    __slots__ = ("any_command", "commands", "fields", "labels", "prefixes", "states")
 
     def __init__(self, needs: _Needs) -> None:
         self.states = frozenset(needs.states)
-        self.prefixes = tuple(needs.prefixes)
+        self.prefixes = "".join(needs.prefixes)
+        self.commands = frozenset(needs.commands)
+        self.any_command = needs.any_command
         self.labels = frozenset(needs.labels)
         self.fields = tuple(needs.fields)
 
@@ -96,7 +103,16 @@ class MessageGate(Filter):
         text = message.text or message.caption
         if not text:
             return False
-        return text in self.labels or (bool(self.prefixes) and text.startswith(self.prefixes))
+        if text in self.labels:
+            return True
+        # As aiogram's Command reads it: "  /name@mention args" -> "/" and "name".
+        head = text.lstrip()[:80]
+        if not head or head[0] not in self.prefixes:
+            return False
+        if self.any_command:
+            return True
+        name = head.split(maxsplit=1)[0][1:].partition("@")[0]
+        return name.casefold() in self.commands
 
 
 class CallbackGate(Filter):
@@ -139,7 +155,9 @@ def _message_needs(f: FilterObject) -> _Needs | None:
         found = _states(cb)
         return None if found is None else _Needs(states=found)
     if isinstance(cb, Command):
-        return _Needs(prefixes=set(cb.prefix))
+        names = {c.casefold() for c in cb.commands if isinstance(c, str)}
+        patterns = len(names) < len(cb.commands)
+        return _Needs(prefixes=set(cb.prefix), commands=names, any_command=patterns)
     if isinstance(cb, Label):
         return _Needs(labels=set(cb.labels))
     if isinstance(cb, Carries):

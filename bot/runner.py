@@ -10,7 +10,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.factory import build_dispatcher, create_bot
+from bot.factory import build_dispatcher, create_bot, settle_heap
 from bot.settings import Mode, Settings
 from storage.db import Database
 
@@ -23,6 +23,8 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings)
     try:
         dp = build_dispatcher(settings, db)
+        # After on_startup (registered first), when what lives all along has been built.
+        dp.startup.register(settle_heap)
         if settings.mode is Mode.WEBHOOK:
             await run_webhook(bot, dp, settings)
         else:

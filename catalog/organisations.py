@@ -4,7 +4,7 @@ matching what a tutor types against names, short names and districts. Pure."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -111,6 +111,9 @@ class Terms:
     def __contains__(self, word: object) -> bool:
         return word in self._set
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sorted)
+
     def has_prefix(self, prefix: str) -> bool:
         i = bisect_left(self._sorted, prefix)
         return i < len(self._sorted) and self._sorted[i].startswith(prefix)
@@ -143,6 +146,33 @@ class OrgQuery:
             if wanted:
                 readings.append(tuple((w, stem(w)) for w in wanted))
         return cls(tuple(readings))
+
+
+class TermIndex:
+    """Which organisations of a directory could match a query, found without scoring them all:
+    every match must pass its first word, so the first word's hits are the candidates."""
+
+    def __init__(self, directory: list[Terms]) -> None:
+        self._by_term: dict[str, list[int]] = {}
+        for position, terms in enumerate(directory):
+            for term in terms:
+                self._by_term.setdefault(term, []).append(position)
+        self._sorted = sorted(self._by_term)
+
+    def candidates(self, query: OrgQuery) -> set[int]:
+        found: set[int] = set()
+        for reading in query.readings:
+            word, word_stem = reading[0]
+            found.update(self._by_term.get(word, ()))
+            if word.isdigit():
+                continue
+            found.update(self._by_term.get(word_stem, ()))
+            if len(word) >= 2:
+                i = bisect_left(self._sorted, word)
+                while i < len(self._sorted) and self._sorted[i].startswith(word):
+                    found.update(self._by_term[self._sorted[i]])
+                    i += 1
+        return found
 
 
 def matches(query: str | OrgQuery, terms: Terms, name: str) -> int:

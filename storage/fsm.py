@@ -81,6 +81,13 @@ class SQLiteStorage(BaseStorage):
 
     async def _write(self, key: StorageKey, **fields: str | None) -> None:
         k = _key(key)
+        known = self._rows.get(k)
+        if known is not None:
+            state = fields["state"] if "state" in fields else known[0]
+            data = (fields["data"] if "data" in fields else known[1]) or "{}"
+            if (state, data) == known:
+                # Nothing changes (clearing a form nobody is in): no transaction.
+                return
 
         def run(conn: sqlite3.Connection) -> tuple[str | None, str]:
             old = conn.execute("SELECT state, data FROM fsm WHERE key = ?", (k,)).fetchone()

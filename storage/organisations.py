@@ -13,6 +13,7 @@ from catalog.organisations import (
     OrgPlan,
     OrgQuery,
     OrgType,
+    TermIndex,
     Terms,
     matches,
     parse,
@@ -65,6 +66,7 @@ class OrgRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._cache: list[tuple[Organisation, Terms]] | None = None
+        self._index: TermIndex | None = None
 
     async def ensure_seeded(self) -> None:
         """Load the shipped directory once; later imports and edits are kept."""
@@ -78,6 +80,7 @@ class OrgRepo:
             rows = await self.db.fetchall("SELECT * FROM organisations ORDER BY short_name")
             orgs = [_org(r) for r in rows]
             self._cache = [(o, search_terms(o.name, o.short_name, o.district)) for o in orgs]
+            self._index = TermIndex([terms for _, terms in self._cache])
         return self._cache
 
     async def all(self, *, active_only: bool = True) -> list[Organisation]:
@@ -91,8 +94,14 @@ class OrgRepo:
 
     async def find(self, query: str, limit: int = 8) -> list[Organisation]:
         wanted = OrgQuery.of(query)
-        scored = [(matches(wanted, terms, o.name), o) for o, terms in await self._all() if o.active]
-        scored = [(s, o) for s, o in scored if s > 0]
+        directory = await self._all()
+        assert self._index is not None  # built with the directory
+        scored = []
+        for position in self._index.candidates(wanted):
+            org, terms = directory[position]
+            score = matches(wanted, terms, org.name) if org.active else 0
+            if score > 0:
+                scored.append((score, org))
         scored.sort(key=lambda pair: (-pair[0], pair[1].short_name))
         return [o for _, o in scored[:limit]]
 
