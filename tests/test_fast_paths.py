@@ -1,0 +1,171 @@
+"""What the throughput work relies on: caches that never serve stale data, statistics written
+in batches but never lost, and router gates that never turn away an update a handler takes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import Message, Update
+
+from bot.routing import MessageGate
+from bot.settings import Settings
+from catalog.model import Kind, MaterialInput
+from storage.catalog import CatalogRepo
+from storage.db import Database
+from storage.fsm import SQLiteStorage
+from storage.requests import RequestRepo
+from storage.users import Role, SeenUser, UserRepo
+
+
+def _message(text: str, chat_type: str = "private") -> Message:
+    return Message.model_validate(
+        {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": 7, "type": chat_type},
+            "from": {"id": 7, "is_bot": False, "first_name": "Анна"},
+            "text": text,
+        }
+    )
+
+
+async def test_search_log_and_downloads_reach_the_database_by_flush_report_or_close(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    db = Database(path)
+    await db.connect()
+    repo = CatalogRepo(db)
+    await repo.ensure_topics()
+    material = await repo.create(
+        MaterialInput(title="Памятка ЭЛН", kind=Kind.MEMO, topics=["base"], url="https://x.ru")
+    )
+    await repo.save_search("элн", 7, "private", "элн", 1)
+    await repo.record_download(material, 7, 7, "private")
+    # The card sees the count at once, from the shared cache.
+    got = await CatalogRepo(db).get(material)
+    assert got is not None
+    assert got.downloads == 1
+    async with db.report_reader() as conn, conn.execute("SELECT COUNT(*) FROM searches") as cur:
+        assert (await cur.fetchone())[0] == 1  # type: ignore[index]
+    await repo.save_search("цами", 7, "private", "цами", 0)
+    await repo.record_download(material, 8, 8, "private")
+    await db.close()  # a clean stop writes what waits
+
+    db = Database(path)
+    await db.connect()
+    row = await db.fetchone("SELECT COUNT(*) AS n FROM searches")
+    assert row is not None
+    assert row["n"] == 2
+    row = await db.fetchone("SELECT downloads FROM materials WHERE id = ?", (material,))
+    assert row is not None
+    assert row["downloads"] == 2
+    row = await db.fetchone("SELECT COUNT(*) AS n FROM downloads")
+    assert row is not None
+    assert row["n"] == 2
+    await db.close()
+
+
+async def test_a_role_granted_through_one_repository_is_seen_by_another_at_once(
+    db: Database,
+) -> None:
+    reader = UserRepo(db)
+    await reader.touch(SeenUser(id=42, first_name="Ольга"))
+    before = await reader.get(42)
+    assert before is not None
+    assert before.role is Role.STAFF
+    await UserRepo(db).set_role(42, Role.METHODOLOGIST, changed_by=1)
+    after = await reader.get(42)
+    assert after is not None
+    assert after.role is Role.METHODOLOGIST
+
+
+async def test_forgetting_a_person_drops_the_cached_name(db: Database) -> None:
+    users = UserRepo(db)
+    await users.touch(SeenUser(id=43, first_name="Ирина", last_name="Петрова"))
+    await RequestRepo(db).erase_person(43)
+    record = await users.get(43)
+    assert record is not None
+    assert record.display_name == "43"
+    assert record.forgotten
+
+
+async def test_a_material_changed_through_one_repository_is_seen_by_another(
+    db: Database,
+) -> None:
+    editor, reader = CatalogRepo(db), CatalogRepo(db)
+    await editor.ensure_topics()
+    m = MaterialInput(title="Старое название", kind=Kind.MEMO, topics=["base"], url="https://x.ru")
+    material = await editor.create(m)
+    assert (await reader.get(material)).title == "Старое название"  # type: ignore[union-attr]
+    assert (await reader.search("старое")).ids == [material]
+    m.title = "Новое название"
+    await editor.update(material, m)
+    assert (await reader.get(material)).title == "Новое название"  # type: ignore[union-attr]
+    assert (await reader.search("старое")).ids == []
+    await editor.set_status(material, "archived")
+    assert not (await reader.get(material)).active  # type: ignore[union-attr]
+
+
+async def test_fsm_reads_come_from_memory_and_writes_still_reach_the_database(
+    db: Database,
+) -> None:
+    key = StorageKey(bot_id=1, chat_id=7, user_id=7)
+    fsm = SQLiteStorage(db)
+    await fsm.set_state(key, "Form:waiting_for_topic")
+    await fsm.update_data(key, {"topic": "ЭЛН"})
+    row = await db.fetchone("SELECT state, data FROM fsm")
+    assert row is not None
+    assert row["state"] == "Form:waiting_for_topic"
+    # Another storage on the same file (a restart) reads what the first one wrote.
+    assert await SQLiteStorage(db).get_data(key) == {"topic": "ЭЛН"}
+    # A reader's dict is its own: changing it changes nothing stored.
+    data = await fsm.get_data(key)
+    data["topic"] = "ЦАМИ"
+    assert await fsm.get_data(key) == {"topic": "ЭЛН"}
+    await fsm.set_state(key, None)
+    await fsm.set_data(key, {})
+    assert await db.fetchone("SELECT * FROM fsm") is None
+    # Clearing again changes nothing and writes nothing.
+    await fsm.set_state(key, None)
+    assert await db.fetchone("SELECT * FROM fsm") is None
+
+
+async def test_message_gate_lets_through_what_aiogram_commands_would_take() -> None:
+    from bot.routing import _Needs
+
+    gate = MessageGate(
+        _Needs(states={"Form:x"}, prefixes={"/"}, commands={"request"}, labels={"📝 Заявка"})
+    )
+    assert await gate(_message("/request"))
+    assert await gate(_message("  /REQUEST@mct_bot Белозерская"))
+    assert await gate(_message("📝 Заявка"))
+    assert await gate(_message("что угодно"), raw_state="Form:x")
+    assert not await gate(_message("/help"))
+    assert not await gate(_message("больничный лист"))
+    assert not await gate(_message("/"))
+
+
+async def test_gates_send_each_update_to_the_same_handler_as_before(
+    settings: Settings, db: Database, recording_bot: Bot
+) -> None:
+    from bot.factory import build_dispatcher
+
+    dp: Dispatcher = build_dispatcher(settings, db)
+    features = dp.sub_routers[0]
+    gate = (features.message._handler.filters or [])[0].callback
+    assert isinstance(gate, MessageGate)
+    # A search passes the features with one check; a command or a form step does not skip them.
+    assert not await gate(_message("больничный лист"))
+    assert await gate(_message("/request"))
+    assert await gate(_message("/start"))
+    update = Update.model_validate(
+        {"update_id": 1, "message": _message("/help").model_dump(exclude_none=True)},
+        context={"bot": recording_bot},
+    )
+    await dp.feed_update(recording_bot, update)
+    sent = recording_bot.session.requests  # type: ignore[attr-defined]
+    assert "/find" in sent[-1].text
