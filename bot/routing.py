@@ -69,6 +69,18 @@ class _Needs:
     fields: set[str] = field(default_factory=set)
     callbacks: set[str] = field(default_factory=set)
 
+    @property
+    def empty(self) -> bool:
+        """No handler at all: every handler adds at least one demand or ``anything``."""
+        return not (
+            self.anything
+            or self.states
+            or self.prefixes
+            or self.labels
+            or self.fields
+            or self.callbacks
+        )
+
     def add(self, other: _Needs) -> None:
         self.anything = self.anything or other.anything
         self.states |= other.states
@@ -198,7 +210,8 @@ def _gate_subtree(router: Router, event: str, installed: list[Router]) -> _Needs
     for sub in router.sub_routers:
         needs.add(_gate_subtree(sub, event, installed))
     observer = router.observers[event]
-    if needs.anything or not _has_handlers(router, event):
+    if needs.anything or needs.empty:
+        # Ungated: something behind it cannot be told, or nothing is (no gate saves anything).
         return needs
     gate: Filter = MessageGate(needs) if event == "message" else CallbackGate(needs.callbacks)
     # First among the root filters: it is the cheapest, and it only narrows.
@@ -206,10 +219,6 @@ def _gate_subtree(router: Router, event: str, installed: list[Router]) -> _Needs
     root.filters = [FilterObject(gate), *(root.filters or ())]
     installed.append(router)
     return needs
-
-
-def _has_handlers(router: Router, event: str) -> bool:
-    return any(r.observers[event].handlers for r in router.chain_tail)
 
 
 def install_gates(root: Router) -> list[Router]:
