@@ -23,7 +23,13 @@ import handlers
 from bot.commands import register_commands
 from bot.delivery import Delivery
 from bot.flood import RetryAfter
-from bot.middlewares import InFlight, SkipRepeatedUpdates, Throttle, UserMiddleware
+from bot.middlewares import (
+    BatchedFSMWrites,
+    InFlight,
+    SkipRepeatedUpdates,
+    Throttle,
+    UserMiddleware,
+)
 from bot.routing import inline_sync_filters, install_gates
 from bot.scheduler import BackupPlan, Scheduler
 from bot.settings import Settings
@@ -70,8 +76,9 @@ def build_dispatcher(
     interleave their reads and writes of the same form. The in-memory lock is right for one
     process; several webhook instances need a shared one (aiogram's Redis isolation).
     """
+    fsm = SQLiteStorage(db)
     dp = Dispatcher(
-        storage=SQLiteStorage(db),
+        storage=fsm,
         events_isolation=events_isolation or SimpleEventIsolation(),
         name="mct",
     )
@@ -104,6 +111,7 @@ def build_dispatcher(
     dp.update.outer_middleware(SkipRepeatedUpdates())
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserMiddleware(db, settings.admin_ids))
+    dp.update.outer_middleware(BatchedFSMWrites(fsm))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     # Inner, so the handler is chosen and its ``throttle`` flag is known; after the callback
     # answerer, so a throttled button press still stops spinning.

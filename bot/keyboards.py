@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -257,7 +257,13 @@ def link_kb(url: str) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def topics_kb(topics: list[tuple[str, str, int]]) -> InlineKeyboardMarkup:
+def topics_kb(topics: Sequence[tuple[str, str, int]]) -> InlineKeyboardMarkup:
+    return _topics_kb(tuple(topics))
+
+
+# The catalog's first screen: the same for everyone until the catalog changes.
+@lru_cache(maxsize=64)
+def _topics_kb(topics: tuple[tuple[str, str, int], ...]) -> InlineKeyboardMarkup:
     kb = Buttons()
     for code, title, count in topics:
         kb.button(
@@ -442,7 +448,7 @@ def material_link_kb(material_id: int, bot_username: str) -> InlineKeyboardMarku
 
 def toggles_kb(
     options: list[tuple[str, str]],
-    chosen: set[str] | list[str] | tuple[str, ...],
+    chosen: Collection[str],
     make: Callable[[str], CallbackData],
     done: CallbackData | None,
     *,
@@ -516,9 +522,19 @@ def chat_card_kb(chat_id: int, has_welcome: bool) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def subscribe_kb(topics: list[tuple[str, str]], chosen: set[str]) -> InlineKeyboardMarkup:
+def subscribe_kb(
+    topics: Sequence[tuple[str, str]], chosen: Collection[str]
+) -> InlineKeyboardMarkup:
+    return _subscribe_kb(tuple(topics), frozenset(chosen))
+
+
+# People pick among the same directions; see _results_kb.
+@lru_cache(maxsize=1024)
+def _subscribe_kb(
+    topics: tuple[tuple[str, str], ...], chosen: frozenset[str]
+) -> InlineKeyboardMarkup:
     return toggles_kb(
-        topics, chosen, lambda code: SubscribeCallback(topic=code), SubscribeCallback()
+        list(topics), chosen, lambda code: SubscribeCallback(topic=code), SubscribeCallback()
     )
 
 
@@ -733,12 +749,24 @@ def _back_row() -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text=texts.BTN_BACK, callback_data=_rq(RequestAction.BACK).pack())]
 
 
+# The form's keyboards are the same for every tutor at a step (the calendar, for every tutor
+# on the same day): built once, like the result pages' (see _results_kb).
+
+
+@lru_cache(maxsize=1)
 def req_back_kb() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[_back_row()])
 
 
 def req_org_kb(
     found: Sequence[tuple[int, str]], remembered: tuple[int, str] | None = None
+) -> InlineKeyboardMarkup | None:
+    return _req_org_kb(tuple(found), remembered)
+
+
+@lru_cache(maxsize=1024)
+def _req_org_kb(
+    found: tuple[tuple[int, str], ...], remembered: tuple[int, str] | None
 ) -> InlineKeyboardMarkup | None:
     kb = InlineKeyboard()
     if remembered is not None:
@@ -753,6 +781,11 @@ def req_org_kb(
 
 
 def req_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return _req_topics_kb(tuple(topics))
+
+
+@lru_cache(maxsize=16)
+def _req_topics_kb(topics: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for code, title in topics:
         kb.button(text=title[:60], callback_data=_rq(RequestAction.TOPIC, code))
@@ -761,6 +794,7 @@ def req_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+@lru_cache(maxsize=1)
 def req_format_kb() -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for code, title in texts.FORMAT_TITLES.items():
@@ -770,7 +804,12 @@ def req_format_kb() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def req_audience_kb(chosen: list[str]) -> InlineKeyboardMarkup:
+def req_audience_kb(chosen: Sequence[str]) -> InlineKeyboardMarkup:
+    return _req_audience_kb(frozenset(chosen))
+
+
+@lru_cache(maxsize=256)
+def _req_audience_kb(chosen: frozenset[str]) -> InlineKeyboardMarkup:
     kb = toggles_kb(
         list(texts.AUDIENCE_TITLES.items()),
         chosen,
@@ -781,6 +820,7 @@ def req_audience_kb(chosen: list[str]) -> InlineKeyboardMarkup:
     return kb
 
 
+@lru_cache(maxsize=256)
 def req_calendar_kb(month: date, lo: date, hi: date, start: date | None) -> InlineKeyboardMarkup:
     rows = calendar_rows(
         month,
@@ -802,6 +842,7 @@ def req_calendar_kb(month: date, lo: date, hi: date, start: date | None) -> Inli
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@lru_cache(maxsize=1)
 def req_comment_kb() -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     kb.button(text=texts.BTN_NO_COMMENT, callback_data=_rq(RequestAction.SKIP))
@@ -821,6 +862,7 @@ REQUEST_FIELD_BUTTONS = (
 )
 
 
+@lru_cache(maxsize=2)
 def req_summary_kb(resubmit: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for step, title in REQUEST_FIELD_BUTTONS:

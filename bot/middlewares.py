@@ -18,6 +18,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from storage.db import Database
+from storage.fsm import SQLiteStorage
 from storage.users import Role, SeenUser, UserRecord, UserRepo
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,18 @@ class InFlight(BaseMiddleware):
         except TimeoutError:
             return False
         return True
+
+
+class BatchedFSMWrites(BaseMiddleware):
+    """Commits the FSM writes of each update together, once it is handled
+    (``SQLiteStorage.batched``). Registered after aiogram's FSM middleware, so the commit
+    happens while the user's isolation lock is still held."""
+
+    def __init__(self, storage: SQLiteStorage) -> None:
+        self.storage = storage
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        return await self.storage.batched(lambda: handler(event, data))
 
 
 class UserMiddleware(BaseMiddleware):

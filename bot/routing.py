@@ -22,13 +22,14 @@ from inspect import isclass
 from typing import Any
 
 from aiogram import Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.filters import Command
 from aiogram.filters.base import Filter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.filters.state import StateFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 
 class Label(Filter):
@@ -92,7 +93,7 @@ class _Needs:
         self.callbacks |= other.callbacks
 
 
-class MessageGate(Filter):
+class MessageGate:
     """Lets through a message that some handler behind it may accept: one in a state it
     handles, a command (Command filters read the text or the caption), a button label, or a
     message carrying a field it looks for."""
@@ -107,7 +108,7 @@ class MessageGate(Filter):
         self.labels = frozenset(needs.labels)
         self.fields = tuple(needs.fields)
 
-    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+    def admits(self, message: Message, raw_state: str | None = None) -> bool:
         if raw_state is not None and raw_state in self.states:
             return True
         if self.fields and any(getattr(message, name, None) for name in self.fields):
@@ -127,7 +128,7 @@ class MessageGate(Filter):
         return name.casefold() in self.commands
 
 
-class CallbackGate(Filter):
+class CallbackGate:
     """Lets through a button press whose data some CallbackData filter behind it may unpack."""
 
     __slots__ = ("heads",)
@@ -135,8 +136,20 @@ class CallbackGate(Filter):
     def __init__(self, heads: Iterable[str]):
         self.heads = tuple(heads)
 
-    async def __call__(self, query: CallbackQuery) -> bool:
+    def admits(self, query: CallbackQuery, raw_state: str | None = None) -> bool:
         return bool(query.data) and query.data.startswith(self.heads)  # type: ignore[union-attr]
+
+
+class Closed:
+    """In front of a subtree with no handler for the event: nothing there could take it."""
+
+    __slots__ = ()
+
+    def admits(self, event: TelegramObject, raw_state: str | None = None) -> bool:
+        return False
+
+
+Gate = MessageGate | CallbackGate | Closed
 
 
 def _states(value: Any) -> set[str] | None:
@@ -202,33 +215,75 @@ def _handler_needs(handler: HandlerObject, read: Callable[[FilterObject], _Needs
     return _Needs(anything=True)
 
 
-def _gate_subtree(router: Router, event: str, installed: list[Router]) -> _Needs:
+def _gate_subtree(router: Router, event: str, gates: dict[Router, dict[str, Gate]]) -> _Needs:
     read = _READERS[event]
     needs = _Needs()
     for handler in router.observers[event].handlers:
         needs.add(_handler_needs(handler, read))
     for sub in router.sub_routers:
-        needs.add(_gate_subtree(sub, event, installed))
-    observer = router.observers[event]
-    if needs.anything or needs.empty:
-        # Ungated: something behind it cannot be told, or nothing is (no gate saves anything).
+        needs.add(_gate_subtree(sub, event, gates))
+    if needs.anything:
+        # Ungated: what something behind it takes cannot be told.
         return needs
-    gate: Filter = MessageGate(needs) if event == "message" else CallbackGate(needs.callbacks)
-    # First among the root filters: it is the cheapest, and it only narrows.
-    root = observer._handler
-    root.filters = [FilterObject(gate), *(root.filters or ())]
-    installed.append(router)
+    gate: Gate
+    if needs.empty:
+        gate = Closed()
+    elif event == "message":
+        gate = MessageGate(needs)
+    else:
+        gate = CallbackGate(needs.callbacks)
+    gates.setdefault(router, {})[event] = gate
     return needs
 
 
-def install_gates(root: Router) -> list[Router]:
+def install_gates(root: Router) -> dict[Router, dict[str, Gate]]:
     """Gate every router below ``root`` whose message and button handlers can all be told;
-    returns the routers gated (for the tests)."""
-    installed: list[Router] = []
+    returns the gates by router and event (for the tests). Call it once the routers' own outer
+    middlewares are in place: a router that has any keeps no gate."""
+    gates: dict[Router, dict[str, Gate]] = {}
     for sub in root.sub_routers:
         for event in _READERS:
-            _gate_subtree(sub, event, installed)
-    return installed
+            _gate_subtree(sub, event, gates)
+    for router, by_event in gates.items():
+        _guard(router, by_event)
+    return gates
+
+
+class _Entry:
+    """A router's ``propagate_event`` with its gates checked first.
+
+    A gate could be the router's first root filter, but aiogram reaches root filters only after
+    wrapping the router's middlewares and copying the handler data several times over: for a
+    search passing the feature routers, that cost more than the gate saved.
+    """
+
+    __slots__ = ("enter", "gates")
+
+    def __init__(self, enter: Callable[..., Awaitable[Any]], gates: dict[str, Gate]) -> None:
+        self.enter = enter
+        self.gates = gates
+
+    async def __call__(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
+        gate = self.gates.get(update_type)
+        if gate is not None and not gate.admits(event, kwargs.get("raw_state")):  # type: ignore[arg-type]
+            return UNHANDLED
+        return await self.enter(update_type=update_type, event=event, **kwargs)
+
+
+def _guard(router: Router, gates: dict[str, Gate]) -> None:
+    # A router's own outer middlewares must see every update offered to it: no gate there.
+    for event in list(gates):
+        if router.observers[event].outer_middleware:
+            del gates[event]
+    if gates:
+        # aiogram looks the method up on the router each time it offers it an update.
+        router.propagate_event = _Entry(router.propagate_event, gates)  # type: ignore[method-assign]
+
+
+def gates_of(router: Router) -> dict[str, Gate]:
+    """The gates in front of ``router``, by event; empty when it has none."""
+    entry = vars(router).get("propagate_event")
+    return entry.gates if isinstance(entry, _Entry) else {}
 
 
 def inline_sync_filters(root: Router) -> int:

@@ -11,6 +11,7 @@ same ``grace`` (never its 1-second default), and every job is safe to run twice.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -81,6 +82,8 @@ class Scheduler:
                 "misfire_grace_time": int(grace.total_seconds()),
             },
         )
+        self._rebuilding: asyncio.Task[None] | None = None
+        self._again = False
 
     async def start(self) -> None:
         await self.run_due(self.clock())
@@ -120,8 +123,29 @@ class Scheduler:
         self.aps.start()
 
     def shutdown(self) -> None:
+        if self._rebuilding is not None:
+            self._rebuilding.cancel()
         if self.aps.running:
             self.aps.shutdown(wait=False)
+
+    def rebuild_soon(self) -> None:
+        """Rebuild in the background. A tutor sending a request need not wait for the jobs
+        (a few reads and a pass over every job), and a burst of requests costs one or two
+        rebuilds. The next reminder is days away; the hourly heartbeat rebuilds anyway."""
+        if self._rebuilding is not None and not self._rebuilding.done():
+            self._again = True
+            return
+        self._rebuilding = asyncio.create_task(self._rebuild_while_asked())
+
+    async def _rebuild_while_asked(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self.rebuild()
+            except Exception:
+                log.exception("rebuilding the scheduled jobs failed")
+            if not self._again:
+                return
 
     async def rebuild(self) -> int:
         """Replace every moment job with what the database says now; returns how many."""
@@ -134,19 +158,28 @@ class Scheduler:
             if i.at > now or i.catches_up
         ]
         wanted = {item.key for item in items}
-        for job in self.aps.get_jobs():
+        jobs_now = {job.id: job for job in self.aps.get_jobs()}
+        for job in jobs_now.values():
             # The heartbeats and the backup are not moments from the database: they stay.
             standing = job.id in ("heartbeat", "driven-tick") or job.id.startswith(BACKUP_JOB)
             if not standing and job.id not in wanted:
                 with contextlib.suppress(JobLookupError):
                     self.aps.remove_job(job.id)
         for item in items:
+            when = max(item.at, now + CATCH_UP_DELAY)
+            job = jobs_now.get(item.key)
+            if (
+                job is not None
+                and tuple(job.args) == (item,)
+                and isinstance(job.trigger, DateTrigger)
+                and job.trigger.run_date == when
+            ):
+                # Unchanged. Replacing a job costs APScheduler a tenth of a millisecond, and
+                # every waiting request has one: rebuilding them all on each new request
+                # grew with the queue.
+                continue
             self.aps.add_job(
-                self._fire,
-                DateTrigger(max(item.at, now + CATCH_UP_DELAY)),
-                args=[item],
-                id=item.key,
-                replace_existing=True,
+                self._fire, DateTrigger(when), args=[item], id=item.key, replace_existing=True
             )
         return len(items)
 

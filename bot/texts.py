@@ -8,7 +8,7 @@ from datetime import date, datetime
 from html import escape as escape  # re-exported: handlers escape through texts
 from html import unescape
 
-from catalog.schedule import Offset, Slot, human_date
+from catalog.schedule import MONTHS_GENITIVE, Offset, Slot, human_date
 from storage.announcements import Announcement, ReportLine
 from storage.users import Role, UserRecord
 from storage.vks import VksDate
@@ -888,12 +888,25 @@ ORG_FIELDS = {
 }
 
 
+# "с пятницы, 4 декабря, по воскресенье, 6 декабря": the weekday follows the preposition.
+WEEKDAYS_FROM = (
+    "понедельника", "вторника", "среды", "четверга", "пятницы", "субботы", "воскресенья",
+)  # fmt: skip
+WEEKDAYS_TO = (
+    "понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье",
+)  # fmt: skip
+
+
 def date_range(start: date, end: date) -> str:
     if start == end:
         return f"{human_date(start)} {start.year}"
     if start.year != end.year:
         return f"с {start:%d.%m.%Y} по {end:%d.%m.%Y}"
-    return f"с {human_date(start)} по {human_date(end)} {end.year}"
+    since = f"{WEEKDAYS_FROM[start.weekday()]}, {start.day} {MONTHS_GENITIVE[start.month - 1]}"
+    until = f"{WEEKDAYS_TO[end.weekday()]}, {end.day} {MONTHS_GENITIVE[end.month - 1]}"
+    # «со вторника», «со среды»: two consonants after «с».
+    preposition = "со" if start.weekday() in (1, 2) else "с"
+    return f"{preposition} {since}, по {until} {end.year}"
 
 
 def audience(codes: tuple[str, ...] | list[str]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
@@ -18,6 +19,24 @@ from storage.db import Database, utcnow
 CACHED_KEYS = 20_000
 
 _EMPTY = (None, "{}")
+T = TypeVar("T")
+_UPSERT = (
+    "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (key)"
+    " DO UPDATE SET state = excluded.state, data = excluded.data, updated_at = excluded.updated_at"
+)
+
+
+class _Batch:
+    """The FSM writes of one update, held back until it has been handled."""
+
+    __slots__ = ("open", "rows")
+
+    def __init__(self) -> None:
+        self.open = True
+        self.rows: dict[str, tuple[str | None, str]] = {}
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("fsm_batch", default=None)
 
 
 def _key(key: StorageKey) -> str:
@@ -38,9 +57,11 @@ class SQLiteStorage(BaseStorage):
     """One row per key; an empty state and empty data delete the row.
 
     SQLite is the truth and memory a write-through copy: a read is served from memory after
-    the key's first read, and a write updates memory only once its transaction has committed.
-    That is exact because this storage is the only writer of the ``fsm`` table, and one process
-    owns the database (several webhook instances need a shared storage anyway, DESIGN §6).
+    the key's first read, and a write updates memory only once its transaction has committed,
+    except inside ``batched`` (one update's writes, committed together when it is handled, or
+    dropped). That is exact because this storage is the only writer of the ``fsm`` table, and
+    one process owns the database (several webhook instances need a shared storage anyway,
+    DESIGN §6).
     """
 
     def __init__(self, db: Database, cached_keys: int = CACHED_KEYS) -> None:
@@ -66,7 +87,35 @@ class SQLiteStorage(BaseStorage):
         data = json.loads((await self._read(_key(key)))[1])
         return data if isinstance(data, dict) else {}
 
+    async def batched(self, handle: Callable[[], Awaitable[T]]) -> T:
+        """Run ``handle`` (the handling of one update) with its FSM writes committed together,
+        in one transaction, once it is done.
+
+        A form step sets the answer, then the next state: two transactions, each a trip to the
+        writer's thread, where one does. Until the commit, the storage answers from memory, so
+        the handler reads what it wrote. If the handling fails, nothing it wrote is kept: the
+        state is what it was before the update. The dispatcher calls this inside the event
+        isolation lock, so the user's next update sees the commit.
+        """
+        batch = _Batch()
+        token = _BATCH.set(batch)
+        try:
+            result = await handle()
+        except BaseException:
+            self._drop(batch.rows)
+            raise
+        finally:
+            batch.open = False
+            _BATCH.reset(token)
+        if batch.rows:
+            await self._commit(batch.rows)
+        return result
+
     async def _read(self, k: str) -> tuple[str | None, str]:
+        batch = _BATCH.get()
+        # A task the handler started keeps its context, batch included, after the batch closed.
+        if batch is not None and batch.open and k in batch.rows:
+            return batch.rows[k]
         row = self._rows.get(k)
         if row is not None:
             self._rows.move_to_end(k)
@@ -88,6 +137,18 @@ class SQLiteStorage(BaseStorage):
             if (state, data) == known:
                 # Nothing changes (clearing a form nobody is in): no transaction.
                 return
+        batch = _BATCH.get()
+        if batch is not None and batch.open:
+            known = known or await self._read(k)
+            state = fields["state"] if "state" in fields else known[0]
+            data = (fields["data"] if "data" in fields else known[1]) or "{}"
+            if (state, data) == known:
+                return
+            # A read of this key from the database now under way would be older: not kept.
+            self._writes += 1
+            batch.rows[k] = (state, data)
+            self._remember(k, (state, data))
+            return
 
         def run(conn: sqlite3.Connection) -> tuple[str | None, str]:
             old = conn.execute("SELECT state, data FROM fsm WHERE key = ?", (k,)).fetchone()
@@ -97,12 +158,7 @@ class SQLiteStorage(BaseStorage):
             if state is None and data == "{}":
                 conn.execute("DELETE FROM fsm WHERE key = ?", (k,))
             else:
-                conn.execute(
-                    "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (key) DO UPDATE SET state = excluded.state,"
-                    " data = excluded.data, updated_at = excluded.updated_at",
-                    (k, state, data, utcnow()),
-                )
+                conn.execute(_UPSERT, (k, state, data, utcnow()))
             return state, data
 
         self._writes += 1
@@ -116,6 +172,29 @@ class SQLiteStorage(BaseStorage):
             # Counted at both ends: a read that overlapped any part of a write is not kept.
             self._writes += 1
         self._remember(k, row)
+
+    async def _commit(self, rows: dict[str, tuple[str | None, str]]) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            now = utcnow()
+            for k, (state, data) in rows.items():
+                if state is None and data == "{}":
+                    conn.execute("DELETE FROM fsm WHERE key = ?", (k,))
+                else:
+                    conn.execute(_UPSERT, (k, state, data, now))
+
+        self._writes += 1
+        try:
+            await self.db.write(run)
+        except BaseException:
+            self._drop(rows)
+            raise
+        finally:
+            self._writes += 1
+
+    def _drop(self, rows: Mapping[str, object]) -> None:
+        # Memory went ahead of the database: read these keys from it again.
+        for k in rows:
+            self._rows.pop(k, None)
 
     def _remember(self, k: str, row: tuple[str | None, str]) -> None:
         self._rows[k] = row

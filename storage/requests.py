@@ -210,6 +210,11 @@ def _fields(data: RequestInput) -> tuple[Any, ...]:
     )
 
 
+_EVENT_INSERT = (
+    "INSERT INTO request_events (request_id, actor_id, action, comment, at) VALUES (?, ?, ?, ?, ?)"
+)
+
+
 async def _event(
     conn: aiosqlite.Connection,
     request_id: int,
@@ -218,11 +223,7 @@ async def _event(
     comment: str,
     at: str,
 ) -> None:
-    await conn.execute(
-        "INSERT INTO request_events (request_id, actor_id, action, comment, at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (request_id, actor, action.value, comment, at),
-    )
+    await conn.execute(_EVENT_INSERT, (request_id, actor, action.value, comment, at))
 
 
 async def _insert_session(
@@ -257,8 +258,11 @@ class RequestRepo:
 
     async def create(self, user_id: int, data: RequestInput) -> Request:
         now = utcnow()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        # One trip to the writer's thread for the row, its history and reading it back: a
+        # tutor waits for this when sending the form.
+        def run(conn: sqlite3.Connection) -> sqlite3.Row:
+            cur = conn.execute(
                 "INSERT INTO requests (organisation_id, topic_code, format, audience,"
                 " participants, date_from, date_to, dates_text, contact_name, contact_phone,"
                 " comment, user_id, created_at, updated_at, touched_at)"
@@ -266,11 +270,13 @@ class RequestRepo:
                 (*_fields(data), user_id, now, now, now),
             )
             request_id = cur.lastrowid
-            assert request_id is not None
-            await _event(conn, request_id, user_id, Action.CREATED, "", now)
-        found = await self.get(request_id)
-        assert found is not None
-        return found
+            conn.execute(_EVENT_INSERT, (request_id, user_id, Action.CREATED.value, "", now))
+            row: sqlite3.Row = conn.execute(
+                _REQUEST_SELECT + " WHERE r.id = ?", (request_id,)
+            ).fetchone()
+            return row
+
+        return _request(await self.db.write(run))
 
     async def get(self, request_id: int) -> Request | None:
         row = await self.db.fetchone(_REQUEST_SELECT + " WHERE r.id = ?", (request_id,))

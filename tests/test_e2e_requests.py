@@ -162,6 +162,11 @@ async def test_form_by_buttons_and_text_with_an_edit_from_the_summary(
     # No staff chat is configured: the methodologist gets the card in private, contacts on it.
     card = await card_for(running, METHODIST.id, number, "+79211234567")
     assert texts.BTN_TAKE in button_texts(card["reply_markup"])
+    # The reminder for a request left waiting is scheduled in the background.
+    scheduler = scheduler_of(running)
+    await wait_until(
+        lambda: any(key.startswith(f"sla:{number}:") for key, _ in scheduler.next_runs())
+    )
     mine = await running.say(TUTOR, texts.BTN_MY_REQUESTS)
     assert f"№{number} · {texts.REQUEST_STATUS['new']}" in mine.params["text"]
     # The МО is remembered for the next request.

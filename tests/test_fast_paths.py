@@ -6,11 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Message, Update
 
-from bot.routing import MessageGate
+from bot.routing import Closed, MessageGate, gates_of
 from bot.settings import Settings
 from catalog.model import Kind, MaterialInput
 from storage.catalog import CatalogRepo
@@ -134,19 +135,55 @@ async def test_fsm_reads_come_from_memory_and_writes_still_reach_the_database(
     assert await db.fetchone("SELECT * FROM fsm") is None
 
 
-async def test_message_gate_lets_through_what_aiogram_commands_would_take() -> None:
+async def test_fsm_writes_of_one_update_are_committed_together_or_not_at_all(
+    db: Database,
+) -> None:
+    key = StorageKey(bot_id=1, chat_id=7, user_id=7)
+    fsm = SQLiteStorage(db)
+    await fsm.set_state(key, "Form:waiting_for_topic")
+
+    async def step() -> str | None:
+        await fsm.update_data(key, {"topic": "ЭЛН"})
+        await fsm.set_state(key, "Form:waiting_for_format")
+        # The handler reads what it wrote; the database has none of it yet.
+        assert await fsm.get_data(key) == {"topic": "ЭЛН"}
+        row = await db.fetchone("SELECT state, data FROM fsm")
+        assert row is not None
+        assert (row["state"], row["data"]) == ("Form:waiting_for_topic", "{}")
+        return await fsm.get_state(key)
+
+    assert await fsm.batched(step) == "Form:waiting_for_format"
+    row = await db.fetchone("SELECT state, data FROM fsm")
+    assert row is not None
+    assert row["state"] == "Form:waiting_for_format"
+    assert '"topic": "ЭЛН"' in row["data"]
+
+    async def failing_step() -> None:
+        await fsm.set_state(key, "Form:waiting_for_dates")
+        await fsm.update_data(key, {"topic": "ЦАМИ"})
+        raise RuntimeError("the handler broke")
+
+    # A handler that fails leaves the form where it was, in memory and on disk.
+    with pytest.raises(RuntimeError):
+        await fsm.batched(failing_step)
+    assert await fsm.get_state(key) == "Form:waiting_for_format"
+    assert await fsm.get_data(key) == {"topic": "ЭЛН"}
+    assert await SQLiteStorage(db).get_state(key) == "Form:waiting_for_format"
+
+
+def test_message_gate_lets_through_what_aiogram_commands_would_take() -> None:
     from bot.routing import _Needs
 
     gate = MessageGate(
         _Needs(states={"Form:x"}, prefixes={"/"}, commands={"request"}, labels={"📝 Заявка"})
     )
-    assert await gate(_message("/request"))
-    assert await gate(_message("  /REQUEST@mct_bot Белозерская"))
-    assert await gate(_message("📝 Заявка"))
-    assert await gate(_message("что угодно"), raw_state="Form:x")
-    assert not await gate(_message("/help"))
-    assert not await gate(_message("больничный лист"))
-    assert not await gate(_message("/"))
+    assert gate.admits(_message("/request"))
+    assert gate.admits(_message("  /REQUEST@mct_bot Белозерская"))
+    assert gate.admits(_message("📝 Заявка"))
+    assert gate.admits(_message("что угодно"), raw_state="Form:x")
+    assert not gate.admits(_message("/help"))
+    assert not gate.admits(_message("больничный лист"))
+    assert not gate.admits(_message("/"))
 
 
 async def test_gates_send_each_update_to_the_same_handler_as_before(
@@ -156,12 +193,15 @@ async def test_gates_send_each_update_to_the_same_handler_as_before(
 
     dp: Dispatcher = build_dispatcher(settings, db)
     features = dp.sub_routers[0]
-    gate = (features.message._handler.filters or [])[0].callback
+    gate = gates_of(features)["message"]
     assert isinstance(gate, MessageGate)
     # A search passes the features with one check; a command or a form step does not skip them.
-    assert not await gate(_message("больничный лист"))
-    assert await gate(_message("/request"))
-    assert await gate(_message("/start"))
+    assert not gate.admits(_message("больничный лист"))
+    assert gate.admits(_message("/request"))
+    assert gate.admits(_message("/start"))
+    # A router with no button handlers is not entered by a button press at all.
+    start = next(r for r in features.sub_routers if r.name == "handlers.start")
+    assert isinstance(gates_of(start)["callback_query"], Closed)
     update = Update.model_validate(
         {"update_id": 1, "message": _message("/help").model_dump(exclude_none=True)},
         context={"bot": recording_bot},

@@ -1,11 +1,13 @@
-"""Pure helpers: log redaction and deep-link payloads."""
+"""Pure helpers: log redaction, deep-link payloads and date ranges."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pytest
 
+from bot import texts
 from bot.deeplinks import Route, decode, encode
 from bot.logs import RedactingFormatter, redact
 from tests.fakes.recording import TOKEN
@@ -37,3 +39,15 @@ def test_deep_links_round_trip() -> None:
         assert decode(bad) is None
     with pytest.raises(ValueError, match="deep-link"):
         encode(Route.MATERIAL, "кириллица")
+
+
+def test_date_ranges_read_as_russian() -> None:
+    assert (
+        texts.date_range(date(2026, 12, 4), date(2026, 12, 6))
+        == "с пятницы, 4 декабря, по воскресенье, 6 декабря 2026"
+    )
+    assert (
+        texts.date_range(date(2026, 12, 2), date(2026, 12, 4))
+        == "со среды, 2 декабря, по пятницу, 4 декабря 2026"
+    )
+    assert texts.date_range(date(2026, 12, 31), date(2027, 1, 2)) == "с 31.12.2026 по 02.01.2027"
