@@ -18,7 +18,9 @@ from storage.db import Database, utcnow
 # almost every one finds none; a thousand people at work fit many times over.
 CACHED_KEYS = 20_000
 
-_EMPTY = (None, "{}")
+# A key's state and its data as JSON text.
+Row = tuple[str | None, str]
+_EMPTY: Row = (None, "{}")
 T = TypeVar("T")
 _UPSERT = (
     "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (key)"
@@ -33,10 +35,24 @@ class _Batch:
 
     def __init__(self) -> None:
         self.open = True
-        self.rows: dict[str, tuple[str | None, str]] = {}
+        self.rows: dict[str, Row] = {}
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("fsm_batch", default=None)
+
+
+def _merged(known: Row, fields: Mapping[str, str | None]) -> Row:
+    state = fields["state"] if "state" in fields else known[0]
+    data = fields["data"] if "data" in fields else known[1]
+    return state, data or "{}"
+
+
+def _store(conn: sqlite3.Connection, k: str, row: Row, now: str) -> None:
+    # An empty state with empty data is no row at all.
+    if row == _EMPTY:
+        conn.execute("DELETE FROM fsm WHERE key = ?", (k,))
+    else:
+        conn.execute(_UPSERT, (k, row[0], row[1], now))
 
 
 def _key(key: StorageKey) -> str:
@@ -68,7 +84,7 @@ class SQLiteStorage(BaseStorage):
         self.db = db
         self.cached_keys = cached_keys
         # key -> (state, data as JSON text); JSON so that every reader gets its own dict.
-        self._rows: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+        self._rows: OrderedDict[str, Row] = OrderedDict()
         self._writes = 0
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
@@ -111,7 +127,7 @@ class SQLiteStorage(BaseStorage):
             await self._commit(batch.rows)
         return result
 
-    async def _read(self, k: str) -> tuple[str | None, str]:
+    async def _read(self, k: str) -> Row:
         batch = _BATCH.get()
         # A task the handler started keeps its context, batch included, after the batch closed.
         if batch is not None and batch.open and k in batch.rows:
@@ -130,36 +146,27 @@ class SQLiteStorage(BaseStorage):
 
     async def _write(self, key: StorageKey, **fields: str | None) -> None:
         k = _key(key)
-        known = self._rows.get(k)
+        batch = _BATCH.get()
+        if batch is not None and not batch.open:
+            batch = None
+        known = await self._read(k) if batch is not None else self._rows.get(k)
         if known is not None:
-            state = fields["state"] if "state" in fields else known[0]
-            data = (fields["data"] if "data" in fields else known[1]) or "{}"
-            if (state, data) == known:
+            row = _merged(known, fields)
+            if row == known:
                 # Nothing changes (clearing a form nobody is in): no transaction.
                 return
-        batch = _BATCH.get()
-        if batch is not None and batch.open:
-            known = known or await self._read(k)
-            state = fields["state"] if "state" in fields else known[0]
-            data = (fields["data"] if "data" in fields else known[1]) or "{}"
-            if (state, data) == known:
+            if batch is not None:
+                # A read of this key from the database now under way would be older: not kept.
+                self._writes += 1
+                batch.rows[k] = row
+                self._remember(k, row)
                 return
-            # A read of this key from the database now under way would be older: not kept.
-            self._writes += 1
-            batch.rows[k] = (state, data)
-            self._remember(k, (state, data))
-            return
 
-        def run(conn: sqlite3.Connection) -> tuple[str | None, str]:
+        def run(conn: sqlite3.Connection) -> Row:
             old = conn.execute("SELECT state, data FROM fsm WHERE key = ?", (k,)).fetchone()
-            state = fields["state"] if "state" in fields else (old["state"] if old else None)
-            data = fields["data"] if "data" in fields else (old["data"] if old else None)
-            data = data or "{}"
-            if state is None and data == "{}":
-                conn.execute("DELETE FROM fsm WHERE key = ?", (k,))
-            else:
-                conn.execute(_UPSERT, (k, state, data, utcnow()))
-            return state, data
+            new = _merged((old["state"], old["data"] or "{}") if old else _EMPTY, fields)
+            _store(conn, k, new, utcnow())
+            return new
 
         self._writes += 1
         try:
@@ -173,14 +180,11 @@ class SQLiteStorage(BaseStorage):
             self._writes += 1
         self._remember(k, row)
 
-    async def _commit(self, rows: dict[str, tuple[str | None, str]]) -> None:
+    async def _commit(self, rows: dict[str, Row]) -> None:
         def run(conn: sqlite3.Connection) -> None:
             now = utcnow()
-            for k, (state, data) in rows.items():
-                if state is None and data == "{}":
-                    conn.execute("DELETE FROM fsm WHERE key = ?", (k,))
-                else:
-                    conn.execute(_UPSERT, (k, state, data, now))
+            for k, row in rows.items():
+                _store(conn, k, row, now)
 
         self._writes += 1
         try:
@@ -196,7 +200,7 @@ class SQLiteStorage(BaseStorage):
         for k in rows:
             self._rows.pop(k, None)
 
-    def _remember(self, k: str, row: tuple[str | None, str]) -> None:
+    def _remember(self, k: str, row: Row) -> None:
         self._rows[k] = row
         self._rows.move_to_end(k)
         while len(self._rows) > self.cached_keys:
