@@ -186,12 +186,16 @@ async def on_startup(
     log.info("%s started as @%s (id %s)", settings.mode.value, me.username, me.id)
 
 
-async def on_shutdown(inflight: InFlight, delivery: Delivery, scheduler: Scheduler) -> None:
+async def on_shutdown(
+    inflight: InFlight, delivery: Delivery, scheduler: Scheduler, dispatcher: Dispatcher
+) -> None:
     scheduler.shutdown()
     if inflight.count:
         log.info("waiting for %d running handler(s) to finish", inflight.count)
     if not await inflight.wait_idle(DRAIN_TIMEOUT):
         log.warning("%d handler(s) still running after %.0fs", inflight.count, DRAIN_TIMEOUT)
+    # aiogram closed the storage before the handlers were done: the last form steps.
+    await dispatcher.fsm.storage.close()
     # Handlers may have queued rows; the engine finishes its current send and stops, and the
     # rest waits in the outbox for the next start.
     await delivery.stop()

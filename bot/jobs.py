@@ -97,10 +97,8 @@ async def due_between(ctx: JobContext, start: datetime, end: datetime) -> list[D
     # Requests and reminders are not bounded by ``start``: a moment that passed while the bot
     # was down is still owed (they catch up), and the database says whether it was done.
     for r in await ctx.requests.waiting():
-        at = add_working_days(datetime.fromisoformat(r.touched_at), ctx.sla_days, ctx.tz)
-        if at <= end:
-            key = f"sla:{r.id}:{r.touched_at}"
-            found.append(Due(at, key, request_id=r.id, touched=r.touched_at))
+        if (due := sla_due(ctx, r.id, r.touched_at)).at <= end:
+            found.append(due)
     for s in await ctx.sessions.to_remind(start):
         at = day_before(s.starts_at.astimezone(ctx.tz).date(), SESSION_REMINDER_AT, ctx.tz)
         if at <= end:
@@ -114,6 +112,12 @@ async def due_between(ctx: JobContext, start: datetime, end: datetime) -> list[D
         monday += timedelta(weeks=1)
     found.sort(key=lambda d: d.at)
     return found
+
+
+def sla_due(ctx: JobContext, request_id: int, touched: str) -> Due:
+    """The moment a request left waiting since ``touched`` is brought up again."""
+    at = add_working_days(datetime.fromisoformat(touched), ctx.sla_days, ctx.tz)
+    return Due(at, f"sla:{request_id}:{touched}", request_id=request_id, touched=touched)
 
 
 async def is_done(ctx: JobContext, item: Due) -> bool:

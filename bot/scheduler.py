@@ -1,5 +1,6 @@
-"""APScheduler 3 wiring. The database is the source of truth: at start-up, and whenever a
-methodologist changes something, the jobs are rebuilt from it. A job only moves rows into the
+"""APScheduler 3 wiring. The database is the source of truth: at start-up, every hour, and
+whenever a methodologist changes something, the jobs are rebuilt from it; a request a tutor
+sends adds its own reminder. A job only moves rows into the
 outbox (``bot.jobs``).
 
 The missed-run rule is ours, not APScheduler's: if the bot was down at a scheduled moment, the
@@ -11,7 +12,6 @@ same ``grace`` (never its 1-second default), and every job is safe to run twice.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -82,8 +83,6 @@ class Scheduler:
                 "misfire_grace_time": int(grace.total_seconds()),
             },
         )
-        self._rebuilding: asyncio.Task[None] | None = None
-        self._again = False
 
     async def start(self) -> None:
         await self.run_due(self.clock())
@@ -123,29 +122,20 @@ class Scheduler:
         self.aps.start()
 
     def shutdown(self) -> None:
-        if self._rebuilding is not None:
-            self._rebuilding.cancel()
         if self.aps.running:
             self.aps.shutdown(wait=False)
 
-    def rebuild_soon(self) -> None:
-        """Rebuild in the background. A tutor sending a request need not wait for the jobs
-        (a few reads and a pass over every job), and a burst of requests costs one or two
-        rebuilds. The next reminder is days away; the hourly heartbeat rebuilds anyway."""
-        if self._rebuilding is not None and not self._rebuilding.done():
-            self._again = True
-            return
-        self._rebuilding = asyncio.create_task(self._rebuild_while_asked())
-
-    async def _rebuild_while_asked(self) -> None:
-        while True:
-            self._again = False
-            try:
-                await self.rebuild()
-            except Exception:
-                log.exception("rebuilding the scheduled jobs failed")
-            if not self._again:
-                return
+    def request_waiting(self, request_id: int, touched: str) -> None:
+        """Schedule the SLA reminder of a request just sent or sent again, and drop the one
+        its earlier version had. Rebuilding every job instead read and walked the whole
+        queue on every request a tutor sent."""
+        due = jobs.sla_due(self.ctx, request_id, touched)
+        stale = f"sla:{request_id}:"
+        for job in self.aps.get_jobs():
+            if job.id.startswith(stale) and job.id != due.key:
+                with contextlib.suppress(JobLookupError):
+                    self.aps.remove_job(job.id)
+        self._add(due, self.clock())
 
     async def rebuild(self) -> int:
         """Replace every moment job with what the database says now; returns how many."""
@@ -166,22 +156,23 @@ class Scheduler:
                 with contextlib.suppress(JobLookupError):
                     self.aps.remove_job(job.id)
         for item in items:
-            when = max(item.at, now + CATCH_UP_DELAY)
-            job = jobs_now.get(item.key)
-            if (
-                job is not None
-                and tuple(job.args) == (item,)
-                and isinstance(job.trigger, DateTrigger)
-                and job.trigger.run_date == when
-            ):
-                # Unchanged. Replacing a job costs APScheduler a tenth of a millisecond, and
-                # every waiting request has one: rebuilding them all on each new request
-                # grew with the queue.
-                continue
-            self.aps.add_job(
-                self._fire, DateTrigger(when), args=[item], id=item.key, replace_existing=True
-            )
+            self._add(item, now, jobs_now.get(item.key))
         return len(items)
+
+    def _add(self, item: Due, now: datetime, job: Job | None = None) -> None:
+        when = max(item.at, now + CATCH_UP_DELAY)
+        if (
+            job is not None
+            and tuple(job.args) == (item,)
+            and isinstance(job.trigger, DateTrigger)
+            and job.trigger.run_date == when
+        ):
+            # Unchanged. Replacing a job costs APScheduler a tenth of a millisecond, and every
+            # waiting request has one.
+            return
+        self.aps.add_job(
+            self._fire, DateTrigger(when), args=[item], id=item.key, replace_existing=True
+        )
 
     async def run_backup(self) -> Path | None:
         """The nightly backup; a failure is logged and told to the admins, never raised."""

@@ -536,7 +536,7 @@ async def _submit(
     )
     await request_cards.to_queue(form.db, form.settings.staff_chat_id, request.id, headline)
     delivery.kick()
-    scheduler.rebuild_soon()
+    scheduler.request_waiting(request.id, request.touched_at)
     try:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramBadRequest as e:

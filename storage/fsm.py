@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
@@ -14,6 +16,12 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from storage.db import Database, utcnow
 
+log = logging.getLogger(__name__)
+
+# Form steps wait at most this long, or until there are this many, and are then written
+# together.
+FLUSH_SECONDS = 1.0
+FLUSH_ROWS = 200
 # Keys whose state and data are kept in memory. Every update reads its sender's state, and
 # almost every one finds none; a thousand people at work fit many times over.
 CACHED_KEYS = 20_000
@@ -72,12 +80,16 @@ def _key(key: StorageKey) -> str:
 class SQLiteStorage(BaseStorage):
     """One row per key; an empty state and empty data delete the row.
 
-    SQLite is the truth and memory a write-through copy: a read is served from memory after
-    the key's first read, and a write updates memory only once its transaction has committed,
-    except inside ``batched`` (one update's writes, committed together when it is handled, or
-    dropped). That is exact because this storage is the only writer of the ``fsm`` table, and
-    one process owns the database (several webhook instances need a shared storage anyway,
-    DESIGN §6).
+    Memory is ahead of SQLite by at most a second: a form step's writes are kept in memory
+    and written with the other steps of that second in one transaction (``flush``), because
+    a trip to the writer's thread costs more than the rest of the step. A form's end (its
+    state cleared, after a request or a material was saved) is written at once, and
+    shutting down writes everything. So a restart loses nothing and a crash at most the last
+    second's steps: the person answers one question again.
+
+    Reads are served from memory, and from SQLite only for a key never seen. That is exact
+    because this storage is the only writer of the ``fsm`` table, and one process owns the
+    database (several webhook instances need a shared storage anyway, DESIGN §6).
     """
 
     def __init__(self, db: Database, cached_keys: int = CACHED_KEYS) -> None:
@@ -85,7 +97,13 @@ class SQLiteStorage(BaseStorage):
         self.cached_keys = cached_keys
         # key -> (state, data as JSON text); JSON so that every reader gets its own dict.
         self._rows: OrderedDict[str, Row] = OrderedDict()
+        # Rows not yet in SQLite, and those a flush is writing now. Never evicted.
+        self._pending: dict[str, Row] = {}
+        self._writing: dict[str, Row] = {}
         self._writes = 0
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._flushing: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
@@ -104,14 +122,13 @@ class SQLiteStorage(BaseStorage):
         return data if isinstance(data, dict) else {}
 
     async def batched(self, handle: Callable[[], Awaitable[T]]) -> T:
-        """Run ``handle`` (the handling of one update) with its FSM writes committed together,
-        in one transaction, once it is done.
+        """Run ``handle`` (the handling of one update) with its FSM writes kept together until
+        it is done, then queued for the next flush, or written at once if they end a form.
 
-        A form step sets the answer, then the next state: two transactions, each a trip to the
-        writer's thread, where one does. Until the commit, the storage answers from memory, so
-        the handler reads what it wrote. If the handling fails, nothing it wrote is kept: the
-        state is what it was before the update. The dispatcher calls this inside the event
-        isolation lock, so the user's next update sees the commit.
+        Until then the storage answers from memory, so the handler reads what it wrote. If
+        the handling fails, nothing it wrote is kept: the state is what it was before the
+        update. The dispatcher calls this inside the event isolation lock, so the user's next
+        update sees what this one wrote.
         """
         batch = _Batch()
         token = _BATCH.set(batch)
@@ -123,64 +140,69 @@ class SQLiteStorage(BaseStorage):
         finally:
             batch.open = False
             _BATCH.reset(token)
-        if batch.rows:
+        if _EMPTY in batch.rows.values():
             await self._commit(batch.rows)
+        elif batch.rows:
+            self._pending.update(batch.rows)
+            self._schedule()
         return result
 
-    async def _read(self, k: str) -> Row:
+    def _known(self, k: str) -> Row | None:
         batch = _BATCH.get()
         # A task the handler started keeps its context, batch included, after the batch closed.
         if batch is not None and batch.open and k in batch.rows:
             return batch.rows[k]
-        row = self._rows.get(k)
-        if row is not None:
+        row = self._pending.get(k) or self._writing.get(k) or self._rows.get(k)
+        if row is not None and k in self._rows:
             self._rows.move_to_end(k)
+        return row
+
+    async def _read(self, k: str) -> Row:
+        row = self._known(k)
+        if row is not None:
             return row
         writes = self._writes
         found = await self.db.fetchone("SELECT state, data FROM fsm WHERE key = ?", (k,))
         row = (found["state"], found["data"] or "{}") if found else _EMPTY
-        if writes == self._writes:
-            # A write that finished while we read may be newer than what we read.
-            self._remember(k, row)
+        if writes != self._writes:
+            # A write made while we read is newer than what we read.
+            return self._known(k) or row
+        self._remember(k, row)
         return row
 
     async def _write(self, key: StorageKey, **fields: str | None) -> None:
         k = _key(key)
-        batch = _BATCH.get()
-        if batch is not None and not batch.open:
-            batch = None
-        known = await self._read(k) if batch is not None else self._rows.get(k)
-        if known is not None:
-            row = _merged(known, fields)
-            if row == known:
-                # Nothing changes (clearing a form nobody is in): no transaction.
-                return
-            if batch is not None:
-                # A read of this key from the database now under way would be older: not kept.
-                self._writes += 1
-                batch.rows[k] = row
-                self._remember(k, row)
-                return
-
-        def run(conn: sqlite3.Connection) -> Row:
-            old = conn.execute("SELECT state, data FROM fsm WHERE key = ?", (k,)).fetchone()
-            new = _merged((old["state"], old["data"] or "{}") if old else _EMPTY, fields)
-            _store(conn, k, new, utcnow())
-            return new
-
+        known = await self._read(k)
+        row = _merged(known, fields)
+        if row == known:
+            # Nothing changes (clearing a form nobody is in): nothing to write.
+            return
+        # A read of this key from the database now under way would be older: not kept.
         self._writes += 1
-        try:
-            row = await self.db.write(run)
-        except BaseException:
-            # Cancelled or failed, the transaction may or may not have committed: read again.
-            self._rows.pop(k, None)
-            raise
-        finally:
-            # Counted at both ends: a read that overlapped any part of a write is not kept.
-            self._writes += 1
         self._remember(k, row)
+        batch = _BATCH.get()
+        if batch is not None and batch.open:
+            batch.rows[k] = row
+        else:
+            await self._commit({k: row})
 
     async def _commit(self, rows: dict[str, Row]) -> None:
+        """Write ``rows`` now; they replace whatever of theirs was waiting for a flush."""
+        replaced = {k: self._pending.pop(k) for k in rows if k in self._pending}
+        try:
+            await self._store_all(rows)
+        except sqlite3.Error:
+            # Rolled back: what was waiting is still the newest to keep.
+            for k, row in replaced.items():
+                self._pending.setdefault(k, row)
+            self._drop(rows)
+            raise
+        except BaseException:
+            # Cancelled: the write may have committed or not; SQLite will say.
+            self._drop(rows)
+            raise
+
+    async def _store_all(self, rows: dict[str, Row]) -> None:
         def run(conn: sqlite3.Connection) -> None:
             now = utcnow()
             for k, row in rows.items():
@@ -189,14 +211,46 @@ class SQLiteStorage(BaseStorage):
         self._writes += 1
         try:
             await self.db.write(run)
-        except BaseException:
-            self._drop(rows)
-            raise
         finally:
             self._writes += 1
 
+    def _schedule(self) -> None:
+        if len(self._pending) >= FLUSH_ROWS:
+            self._start_flush()
+        elif self._flush_timer is None:
+            self._flush_timer = asyncio.get_running_loop().call_later(
+                FLUSH_SECONDS, self._start_flush
+            )
+
+    def _start_flush(self) -> None:
+        self._flush_timer = None
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self.flush())
+
+    async def flush(self) -> None:
+        """Write every row still waiting; returns once they are committed."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        async with self._flush_lock:
+            while self._pending and self.db.is_connected:
+                self._writing, self._pending = self._pending, {}
+                try:
+                    await self._store_all(self._writing)
+                except sqlite3.Error:
+                    log.exception(
+                        "could not write %d form state(s); will retry", len(self._writing)
+                    )
+                    for k, row in self._writing.items():
+                        # Rows written at once meanwhile are newer.
+                        self._pending.setdefault(k, row)
+                    self._schedule()
+                    return
+                finally:
+                    self._writing = {}
+
     def _drop(self, rows: Mapping[str, object]) -> None:
-        # Memory went ahead of the database: read these keys from it again.
+        # Memory went ahead of what is kept: read these keys again (from what waits, or SQLite).
         for k in rows:
             self._rows.pop(k, None)
 
@@ -207,5 +261,6 @@ class SQLiteStorage(BaseStorage):
             self._rows.popitem(last=False)
 
     async def close(self) -> None:
-        # The Database belongs to whoever built it; the runner closes it after shutdown.
-        return None
+        # aiogram calls this at shutdown; the Database belongs to whoever built it, and the
+        # runner closes it after the running handlers, and a last flush, are done.
+        await self.flush()

@@ -162,11 +162,16 @@ async def test_form_by_buttons_and_text_with_an_edit_from_the_summary(
     # No staff chat is configured: the methodologist gets the card in private, contacts on it.
     card = await card_for(running, METHODIST.id, number, "+79211234567")
     assert texts.BTN_TAKE in button_texts(card["reply_markup"])
-    # The reminder for a request left waiting is scheduled in the background.
+    # The reminder for a request left waiting is scheduled with it.
     scheduler = scheduler_of(running)
-    await wait_until(
-        lambda: any(key.startswith(f"sla:{number}:") for key, _ in scheduler.next_runs())
-    )
+
+    def reminders() -> list[str]:
+        return [k for k, _ in scheduler.next_runs() if k.startswith(f"sla:{number}:")]
+
+    assert reminders() == [f"sla:{number}:{stored.touched_at}"]
+    # Sent again, the request is counted from then, and only from then.
+    scheduler.request_waiting(number, "2030-01-02T03:04:05+00:00")
+    assert reminders() == [f"sla:{number}:2030-01-02T03:04:05+00:00"]
     mine = await running.say(TUTOR, texts.BTN_MY_REQUESTS)
     assert f"№{number} · {texts.REQUEST_STATUS['new']}" in mine.params["text"]
     # The МО is remembered for the next request.
@@ -326,6 +331,9 @@ async def test_take_changes_resubmit_approve_with_the_tutor_told_each_time(
     stored = await repo.get(number)
     assert stored is not None
     assert stored.status is Status.TAKEN
+    # The reminder is counted from the resubmission; the earlier one is gone.
+    reminders = [k for k, _ in scheduler_of(running).next_runs() if k.startswith(f"sla:{number}:")]
+    assert reminders == [f"sla:{number}:{stored.touched_at}"]
 
     card = latest(running, METHODIST.id)
     await press_on(running, METHODIST, card, texts.BTN_APPROVE)

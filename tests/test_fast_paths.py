@@ -3,6 +3,7 @@ in batches but never lost, and router gates that never turn away an update a han
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -135,40 +136,70 @@ async def test_fsm_reads_come_from_memory_and_writes_still_reach_the_database(
     assert await db.fetchone("SELECT * FROM fsm") is None
 
 
-async def test_fsm_writes_of_one_update_are_committed_together_or_not_at_all(
-    db: Database,
+async def test_form_steps_wait_for_the_flush_a_form_end_is_written_at_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = StorageKey(bot_id=1, chat_id=7, user_id=7)
     fsm = SQLiteStorage(db)
     await fsm.set_state(key, "Form:waiting_for_topic")
 
+    async def stored() -> tuple[str | None, str] | None:
+        row = await db.fetchone("SELECT state, data FROM fsm")
+        return (row["state"], row["data"]) if row else None
+
     async def step() -> str | None:
         await fsm.update_data(key, {"topic": "ЭЛН"})
         await fsm.set_state(key, "Form:waiting_for_format")
-        # The handler reads what it wrote; the database has none of it yet.
+        # The handler reads what it wrote.
         assert await fsm.get_data(key) == {"topic": "ЭЛН"}
-        row = await db.fetchone("SELECT state, data FROM fsm")
-        assert row is not None
-        assert (row["state"], row["data"]) == ("Form:waiting_for_topic", "{}")
         return await fsm.get_state(key)
 
     assert await fsm.batched(step) == "Form:waiting_for_format"
-    row = await db.fetchone("SELECT state, data FROM fsm")
-    assert row is not None
-    assert row["state"] == "Form:waiting_for_format"
-    assert '"topic": "ЭЛН"' in row["data"]
+    # The step waits for the flush; the storage already answers with it.
+    assert await stored() == ("Form:waiting_for_topic", "{}")
+    assert await fsm.get_state(key) == "Form:waiting_for_format"
 
     async def failing_step() -> None:
         await fsm.set_state(key, "Form:waiting_for_dates")
         await fsm.update_data(key, {"topic": "ЦАМИ"})
         raise RuntimeError("the handler broke")
 
-    # A handler that fails leaves the form where it was, in memory and on disk.
+    # A handler that fails leaves the form where the last good step left it.
     with pytest.raises(RuntimeError):
         await fsm.batched(failing_step)
     assert await fsm.get_state(key) == "Form:waiting_for_format"
     assert await fsm.get_data(key) == {"topic": "ЭЛН"}
+
+    await fsm.flush()
+    assert await stored() == ("Form:waiting_for_format", '{"topic": "ЭЛН"}')
     assert await SQLiteStorage(db).get_state(key) == "Form:waiting_for_format"
+
+    # Left alone, the steps are written within a moment.
+    monkeypatch.setattr("storage.fsm.FLUSH_SECONDS", 0.01)
+
+    async def next_step() -> None:
+        await fsm.set_state(key, "Form:waiting_for_dates")
+
+    await fsm.batched(next_step)
+    for _ in range(400):
+        if await stored() == ("Form:waiting_for_dates", '{"topic": "ЭЛН"}'):
+            break
+        await asyncio.sleep(0.05)
+    assert await stored() == ("Form:waiting_for_dates", '{"topic": "ЭЛН"}')
+
+    # A form's end is written before the update is done, over the step still waiting.
+    monkeypatch.setattr("storage.fsm.FLUSH_SECONDS", 3600)
+    await fsm.batched(step)
+
+    async def finish() -> None:
+        await fsm.set_state(key, None)
+        await fsm.set_data(key, {})
+
+    await fsm.batched(finish)
+    assert await stored() is None
+    await fsm.flush()
+    assert await stored() is None
+    assert await SQLiteStorage(db).get_state(key) is None
 
 
 def test_message_gate_lets_through_what_aiogram_commands_would_take() -> None:
