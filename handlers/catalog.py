@@ -68,6 +68,16 @@ async def _page_view(
         return "\n\n".join(lines), kb, 0
     pages = _pages(result.total)
     page = min(max(page, 0), pages - 1)
+    view: tuple[str, InlineKeyboardMarkup] | None = result.views.get((qid, page))
+    if view is None:
+        view = result.views[qid, page] = await _build_page(materials, query, qid, page, result)
+    return (*view, result.total)
+
+
+async def _build_page(
+    materials: CatalogRepo, query: str, qid: int, page: int, result: SearchResult
+) -> tuple[str, InlineKeyboardMarkup]:
+    pages = _pages(result.total)
     ids = result.ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     shown = await materials.get_many(ids)
     titles = await materials.topic_titles()
@@ -82,7 +92,7 @@ async def _page_view(
         query[:SHOWN_QUERY], result.total, page * PAGE_SIZE + 1, items, shown_for
     )
     kb = results_kb(qid, page, pages, [m.id for m in shown], page * PAGE_SIZE + 1)
-    return text, kb, result.total
+    return text, kb
 
 
 async def search_and_answer(
@@ -98,7 +108,7 @@ async def search_and_answer(
     qid = await materials.save_search(
         query, user.id if user else None, channel, query_plan.normalised, found.total
     )
-    text, kb, _ = await _page_view(materials, query, qid, 0)
+    text, kb, _ = await _page_view(materials, query, qid, 0, found)
     await message.answer(text, reply_markup=kb)
 
 

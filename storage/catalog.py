@@ -7,10 +7,10 @@ import io
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from catalog.glossary import Glossary
 from catalog.model import KIND_TITLES, Kind, MaterialInput, Topic
@@ -72,6 +72,10 @@ class Material:
 class SearchResult:
     plan: QueryPlan
     ids: list[int]
+    # What callers made of this result (a page of it as a message), kept with the cached
+    # result and dropped with it when the catalog changes: the same query asked again shows
+    # the same page, and building it cost as much as the rest of the search.
+    views: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def total(self) -> int:
@@ -157,6 +161,10 @@ class _Caches:
         self.query_ids: dict[str, int] = {}
         # Bumped by every change: a read that overlapped a change is not kept.
         self.generation = 0
+        # Bumped by every download counted: only cached materials carry the counts. Under
+        # load a download is counted every few updates, and when that bumped ``generation``,
+        # searches that overlapped one were never cached.
+        self.counted = 0
 
 
 class CatalogRepo:
@@ -230,9 +238,9 @@ class CatalogRepo:
                 by_id[i] = cached[1]
         missing = [i for i in dict.fromkeys(ids) if i not in by_id]
         if missing:
-            generation = self._c.generation
+            seen = (self._c.generation, self._c.counted)
             loaded = await self._load(missing)
-            if generation == self._c.generation:
+            if seen == (self._c.generation, self._c.counted):
                 if len(self._c.materials) > RESULTS_CACHED:
                     self._c.materials.clear()
                 self._c.materials.update((m.id, (now, m)) for m in loaded)
@@ -566,7 +574,7 @@ class CatalogRepo:
         cached = self._c.results.get(key)
         if cached is not None and now - cached[0] < RESULTS_TTL:
             self._c.results.move_to_end(key)
-            return SearchResult(cached[1].plan, list(cached[1].ids))
+            return SearchResult(cached[1].plan, list(cached[1].ids), cached[1].views)
         generation = self._c.generation
         found = await self._search(query, include_archived)
         if generation != self._c.generation:
@@ -574,7 +582,7 @@ class CatalogRepo:
         self._c.results[key] = (now, found)
         if len(self._c.results) > RESULTS_CACHED:
             self._c.results.popitem(last=False)
-        return SearchResult(found.plan, list(found.ids))
+        return SearchResult(found.plan, list(found.ids), found.views)
 
     async def _search(self, query: str, include_archived: bool) -> SearchResult:
         query_plan = await self.plan(query)
@@ -698,7 +706,7 @@ class CatalogRepo:
         )
         self.db.defer("UPDATE materials SET downloads = downloads + 1 WHERE id = ?", (material_id,))
         # A read of this material running meanwhile may have missed the count: not kept.
-        self._c.generation += 1
+        self._c.counted += 1
         cached = self._c.materials.get(material_id)
         if cached is not None:
             counted = replace(cached[1], downloads=cached[1].downloads + 1)

@@ -64,17 +64,10 @@ def _store(conn: sqlite3.Connection, k: str, row: Row, now: str) -> None:
 
 
 def _key(key: StorageKey) -> str:
-    return ":".join(
-        str(part) if part is not None else ""
-        for part in (
-            key.bot_id,
-            key.chat_id,
-            key.user_id,
-            key.thread_id,
-            key.business_connection_id,
-            key.destiny,
-        )
-    )
+    # Every update computes its sender's key: one f-string, not a join over a generator.
+    thread = "" if key.thread_id is None else key.thread_id
+    business = key.business_connection_id or ""
+    return f"{key.bot_id}:{key.chat_id}:{key.user_id}:{thread}:{business}:{key.destiny}"
 
 
 class SQLiteStorage(BaseStorage):

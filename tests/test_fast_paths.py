@@ -14,6 +14,7 @@ from aiogram.types import Message, Update
 
 from bot.routing import Closed, MessageGate, gates_of
 from bot.settings import Settings
+from catalog.glossary import Glossary
 from catalog.model import Kind, MaterialInput
 from storage.catalog import CatalogRepo
 from storage.db import Database
@@ -134,6 +135,30 @@ async def test_fsm_reads_come_from_memory_and_writes_still_reach_the_database(
     # Clearing again changes nothing and writes nothing.
     await fsm.set_state(key, None)
     assert await db.fetchone("SELECT * FROM fsm") is None
+
+
+async def test_a_download_counted_during_a_search_does_not_keep_it_from_the_cache(
+    db: Database,
+) -> None:
+    repo = CatalogRepo(db)
+    await repo.ensure_topics()
+    memo = await repo.create(
+        MaterialInput(title="Памятка ЭЛН", kind=Kind.MEMO, topics=["base"], url="https://x.ru")
+    )
+    other = await repo.create(
+        MaterialInput(title="Регламент ЦАМИ", kind=Kind.MEMO, topics=["base"], url="https://y.ru")
+    )
+    searching = asyncio.create_task(repo.search("памятка"))
+    await asyncio.sleep(0)  # the search is under way, waiting for the database
+    await repo.record_download(other, 7, 7, "private")
+    found = (await searching).ids
+    assert found[0] == memo
+    # Archived by another process: this repository answers from its cache for a while
+    # (RESULTS_TTL), which shows the search was kept.
+    await db.execute("UPDATE materials SET status = 'archived' WHERE id = ?", (memo,))
+    assert (await repo.search("памятка")).ids == found
+    # A repository with caches of its own (another glossary) asks the database.
+    assert memo not in (await CatalogRepo(db, Glossary.load()).search("памятка")).ids
 
 
 async def test_form_steps_wait_for_the_flush_a_form_end_is_written_at_once(
