@@ -168,7 +168,7 @@ class Delivery:
 
     async def notify(self, role: Role, text: str, buttons: str = "") -> None:
         """A service message to every admin (or methodologist and above), via the outbox."""
-        people = [u.id for u in await self.users.list_by_role() if u.role.at_least(role)]
+        people = await self.users.ids_at_least(role)
         if not people:
             log.warning("no one with role %s to notify", role.value)
             return

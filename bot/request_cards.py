@@ -117,9 +117,7 @@ async def to_queue(db: Database, staff_chat_id: int | None, request_id: int, hea
             "staff chat %s is not active; request goes to methodologists in private",
             staff_chat_id,
         )
-    people = [
-        u.id for u in await UserRepo(db).list_by_role() if u.role.at_least(Role.METHODOLOGIST)
-    ]
+    people = await UserRepo(db).ids_at_least(Role.METHODOLOGIST)
     if not people:
         log.warning("no methodologist to send request %s to", request_id)
         return

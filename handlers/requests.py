@@ -390,7 +390,6 @@ async def on_button(
             alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.update_data(org_id=org.id)
-        await form.orgs.remember(user.id, org.id)
         await form.next("org", message, edit=True)
     elif action is RequestAction.TOPIC:
         if value not in await form.materials.topic_titles():

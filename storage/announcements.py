@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, utcnow
 
 
@@ -152,20 +150,19 @@ def _outbox(row: sqlite3.Row) -> OutboxRow:
     )
 
 
-async def _resolve(conn: aiosqlite.Connection, targets: Targets) -> list[tuple[int, int]]:
+def _resolve(conn: sqlite3.Connection, targets: Targets) -> list[tuple[int, int]]:
     """(chat_id, thread_id) for every target, resolved against the registry right now."""
     found: dict[tuple[int, int], None] = {}
 
-    async def add(sql: str, params: list[Any]) -> None:
-        async with conn.execute(sql, params) as cur:
-            for r in await cur.fetchall():
-                found[(int(r[0]), int(r[1]))] = None
+    def add(sql: str, params: list[Any]) -> None:
+        for r in conn.execute(sql, params).fetchall():
+            found[(int(r[0]), int(r[1]))] = None
 
     if targets.all_chats:
-        await add("SELECT id, 0 FROM chats WHERE active = 1 AND type != 'private' ORDER BY id", [])
+        add("SELECT id, 0 FROM chats WHERE active = 1 AND type != 'private' ORDER BY id", [])
     elif targets.topics:
         marks = ",".join("?" * len(targets.topics))
-        await add(
+        add(
             f"""
             SELECT DISTINCT b.chat_id, b.thread_id FROM chat_bindings b
             JOIN chats c ON c.id = b.chat_id
@@ -176,7 +173,7 @@ async def _resolve(conn: aiosqlite.Connection, targets: Targets) -> list[tuple[i
         )
     if targets.chats:
         marks = ",".join("?" * len(targets.chats))
-        await add(
+        add(
             f"SELECT id, 0 FROM chats WHERE active = 1 AND id IN ({marks}) ORDER BY id",  # noqa: S608
             list(targets.chats),
         )
@@ -186,7 +183,7 @@ async def _resolve(conn: aiosqlite.Connection, targets: Targets) -> list[tuple[i
             where, params = f"s.topic_code IN ({marks})", list(targets.topics)
         else:
             where, params = "1", []
-        await add(
+        add(
             f"""
             SELECT DISTINCT s.user_id, 0 FROM subscriptions s JOIN users u ON u.id = s.user_id
             WHERE u.blocked_at IS NULL AND {where} ORDER BY s.user_id
@@ -203,8 +200,7 @@ class AnnouncementRepo:
         self.db = db
 
     async def count_targets(self, targets: Targets) -> int:
-        async with self.db.transaction() as conn:
-            return len(await _resolve(conn, targets))
+        return await self.db.write(lambda conn: len(_resolve(conn, targets)))
 
     async def create(
         self,
@@ -244,8 +240,11 @@ class AnnouncementRepo:
     ) -> tuple[int, int]:
         now = utcnow()
         status = Status.SCHEDULED if scheduled_at else Status.QUEUED
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        # One trip to the writer's thread: a request sent queues its card through here, and
+        # the write lock was held over four trips while others queued behind it.
+        def run(conn: sqlite3.Connection) -> tuple[int, int]:
+            cur = conn.execute(
                 "INSERT INTO announcements (kind, content, targets, pin, vks_date, status,"
                 " scheduled_at, created_by, created_at, queued_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -265,29 +264,33 @@ class AnnouncementRepo:
             announcement_id = cur.lastrowid
             assert announcement_id is not None
             if once is not None:
-                cur = await conn.execute(
+                cur = conn.execute(
                     "INSERT OR IGNORE INTO vks_reminders"
                     " (date, offset_key, outcome, announcement_id, at) VALUES (?, ?, 'sent', ?, ?)",
                     (once[0], once[1], announcement_id, now),
                 )
                 if cur.rowcount == 0:
                     raise _AlreadyDoneError
-            rows = 0 if scheduled_at else await _insert_rows(conn, announcement_id, targets)
+            rows = 0 if scheduled_at else _insert_rows(conn, announcement_id, targets)
             return announcement_id, rows
+
+        return await self.db.write(run)
 
     async def release(self, announcement_id: int) -> int | None:
         """Queue a scheduled announcement now; None if it was no longer scheduled (already
         released, cancelled or missed), which makes a double release harmless."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> int | None:
+            found = conn.execute(
                 "UPDATE announcements SET status = 'queued', queued_at = ?"
                 " WHERE id = ? AND status = 'scheduled' RETURNING targets",
                 (utcnow(), announcement_id),
-            )
-            row = await cur.fetchone()
-            if row is None:
+            ).fetchall()
+            if not found:
                 return None
-            return await _insert_rows(conn, announcement_id, Targets.loads(row["targets"]))
+            return _insert_rows(conn, announcement_id, Targets.loads(found[0]["targets"]))
+
+        return await self.db.write(run)
 
     async def mark_missed(self, announcement_id: int) -> bool:
         async with self.db.transaction() as conn:
@@ -520,9 +523,9 @@ class _AlreadyDoneError(Exception):
     """Raised inside a transaction to roll it back when a once-only row already exists."""
 
 
-async def _insert_rows(conn: aiosqlite.Connection, announcement_id: int, targets: Targets) -> int:
-    rows = await _resolve(conn, targets)
-    await conn.executemany(
+def _insert_rows(conn: sqlite3.Connection, announcement_id: int, targets: Targets) -> int:
+    rows = _resolve(conn, targets)
+    conn.executemany(
         "INSERT OR IGNORE INTO outbox (announcement_id, chat_id, thread_id) VALUES (?, ?, ?)",
         [(announcement_id, chat_id, thread_id) for chat_id, thread_id in rows],
     )

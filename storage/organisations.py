@@ -184,8 +184,3 @@ class OrgRepo:
             return None
         org = await self.get(row["organisation_id"])
         return org if org is not None and org.active else None
-
-    async def remember(self, user_id: int, org_id: int) -> None:
-        await self.db.execute(
-            "UPDATE users SET organisation_id = ? WHERE id = ?", (org_id, user_id)
-        )

@@ -194,6 +194,10 @@ def _session(row: sqlite3.Row) -> Session:
     )
 
 
+# The МО of the tutor's last request is offered first in the next one (OrgRepo.remembered).
+_REMEMBER_ORG = "UPDATE users SET organisation_id = ? WHERE id = ?"
+
+
 def _fields(data: RequestInput) -> tuple[Any, ...]:
     return (
         data.organisation_id,
@@ -271,6 +275,7 @@ class RequestRepo:
             )
             request_id = cur.lastrowid
             conn.execute(_EVENT_INSERT, (request_id, user_id, Action.CREATED.value, "", now))
+            conn.execute(_REMEMBER_ORG, (data.organisation_id, user_id))
             row: sqlite3.Row = conn.execute(
                 _REQUEST_SELECT + " WHERE r.id = ?", (request_id,)
             ).fetchone()
@@ -365,6 +370,7 @@ class RequestRepo:
                     " WHERE id = ?",
                     (*_fields(data), request_id),
                 )
+                await conn.execute(_REMEMBER_ORG, (data.organisation_id, row["user_id"]))
             await conn.execute(
                 "UPDATE requests SET status = ?, assignee_id = ?, updated_at = ?, touched_at = ?"
                 " WHERE id = ?",

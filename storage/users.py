@@ -210,6 +210,16 @@ class UserRepo:
             )
         return [_record(r) for r in rows]
 
+    async def ids_at_least(self, role: Role) -> list[int]:
+        """Everyone with ``role`` or a higher one: who a notice for that role goes to. Read
+        as ids only: a request sent reads it, and every tutor's full row was most of that."""
+        roles = [r.value for r in Role if r.at_least(role)]
+        rows = await self.db.fetchall(
+            f"SELECT id FROM users WHERE role IN ({', '.join('?' * len(roles))}) ORDER BY id",  # noqa: S608
+            roles,
+        )
+        return [int(r["id"]) for r in rows]
+
     async def count_by_role(self) -> dict[Role, int]:
         rows = await self.db.fetchall("SELECT role, COUNT(*) AS n FROM users GROUP BY role")
         counts = dict.fromkeys(Role, 0)

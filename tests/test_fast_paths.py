@@ -69,6 +69,29 @@ async def test_search_log_and_downloads_reach_the_database_by_flush_report_or_cl
     row = await db.fetchone("SELECT COUNT(*) AS n FROM downloads")
     assert row is not None
     assert row["n"] == 2
+    # A batch is written as one statement over its rows: values keep their types, and a
+    # counter counts each row.
+    other = await CatalogRepo(db).create(
+        MaterialInput(title="Памятка ЦАМИ", kind=Kind.MEMO, topics=["base"], url="https://y.ru")
+    )
+    repo = CatalogRepo(db)
+    for material_id, user in ((material, 9), (other, 10), (material, None)):
+        await repo.record_download(material_id, user, user, "group")
+    await repo.save_search("ЭЛН «кавычки»", None, "group", "элн", 0)
+    await db.flush()
+    counts = await db.fetchall("SELECT id, downloads FROM materials ORDER BY id")
+    assert [(r["id"], r["downloads"]) for r in counts] == [(material, 4), (other, 1)]
+    last = await db.fetchall(
+        "SELECT material_id, user_id, chat_id, channel FROM downloads ORDER BY id DESC LIMIT 3"
+    )
+    assert [tuple(r) for r in last] == [
+        (material, None, None, "group"),
+        (other, 10, 10, "group"),
+        (material, 9, 9, "group"),
+    ]
+    row = await db.fetchone("SELECT query, user_id, results FROM searches ORDER BY id DESC")
+    assert row is not None
+    assert tuple(row) == ("ЭЛН «кавычки»", None, 0)
     await db.close()
 
 
