@@ -1,9 +1,12 @@
 """SQLite access: connections, pragmas, numbered migrations, the write lock and online backup.
 
-Two aiosqlite connections are kept. Writes go through one connection under an asyncio lock
-inside ``BEGIN IMMEDIATE`` transactions: aiosqlite shares a connection between coroutines, so
-without the lock one coroutine's COMMIT could commit another's half-done work. Reads use a
-second connection, so in WAL mode they only ever see committed data and never wait for writers.
+Writes are ``BEGIN IMMEDIATE`` transactions on one of two connections. ``write`` runs a whole
+transaction as one job on a writer thread of its own: jobs run one at a time, in the order
+they were asked for, so they need no lock. ``transaction`` uses an aiosqlite connection under
+an asyncio lock: aiosqlite shares a connection between coroutines, so without the lock one
+coroutine's COMMIT could commit another's half-done work. SQLite's own lock (and
+``busy_timeout``) keeps the two connections' transactions apart. Reads use a third
+connection, so in WAL mode they only ever see committed data and never wait for writers.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,6 +84,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._sync: sqlite3.Connection | None = None
+        self._writer_thread: ThreadPoolExecutor | None = None
         self._write_lock = asyncio.Lock()
         self._shared: dict[str, Any] = {}
         self._deferred: list[tuple[str, Params]] = []
@@ -97,7 +102,8 @@ class Database:
         # its hot pages from being decoded again on every query.
         await _pragma(self._reader, "cache_size=-32768")
         await _pragma(self._reader, f"mmap_size={128 * 1024 * 1024}")
-        # Used only by write(), under the write lock, so one thread at a time touches it.
+        # Used only by write(), on its one thread.
+        self._writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._sync = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._sync.row_factory = sqlite3.Row
         for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON", "synchronous=NORMAL"):
@@ -116,10 +122,12 @@ class Database:
 
     async def close(self) -> None:
         await self.flush()
-        async with self._write_lock:
-            if self._sync is not None:
-                self._sync.close()
-                self._sync = None
+        sync, self._sync = self._sync, None
+        if sync is not None and self._writer_thread is not None:
+            # After every write already asked for: the thread takes jobs in order.
+            await asyncio.get_running_loop().run_in_executor(self._writer_thread, sync.close)
+            self._writer_thread.shutdown()
+            self._writer_thread = None
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -198,21 +206,18 @@ class Database:
                 await conn.execute("COMMIT")
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``fn`` in a worker thread as one ``BEGIN IMMEDIATE`` transaction, under the
-        write lock. A batch of statements then costs one thread hop instead of one per
-        statement, which is what makes bulk imports fast."""
-        conn = self._sync
-        if conn is None:
+        """Run ``fn`` on the writer thread as one ``BEGIN IMMEDIATE`` transaction. A batch of
+        statements then costs one thread hop instead of one per statement, which is what makes
+        bulk imports fast.
+
+        No asyncio lock: under load, handing one over took the busy event loop several turns
+        per write, and writers queued behind it. Cancelled before its turn, the transaction
+        never runs; once started, it finishes, committed or rolled back.
+        """
+        conn, thread = self._sync, self._writer_thread
+        if conn is None or thread is None:
             raise RuntimeError("Database is not connected")
-        async with self._write_lock:
-            task = asyncio.ensure_future(asyncio.to_thread(_run_transaction, conn, fn))
-            try:
-                return await asyncio.shield(task)
-            finally:
-                # If our caller was cancelled, keep the lock until the thread has finished:
-                # the next writer must not share the connection with it.
-                if not task.done():
-                    await asyncio.wait([task])
+        return await asyncio.get_running_loop().run_in_executor(thread, _run_transaction, conn, fn)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns the last row id.

@@ -74,6 +74,17 @@ async def test_write_lock_serialises_read_modify_write(db: Database) -> None:
     await asyncio.gather(*(bump() for _ in range(200)))
     assert (await db.fetchone("SELECT n FROM counter"))["n"] == 200  # type: ignore[index]
 
+    # write() runs on its own thread and connection, without the lock: SQLite's lock keeps
+    # its transactions and the locked ones apart.
+    def bump_in_thread(conn: sqlite3.Connection) -> None:
+        (n,) = conn.execute("SELECT n FROM counter").fetchone()
+        conn.execute("UPDATE counter SET n = ?", (n + 1,))
+
+    await asyncio.gather(
+        *(bump() for _ in range(100)), *(db.write(bump_in_thread) for _ in range(100))
+    )
+    assert (await db.fetchone("SELECT n FROM counter"))["n"] == 400  # type: ignore[index]
+
 
 async def test_roles_and_audit(db: Database) -> None:
     users = UserRepo(db)
