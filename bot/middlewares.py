@@ -60,9 +60,10 @@ class InFlight(BaseMiddleware):
 
 
 class BatchedFSMWrites(BaseMiddleware):
-    """Commits the FSM writes of each update together, once it is handled
-    (``SQLiteStorage.batched``). Registered after aiogram's FSM middleware, so the commit
-    happens while the user's isolation lock is still held."""
+    """Keeps the FSM writes of each update together until it is handled, then hands them to
+    the storage (``SQLiteStorage.batched``: written with the next flush, or at once if they
+    end a form). Registered after aiogram's FSM middleware, so this happens while the user's
+    isolation lock is still held."""
 
     def __init__(self, storage: SQLiteStorage) -> None:
         self.storage = storage
