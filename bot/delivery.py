@@ -38,6 +38,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot import reports, request_cards, texts
+from bot.flood import SentLastSecond
 from bot.keyboards import digest_kb, material_link_kb, pd_hold_kb, vks_post_kb
 from storage.announcements import (
     Announcement,
@@ -127,6 +128,9 @@ class Delivery:
         self.vks = VksRepo(db)
         self.limits = limits or Limits()
         self.clock = clock
+        # Installed on the bot the engine starts with: every message it sends is counted.
+        self.sent = SentLastSecond(clock)
+        self._counting: Bot | None = None
         self._bot: Bot | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -143,6 +147,9 @@ class Delivery:
 
     async def start(self, bot: Bot) -> None:
         self._bot = bot
+        if self._counting is not bot:
+            bot.session.middleware(self.sent)
+            self._counting = bot
         self._stopping = False
         resent = await self.outbox.reset_in_flight()
         if resent:
@@ -250,6 +257,13 @@ class Delivery:
         if self._next_send > now:
             await asyncio.sleep(self._next_send - now)
             now = self.clock()
+        # People's answers share the limit: wait while the whole bot is at it (a second at
+        # most, so a counter that stopped moving cannot hold the engine).
+        for _ in range(20):
+            if self.sent.count() < self.limits.per_second:
+                break
+            await asyncio.sleep(0.05)
+        now = self.clock()
         self._next_send = max(now, self._next_send) + 1.0 / self.limits.per_second
 
     def _count_send(self, chat_id: int) -> None:

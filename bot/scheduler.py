@@ -1,7 +1,6 @@
 """APScheduler 3 wiring. The database is the source of truth: at start-up, every hour, and
 whenever a methodologist changes something, the jobs are rebuilt from it; a request a tutor
-sends adds its own reminder. A job only moves rows into the
-outbox (``bot.jobs``).
+sends adds its own reminder. A job only moves rows into the outbox (``bot.jobs``).
 
 The missed-run rule is ours, not APScheduler's: if the bot was down at a scheduled moment, the
 moment is run once at start-up when it is at most ``grace`` late, and otherwise skipped and

@@ -40,9 +40,10 @@ DEFER_ROWS = 500
 DEFER_KEPT = 50_000
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # Deferred statements of these shapes are written as one statement over a JSON array of the
-# rows (``_as_one``). executemany lets go of the GIL and takes it back for every row, and
-# under load each take-back waited for the busy event loop: a flush of 500 rows held the
-# write lock for a tenth of a second, and every writer queued behind it.
+# rows (``_as_one``). executemany lets go of the GIL and takes it back for every row, and under
+# load each take-back waits for the busy event loop's thread: with 50 updates in flight
+# (bench/updates.py) a flush of 500 rows kept the writer thread, and every write queued
+# behind it, for up to a second; as one statement, for at most a quarter of that.
 _INSERT = re.compile(r"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES \(\?(?:, \?)*\)$")
 _COUNTER = re.compile(r"^UPDATE (\w+) SET (\w+) = \2 \+ 1 WHERE id = \?$")
 

@@ -145,10 +145,12 @@ class SQLiteStorage(BaseStorage):
         # A task the handler started keeps its context, batch included, after the batch closed.
         if batch is not None and batch.open and k in batch.rows:
             return batch.rows[k]
-        row = self._pending.get(k) or self._writing.get(k) or self._rows.get(k)
-        if row is not None and k in self._rows:
+        row = self._rows.get(k)
+        if row is not None:
             self._rows.move_to_end(k)
-        return row
+            return row
+        # Forgotten from memory (evicted, or dropped by a failed step) but not yet written.
+        return self._pending.get(k) or self._writing.get(k)
 
     async def _read(self, k: str) -> Row:
         row = self._known(k)

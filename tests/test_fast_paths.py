@@ -249,6 +249,19 @@ async def test_form_steps_wait_for_the_flush_a_form_end_is_written_at_once(
     assert await stored() is None
     assert await SQLiteStorage(db).get_state(key) is None
 
+    # A step still waiting is found even when memory has no room for its key.
+    small = SQLiteStorage(db, cached_keys=1)
+    other = StorageKey(bot_id=1, chat_id=8, user_id=8)
+
+    async def two_people() -> None:
+        await small.set_state(key, "Form:waiting_for_topic")
+        await small.set_state(other, "Form:waiting_for_format")
+
+    await small.batched(two_people)
+    assert await stored() is None
+    assert await small.get_state(key) == "Form:waiting_for_topic"
+    assert await small.get_state(other) == "Form:waiting_for_format"
+
 
 def test_message_gate_lets_through_what_aiogram_commands_would_take() -> None:
     from bot.routing import _Needs

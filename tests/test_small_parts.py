@@ -9,6 +9,7 @@ import pytest
 
 from bot import texts
 from bot.deeplinks import Route, decode, encode
+from bot.flood import SentLastSecond
 from bot.logs import RedactingFormatter, redact
 from tests.fakes.recording import TOKEN
 
@@ -51,3 +52,23 @@ def test_date_ranges_read_as_russian() -> None:
         == "со среды, 2 декабря, по пятницу, 4 декабря 2026"
     )
     assert texts.date_range(date(2026, 12, 31), date(2027, 1, 2)) == "с 31.12.2026 по 02.01.2027"
+
+
+async def test_messages_sent_are_counted_for_a_second_whatever_sent_them() -> None:
+    from aiogram import Bot
+
+    from tests.fakes.recording import RecordingSession
+
+    now = [100.0]
+    counter = SentLastSecond(clock=lambda: now[0])
+    bot = Bot(TOKEN, session=RecordingSession())
+    bot.session.middleware(counter)
+    await bot.send_message(1, "ответ на поиск")
+    await bot.send_document(2, "file-id")
+    await bot.answer_callback_query("q")  # not a message in a chat
+    assert counter.count() == 2
+    now[0] += 0.5
+    await bot.send_message(3, "ещё")
+    assert counter.count() == 3
+    now[0] += 0.6  # the first two are more than a second old
+    assert counter.count() == 1
