@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -77,6 +77,39 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class Flusher:
+    """Runs ``write`` (which writes whatever rows wait) soon after rows are queued: ``delay``
+    seconds after the first, or at once when ``rows`` wait; never two at a time. ``flush``
+    runs it now and returns once everything queued before the call is written."""
+
+    def __init__(self, write: Callable[[], Awaitable[None]], delay: float, rows: int) -> None:
+        self.write = write
+        self.delay = delay
+        self.rows = rows
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    def queued(self, waiting: int) -> None:
+        """Tell it how many rows wait now (also after a failed write, to try again later)."""
+        if waiting >= self.rows:
+            self._start()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.delay, self._start)
+
+    def _start(self) -> None:
+        self._timer = None
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self.flush())
+
+    async def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        async with self._lock:
+            await self.write()
+
+
 class Database:
     """The bot's SQLite database. Build one per process, ``await connect()``, pass it down."""
 
@@ -89,9 +122,7 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._shared: dict[str, Any] = {}
         self._deferred: list[tuple[str, Params]] = []
-        self._flush_timer: asyncio.TimerHandle | None = None
-        self._flushing: asyncio.Task[None] | None = None
-        self._flush_lock = asyncio.Lock()
+        self._flusher = Flusher(self._write_deferred, DEFER_SECONDS, DEFER_ROWS)
 
     async def connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,48 +271,36 @@ class Database:
         statistics, never anything a person entered.
         """
         self._deferred.append((sql, params))
-        if len(self._deferred) >= DEFER_ROWS:
-            self._start_flush()
-        elif self._flush_timer is None:
-            loop = asyncio.get_running_loop()
-            self._flush_timer = loop.call_later(DEFER_SECONDS, self._start_flush)
-
-    def _start_flush(self) -> None:
-        self._flush_timer = None
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.ensure_future(self.flush())
+        self._flusher.queued(len(self._deferred))
 
     async def flush(self) -> None:
         """Write every queued statistics row now; returns once they are committed, including
         those a flush already under way had taken."""
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-        async with self._flush_lock:
-            while self._deferred and self._sync is not None:
-                rows, self._deferred = self._deferred, []
-                by_sql: dict[str, list[Params]] = {}
-                for sql, params in rows:
-                    by_sql.setdefault(sql, []).append(params)
+        await self._flusher.flush()
 
-                def run(conn: sqlite3.Connection, by_sql: dict[str, list[Params]] = by_sql) -> None:
-                    for sql, batch in by_sql.items():
-                        one = _as_one(sql)
-                        if one is None:
-                            conn.executemany(sql, batch)
-                        else:
-                            conn.execute(one, (json.dumps(batch, ensure_ascii=False),))
+    async def _write_deferred(self) -> None:
+        while self._deferred and self._sync is not None:
+            rows, self._deferred = self._deferred, []
+            by_sql: dict[str, list[Params]] = {}
+            for sql, params in rows:
+                by_sql.setdefault(sql, []).append(params)
 
-                try:
-                    await self.write(run)
-                except sqlite3.Error:
-                    log.exception("could not write %d statistics row(s); will retry", len(rows))
-                    self._deferred[:0] = rows
-                    del self._deferred[:-DEFER_KEPT]
-                    if self._flush_timer is None:
-                        loop = asyncio.get_running_loop()
-                        self._flush_timer = loop.call_later(DEFER_SECONDS, self._start_flush)
-                    return
+            def run(conn: sqlite3.Connection, by_sql: dict[str, list[Params]] = by_sql) -> None:
+                for sql, batch in by_sql.items():
+                    one = _as_one(sql)
+                    if one is None:
+                        conn.executemany(sql, batch)
+                    else:
+                        conn.execute(one, (json.dumps(batch, ensure_ascii=False),))
+
+            try:
+                await self.write(run)
+            except sqlite3.Error:
+                log.exception("could not write %d statistics row(s); will retry", len(rows))
+                self._deferred[:0] = rows
+                del self._deferred[:-DEFER_KEPT]
+                self._flusher.queued(0)
+                return
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)

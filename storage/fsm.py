@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sqlite3
@@ -14,7 +13,7 @@ from typing import Any, TypeVar
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from storage.db import Database, utcnow
+from storage.db import Database, Flusher, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +93,7 @@ class SQLiteStorage(BaseStorage):
         self._pending: dict[str, Row] = {}
         self._writing: dict[str, Row] = {}
         self._writes = 0
-        self._flush_timer: asyncio.TimerHandle | None = None
-        self._flushing: asyncio.Task[None] | None = None
-        self._flush_lock = asyncio.Lock()
+        self.flusher = Flusher(self._write_pending, FLUSH_SECONDS, FLUSH_ROWS)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
@@ -137,7 +134,7 @@ class SQLiteStorage(BaseStorage):
             await self._commit(batch.rows)
         elif batch.rows:
             self._pending.update(batch.rows)
-            self._schedule()
+            self.flusher.queued(len(self._pending))
         return result
 
     def _known(self, k: str) -> Row | None:
@@ -209,40 +206,24 @@ class SQLiteStorage(BaseStorage):
         finally:
             self._writes += 1
 
-    def _schedule(self) -> None:
-        if len(self._pending) >= FLUSH_ROWS:
-            self._start_flush()
-        elif self._flush_timer is None:
-            self._flush_timer = asyncio.get_running_loop().call_later(
-                FLUSH_SECONDS, self._start_flush
-            )
-
-    def _start_flush(self) -> None:
-        self._flush_timer = None
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.ensure_future(self.flush())
-
     async def flush(self) -> None:
         """Write every row still waiting; returns once they are committed."""
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-        async with self._flush_lock:
-            while self._pending and self.db.is_connected:
-                self._writing, self._pending = self._pending, {}
-                try:
-                    await self._store_all(self._writing)
-                except sqlite3.Error:
-                    log.exception(
-                        "could not write %d form state(s); will retry", len(self._writing)
-                    )
-                    for k, row in self._writing.items():
-                        # Rows written at once meanwhile are newer.
-                        self._pending.setdefault(k, row)
-                    self._schedule()
-                    return
-                finally:
-                    self._writing = {}
+        await self.flusher.flush()
+
+    async def _write_pending(self) -> None:
+        while self._pending and self.db.is_connected:
+            self._writing, self._pending = self._pending, {}
+            try:
+                await self._store_all(self._writing)
+            except sqlite3.Error:
+                log.exception("could not write %d form step(s); will retry", len(self._writing))
+                for k, row in self._writing.items():
+                    # Rows written at once meanwhile are newer.
+                    self._pending.setdefault(k, row)
+                self.flusher.queued(0)
+                return
+            finally:
+                self._writing = {}
 
     def _drop(self, rows: Mapping[str, object]) -> None:
         # Memory went ahead of what is kept: read these keys again (from what waits, or SQLite).

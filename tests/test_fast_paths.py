@@ -223,7 +223,7 @@ async def test_form_steps_wait_for_the_flush_a_form_end_is_written_at_once(
     assert await SQLiteStorage(db).get_state(key) == "Form:waiting_for_format"
 
     # Left alone, the steps are written within a moment.
-    monkeypatch.setattr("storage.fsm.FLUSH_SECONDS", 0.01)
+    monkeypatch.setattr(fsm.flusher, "delay", 0.01)
 
     async def next_step() -> None:
         await fsm.set_state(key, "Form:waiting_for_dates")
@@ -236,7 +236,7 @@ async def test_form_steps_wait_for_the_flush_a_form_end_is_written_at_once(
     assert await stored() == ("Form:waiting_for_dates", '{"topic": "ЭЛН"}')
 
     # A form's end is written before the update is done, over the step still waiting.
-    monkeypatch.setattr("storage.fsm.FLUSH_SECONDS", 3600)
+    monkeypatch.setattr(fsm.flusher, "delay", 3600)
     await fsm.batched(step)
 
     async def finish() -> None:
