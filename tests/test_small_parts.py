@@ -72,3 +72,20 @@ async def test_messages_sent_are_counted_for_a_second_whatever_sent_them() -> No
     assert counter.count() == 3
     now[0] += 0.6  # the first two are more than a second old
     assert counter.count() == 1
+
+
+async def test_the_recording_session_answers_as_telegram_would_bound_to_the_bot() -> None:
+    from aiogram import Bot
+    from aiogram.methods import EditMessageText
+
+    from tests.fakes.recording import RecordingSession
+
+    session = RecordingSession()
+    bot = Bot(TOKEN, session=session)
+    status = await bot.send_message(1, "Импорт: 0 из ?")
+    # A handler edits the progress message it sent, as the catalog import does.
+    await status.edit_text("Не удалось открыть файл")
+    edits = session.sent(EditMessageText)
+    assert [(e.chat_id, e.message_id, e.text) for e in edits] == [
+        (1, status.message_id, "Не удалось открыть файл")
+    ]

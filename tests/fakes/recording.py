@@ -15,7 +15,7 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import GetMe, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, TelegramObject, User
 
 BOT_USER = User(id=42, is_bot=True, first_name="МЦТ бот", username="mct_test_bot")
 TOKEN = "42:TEST-token-for-tests-only-0000000000"
@@ -39,7 +39,11 @@ class RecordingSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.requests.append(method)
-        return self._result(method)  # type: ignore[return-value]
+        result = self._result(method)
+        if isinstance(result, TelegramObject):
+            # As a real session's answer is: bound to the bot, so ``sent.edit_text`` works.
+            result = result.as_(bot)
+        return result  # type: ignore[no-any-return]
 
     def _result(self, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, GetMe):
