@@ -24,7 +24,6 @@ from bot.commands import register_commands
 from bot.delivery import Delivery
 from bot.flood import RetryAfter
 from bot.middlewares import (
-    BatchedFSMWrites,
     InFlight,
     SkipRepeatedUpdates,
     Throttle,
@@ -113,7 +112,6 @@ def build_dispatcher(
     dp.update.outer_middleware(SkipRepeatedUpdates())
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserMiddleware(db, settings.admin_ids))
-    dp.update.outer_middleware(BatchedFSMWrites(fsm))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     # Inner, so the handler is chosen and its ``throttle`` flag is known; after the callback
     # answerer, so a throttled button press still stops spinning.
@@ -196,15 +194,13 @@ async def on_startup(
 
 
 async def on_shutdown(
-    inflight: InFlight, delivery: Delivery, scheduler: Scheduler, dispatcher: Dispatcher
+    inflight: InFlight, delivery: Delivery, scheduler: Scheduler
 ) -> None:
     scheduler.shutdown()
     if inflight.count:
         log.info("waiting for %d running handler(s) to finish", inflight.count)
     if not await inflight.wait_idle(DRAIN_TIMEOUT):
         log.warning("%d handler(s) still running after %.0fs", inflight.count, DRAIN_TIMEOUT)
-    # aiogram closed the storage before the handlers were done: the last form steps.
-    await dispatcher.fsm.storage.close()
     # Handlers may have queued rows; the engine finishes its current send and stops, and the
     # rest waits in the outbox for the next start.
     await delivery.stop()

@@ -18,7 +18,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from storage.db import Database
-from storage.fsm import SQLiteStorage
 from storage.users import Role, SeenUser, UserRecord, UserRepo
 
 log = logging.getLogger(__name__)
@@ -57,19 +56,6 @@ class InFlight(BaseMiddleware):
         except TimeoutError:
             return False
         return True
-
-
-class BatchedFSMWrites(BaseMiddleware):
-    """Keeps the FSM writes of each update together until it is handled, then hands them to
-    the storage (``SQLiteStorage.batched``: written with the next flush, or at once if they
-    end a form). Registered after aiogram's FSM middleware, so this happens while the user's
-    isolation lock is still held."""
-
-    def __init__(self, storage: SQLiteStorage) -> None:
-        self.storage = storage
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        return await self.storage.batched(lambda: handler(event, data))
 
 
 class UserMiddleware(BaseMiddleware):

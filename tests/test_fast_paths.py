@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Message, Update
 
@@ -184,81 +185,39 @@ async def test_a_download_counted_during_a_search_does_not_keep_it_from_the_cach
     assert memo not in (await CatalogRepo(db, Glossary.load()).search("памятка")).ids
 
 
-async def test_form_steps_wait_for_the_flush_a_form_end_is_written_at_once(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_every_form_step_is_on_disk_when_the_storage_returns(db: Database) -> None:
     key = StorageKey(bot_id=1, chat_id=7, user_id=7)
     fsm = SQLiteStorage(db)
-    await fsm.set_state(key, "Form:waiting_for_topic")
 
     async def stored() -> tuple[str | None, str] | None:
         row = await db.fetchone("SELECT state, data FROM fsm")
         return (row["state"], row["data"]) if row else None
 
-    async def step() -> str | None:
-        await fsm.update_data(key, {"topic": "ЭЛН"})
-        await fsm.set_state(key, "Form:waiting_for_format")
-        # The handler reads what it wrote.
-        assert await fsm.get_data(key) == {"topic": "ЭЛН"}
-        return await fsm.get_state(key)
-
-    assert await fsm.batched(step) == "Form:waiting_for_format"
-    # The step waits for the flush; the storage already answers with it.
+    await fsm.set_state(key, "Form:waiting_for_topic")
     assert await stored() == ("Form:waiting_for_topic", "{}")
-    assert await fsm.get_state(key) == "Form:waiting_for_format"
+    await fsm.update_data(key, {"topic": "ЭЛН"})
+    assert await stored() == ("Form:waiting_for_topic", '{"topic": "ЭЛН"}')
+    # Another process (a restart) reads what this one was told was written.
+    assert await SQLiteStorage(db).get_data(key) == {"topic": "ЭЛН"}
 
-    async def failing_step() -> None:
-        await fsm.set_state(key, "Form:waiting_for_dates")
-        await fsm.update_data(key, {"topic": "ЦАМИ"})
-        raise RuntimeError("the handler broke")
-
-    # A handler that fails leaves the form where the last good step left it.
-    with pytest.raises(RuntimeError):
-        await fsm.batched(failing_step)
-    assert await fsm.get_state(key) == "Form:waiting_for_format"
+    # aiogram's contract: data must be a dict; nothing is written otherwise.
+    with pytest.raises(DataNotDictLikeError):
+        await fsm.set_data(key, [("topic", "ЦАМИ")])  # type: ignore[arg-type]
     assert await fsm.get_data(key) == {"topic": "ЭЛН"}
 
-    await fsm.flush()
-    assert await stored() == ("Form:waiting_for_format", '{"topic": "ЭЛН"}')
-    assert await SQLiteStorage(db).get_state(key) == "Form:waiting_for_format"
+    # A reader cannot change what the storage keeps.
+    data = await fsm.get_data(key)
+    data["topic"] = "ЦАМИ"
+    assert await fsm.get_data(key) == {"topic": "ЭЛН"}
 
-    # Left alone, the steps are written within a moment.
-    monkeypatch.setattr(fsm.flusher, "delay", 0.01)
-
-    async def next_step() -> None:
-        await fsm.set_state(key, "Form:waiting_for_dates")
-
-    await fsm.batched(next_step)
-    for _ in range(400):
-        if await stored() == ("Form:waiting_for_dates", '{"topic": "ЭЛН"}'):
-            break
-        await asyncio.sleep(0.05)
-    assert await stored() == ("Form:waiting_for_dates", '{"topic": "ЭЛН"}')
-
-    # A form's end is written before the update is done, over the step still waiting.
-    monkeypatch.setattr(fsm.flusher, "delay", 3600)
-    await fsm.batched(step)
-
-    async def finish() -> None:
-        await fsm.set_state(key, None)
-        await fsm.set_data(key, {})
-
-    await fsm.batched(finish)
+    # A form's end leaves no row behind, and memory with room for one key still answers right.
+    await fsm.set_state(key, None)
+    await fsm.set_data(key, {})
     assert await stored() is None
-    await fsm.flush()
-    assert await stored() is None
-    assert await SQLiteStorage(db).get_state(key) is None
-
-    # A step still waiting is found even when memory has no room for its key.
     small = SQLiteStorage(db, cached_keys=1)
     other = StorageKey(bot_id=1, chat_id=8, user_id=8)
-
-    async def two_people() -> None:
-        await small.set_state(key, "Form:waiting_for_topic")
-        await small.set_state(other, "Form:waiting_for_format")
-
-    await small.batched(two_people)
-    assert await stored() is None
+    await small.set_state(key, "Form:waiting_for_topic")
+    await small.set_state(other, "Form:waiting_for_format")
     assert await small.get_state(key) == "Form:waiting_for_topic"
     assert await small.get_state(other) == "Form:waiting_for_format"
 
