@@ -160,6 +160,7 @@ class BroadcastAction(StrEnum):
     CANCEL = "cn"
     RECALL = "rc"
     RECALL_CONFIRM = "rcy"
+    RETRY_FAILED = "rf"
 
 
 class BroadcastCallback(CallbackData, prefix="bc"):

@@ -1,16 +1,21 @@
 """The delivery engine: the only code that sends one thing to many chats.
 
 It drains the outbox under Telegram's limits (DESIGN.md §3): about 30 messages a second
-overall, one a second into one chat, twenty a minute into one group. On 429 it waits the
-``retry_after`` Telegram asked for, for that chat only; 5xx and network errors are retried
-with backoff; 403 marks the chat or the person inactive; a group that became a supergroup is
-followed to its new id and the message re-sent there.
+overall, one a second into one chat, twenty a minute into one group. Every transient failure
+is retried until it goes through: a 429 makes that chat alone wait the ``retry_after`` Telegram
+asked for while the others go on; 5xx, an HTML error page from Telegram's front end (aiogram
+raises ``ClientDecodeError`` for it), network errors and timeouts are retried with backoff.
+Only a permanent answer fails a row, with its reason for the report: 403 (the chat or the
+person is then marked inactive), a chat not found, a message too long. A group that became a
+supergroup is followed to its new id and the message re-sent there.
 
 Sends are made one at a time, and each outbox row is marked 'sending' before its request and
-'sent' (with the message id) after it. A crash can therefore leave at most one row whose fate
-is unknown; it is sent again on restart, so a crash costs at most one duplicate and loses
-nothing. One request at a time still leaves room for 30 a second: a send costs a few
-milliseconds against a local server and under 35 ms against Telegram from the region.
+'sent' (with the message id) after it. A send whose answer never came (a dropped connection,
+or a crash before the answer was recorded) is sent again, so nothing is lost; the copy it may
+have left has an id Telegram never told us, and is counted so that a recall can say how many
+copies it could not delete. Every id a row did get is kept, and a recall deletes them all.
+One request at a time still leaves room for 30 a second: a send costs a few milliseconds
+against a local server and under 35 ms against Telegram from the region.
 """
 
 from __future__ import annotations
@@ -21,25 +26,34 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramBadRequest,
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramMigrateToChat,
     TelegramNetworkError,
-    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot import reports, request_cards, texts
-from bot.flood import SentLastSecond
-from bot.keyboards import digest_kb, material_link_kb, pd_hold_kb, vks_post_kb
+from bot.flood import OWN_RETRIES, SentLastSecond
+from bot.keyboards import (
+    delivery_report_kb,
+    digest_kb,
+    material_link_kb,
+    pd_hold_kb,
+    vks_post_kb,
+)
 from storage.announcements import (
     Announcement,
     AnnouncementRepo,
@@ -58,10 +72,13 @@ log = logging.getLogger(__name__)
 # A notice whose content.buttons is this plus a material id carries the admins' decision
 # buttons for a material held for possible personal data.
 HOLD_BUTTONS = "pdhold:"
-MAX_ATTEMPTS = 8
 DEFAULT_TZ = ZoneInfo("Europe/Moscow")
+# Transient failures are retried until they go through, one second after the first, doubling
+# up to this: an outage of Telegram's front end costs minutes, never the message.
+FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 300.0
 BATCH = 200
+NOTICE_WINDOW = timedelta(hours=1)
 IDLE_WAIT = 30.0
 
 
@@ -118,6 +135,7 @@ class Delivery:
         *,
         limits: Limits | None = None,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         tz: ZoneInfo = DEFAULT_TZ,
     ) -> None:
         self.db = db
@@ -127,7 +145,10 @@ class Delivery:
         self.users = UserRepo(db)
         self.vks = VksRepo(db)
         self.limits = limits or Limits()
+        # ``clock`` paces the sends; ``now`` (the bot's one clock, shared with the handlers and
+        # the scheduler) says which rows are due.
         self.clock = clock
+        self.now = now
         # Installed on the bot the engine starts with: every message it sends is counted.
         self.sent = SentLastSecond(clock)
         self._counting: Bot | None = None
@@ -173,24 +194,33 @@ class Delivery:
         """New rows are in the outbox: look now instead of at the next idle timeout."""
         self._wake.set()
 
-    async def notify(self, role: Role, text: str, buttons: str = "") -> None:
+    async def notify(self, role: Role, text: str, buttons: str = "", *, about: str = "") -> None:
         """A service message to every admin (or methodologist and above), via the outbox."""
         people = await self.users.ids_at_least(role)
         if not people:
             log.warning("no one with role %s to notify", role.value)
             return
-        await self.tell(people, text, buttons)
+        await self.tell(people, text, buttons, about=about)
 
-    async def tell(self, people: list[int], text: str, buttons: str = "") -> None:
-        """A service message to these people, via the outbox."""
-        await self.outbox.create(
-            Kind.NOTICE, Content(text=text, buttons=buttons), Targets(users=tuple(people))
-        )
+    async def tell(
+        self, people: list[int], text: str, buttons: str = "", *, about: str = ""
+    ) -> None:
+        """A service message to these people, via the outbox. A notice ``about`` one thing
+        (a chat, a person) goes at most once an hour; the repeats of that hour are summed up
+        in one message at its end, so nobody can turn the bot's notices into spam."""
+        content = Content(text=text, buttons=buttons)
+        targets = Targets(users=tuple(people))
+        if about:
+            await self.outbox.notice_once(about, content, targets, NOTICE_WINDOW, _summed_up)
+        else:
+            await self.outbox.create(Kind.NOTICE, content, targets)
         self.kick()
 
     # -- the loop ----------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        # This task's requests wait out their own 429s (see bot.flood).
+        OWN_RETRIES.set(True)
         while not self._stopping:
             # Cleared before looking, not before sleeping: a kick that arrives while we drain
             # must still cut the next sleep short.
@@ -206,7 +236,7 @@ class Delivery:
                 await self._sleep(5.0)
 
     async def _drain_once(self) -> bool:
-        rows = await self.outbox.due(_iso(datetime.now(UTC)), BATCH)
+        rows = await self.outbox.due(_iso(self.now()), BATCH)
         worked = False
         for row in rows:
             if self._stopping:
@@ -231,7 +261,7 @@ class Delivery:
         if next_at == "":
             wait = 0.05  # a row became due between two looks
         elif next_at:
-            delta = (datetime.fromisoformat(next_at) - datetime.now(UTC)).total_seconds()
+            delta = (datetime.fromisoformat(next_at) - self.now()).total_seconds()
             wait = min(wait, max(delta, 0.05))
         await self._sleep(wait)
 
@@ -293,31 +323,44 @@ class Delivery:
             await self.outbox.mark_failed(row.id, "announcement deleted")
             return
         if row.status == "recalling":
-            await self._delete(row)
+            await self._recall(row)
+            return
+        if row.status == "sent":
+            await self._refresh(row, announcement)
             return
         if not await self.outbox.claim(row.id):
             return  # cancelled or recalled since the batch was read
         self._count_send(row.chat_id)
         try:
             message_id = await self._send(row, announcement)
-        except TelegramRetryAfter as e:
-            await self._retry_after(row, e.retry_after)
         except TelegramMigrateToChat as e:
             await self._migrated(row, e.migrate_to_chat_id)
         except TelegramForbiddenError as e:
             await self._forbidden(row, e.message)
-        except (TelegramServerError, TelegramNetworkError, TimeoutError) as e:
-            await self._backoff(row, row.attempts + 1, str(e))
-        except (TelegramBadRequest, TelegramNotFound) as e:
-            await self.outbox.mark_failed(row.id, texts.DELIVERY_REJECTED.format(reason=e.message))
         except Exception as e:
-            log.exception("unexpected error sending outbox row %s", row.id)
-            reason = texts.DELIVERY_INTERNAL.format(reason=type(e).__name__)
-            await self.outbox.mark_failed(row.id, reason)
+            if _transient(e):
+                if _may_have_delivered(e):
+                    await self.outbox.note_unknown_copy(row.id)
+                await self._wait(row, e)
+            elif isinstance(e, TelegramAPIError):
+                await self.outbox.mark_failed(
+                    row.id, texts.DELIVERY_REJECTED.format(reason=e.message)
+                )
+            else:
+                log.exception("unexpected error sending outbox row %s", row.id)
+                reason = texts.DELIVERY_INTERNAL.format(reason=type(e).__name__)
+                await self.outbox.mark_failed(row.id, reason)
         else:
             await self.outbox.mark_sent(row.id, message_id, row.chat_id)
             if announcement.pin and row.chat_id < 0:
                 await self._pin(row, message_id)
+
+    async def _wait(self, row: OutboxRow, error: Exception) -> None:
+        """A transient failure: the row goes back to the queue, this chat waits."""
+        if isinstance(error, TelegramRetryAfter):
+            await self._retry_after(row, error.retry_after)
+        else:
+            await self._backoff(row, row.attempts + 1, _describe(error))
 
     async def _send(self, row: OutboxRow, announcement: Announcement) -> int:
         assert self._bot is not None
@@ -374,37 +417,69 @@ class Delivery:
             log.info("could not pin in chat %s: %s", row.chat_id, e)
             await self.outbox.note_error(row.id, texts.DELIVERY_NOT_PINNED)
 
-    async def _delete(self, row: OutboxRow) -> None:
+    async def _recall(self, row: OutboxRow) -> None:
+        """Delete the row's next copy; the row is done once every copy was tried."""
         assert self._bot is not None
-        assert row.message_id is not None
+        copies = await self.outbox.copies(row.id, to_recall=True)
+        if not copies:
+            await self.outbox.finish_recall(row.id)
+            return
+        message_id = copies[0]
         self._count_send(row.chat_id)
         try:
-            await self._bot.delete_message(row.chat_id, row.message_id)
-        except TelegramRetryAfter as e:
-            await self._retry_after(row, e.retry_after)
+            await self._bot.delete_message(row.chat_id, message_id)
+        except Exception as e:
+            if _transient(e):
+                await self._wait(row, e)
+                return
+            if not isinstance(e, TelegramAPIError):
+                raise
+            if "not found" in e.message:
+                # Someone deleted it already: it is gone, which is what a recall wants.
+                await self.outbox.copy_recalled(row.id, message_id)
+            else:
+                # Telegram lets bots delete group messages only for 48 hours.
+                reason = texts.RECALL_FAILED.format(reason=e.message)
+                await self.outbox.copy_recalled(row.id, message_id, reason)
+        else:
+            await self.outbox.copy_recalled(row.id, message_id)
+        if len(copies) == 1:
+            await self.outbox.finish_recall(row.id)
+
+    async def _refresh(self, row: OutboxRow, announcement: Announcement) -> None:
+        """Edit every copy of a sent row to what its content renders to now."""
+        assert self._bot is not None
+        rendered = await request_cards.render(self.db, announcement.content, self.tz)
+        if rendered is None:
+            await self.outbox.refreshed(row.id)
             return
-        except (TelegramServerError, TelegramNetworkError, TimeoutError) as e:
-            await self._backoff(row, row.attempts + 1, str(e))
-            return
-        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound) as e:
-            # Telegram lets bots delete group messages only for 48 hours.
-            await self.outbox.mark_failed(row.id, texts.RECALL_FAILED.format(reason=e.message))
-            return
-        await self.outbox.mark_recalled(row.id)
+        text, markup = rendered
+        for message_id in await self.outbox.copies(row.id, to_recall=True):
+            self._count_send(row.chat_id)
+            try:
+                await self._bot.edit_message_text(
+                    text=text, chat_id=row.chat_id, message_id=message_id, reply_markup=markup
+                )
+            except Exception as e:
+                if _transient(e):
+                    await self._wait(row, e)
+                    return
+                if not isinstance(e, TelegramAPIError):
+                    raise
+                # Not modified, too old to edit, or deleted by someone: nothing more to do.
+                log.info("outbox row %s: copy %s not edited: %s", row.id, message_id, e.message)
+        await self.outbox.refreshed(row.id)
 
     async def _retry_after(self, row: OutboxRow, seconds: int) -> None:
         log.warning("429 for chat %s: retry after %s s", row.chat_id, seconds)
         self._chat_ready[row.chat_id] = self.clock() + seconds
-        not_before = datetime.now(UTC) + timedelta(seconds=seconds)
+        not_before = self.now() + timedelta(seconds=seconds)
         await self.outbox.retry_later(row.id, _iso(not_before), f"429 retry after {seconds}")
 
     async def _backoff(self, row: OutboxRow, attempts: int, error: str) -> None:
-        if attempts >= MAX_ATTEMPTS:
-            await self.outbox.mark_failed(row.id, texts.DELIVERY_UNAVAILABLE)
-            return
-        delay = min(2.0**attempts, MAX_BACKOFF)
+        delay = min(FIRST_BACKOFF * 2.0 ** max(attempts - 1, 0), MAX_BACKOFF)
         log.warning("send to %s failed (%s); retry in %.0f s", row.chat_id, error, delay)
-        not_before = datetime.now(UTC) + timedelta(seconds=delay)
+        not_before = self.now() + timedelta(seconds=delay)
         await self.outbox.retry_later(row.id, _iso(not_before), error)
 
     async def _migrated(self, row: OutboxRow, new_id: int) -> None:
@@ -419,7 +494,9 @@ class Delivery:
                 chat = await self.chats.get(row.chat_id)
                 title = chat.title if chat else str(row.chat_id)
                 await self.notify(
-                    Role.ADMIN, texts.CHAT_LOST.format(title=texts.escape(title), reason=reason)
+                    Role.ADMIN,
+                    texts.CHAT_LOST.format(title=texts.escape(title), reason=reason),
+                    about=f"chat-lost:{row.chat_id}",
                 )
         else:
             await self.outbox.mark_failed(row.id, texts.DELIVERY_FORBIDDEN_USER)
@@ -435,7 +512,45 @@ class Delivery:
                 continue
             lines = await self.outbox.report(announcement.id)
             text = texts.delivery_report(announcement, lines)
+            failed = sum(1 for line in lines if line.status == "failed")
+            markup = delivery_report_kb(announcement.id, failed) if failed else None
             try:
-                await self._bot.send_message(announcement.created_by, text)
-            except Exception as e:
+                await self._bot.send_message(announcement.created_by, text, reply_markup=markup)
+            except TelegramAPIError as e:
                 log.info("could not send the delivery report: %s", e)
+
+
+def _summed_up(held: int, latest: Content) -> Content:
+    repeats = texts.counted(held, "раз", "раза", "раз")
+    return replace(latest, text=texts.NOTICE_REPEATED.format(count=repeats, text=latest.text))
+
+
+def _transient(error: Exception) -> bool:
+    """An answer that says nothing about the message itself: try again later."""
+    if isinstance(error, TelegramEntityTooLarge):
+        return False  # a network error by class, but the file will never fit
+    return isinstance(
+        error,
+        TelegramRetryAfter
+        | TelegramServerError
+        | TelegramNetworkError
+        | TelegramUnauthorizedError  # a revoked token: nothing goes until it is replaced
+        | ClientDecodeError  # an HTML error page from Telegram's front end
+        | aiohttp.ClientError
+        | TimeoutError,
+    )
+
+
+def _may_have_delivered(error: Exception) -> bool:
+    """The request may have reached Telegram and its answer been lost on the way back."""
+    if isinstance(error, TelegramNetworkError) and isinstance(
+        error.__cause__, aiohttp.ClientConnectorError
+    ):
+        return False  # no connection was ever made
+    return isinstance(error, TelegramNetworkError | aiohttp.ClientError | TimeoutError)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ClientDecodeError):
+        return f"{type(error).__name__}: {error.message}"
+    return f"{type(error).__name__}: {error}"

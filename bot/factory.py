@@ -193,9 +193,7 @@ async def on_startup(
     log.info("%s started as @%s (id %s)", settings.mode.value, me.username, me.id)
 
 
-async def on_shutdown(
-    inflight: InFlight, delivery: Delivery, scheduler: Scheduler
-) -> None:
+async def on_shutdown(inflight: InFlight, delivery: Delivery, scheduler: Scheduler) -> None:
     scheduler.shutdown()
     if inflight.count:
         log.info("waiting for %d running handler(s) to finish", inflight.count)

@@ -8,6 +8,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.middlewares.base import (
@@ -24,17 +25,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# Set in the delivery engine's task: the engine waits out a 429 for the one chat it concerns
+# and goes on with the others, so its requests must not sleep inside the session.
+OWN_RETRIES: ContextVar[bool] = ContextVar("own_retries", default=False)
+
+
 class RetryAfter(BaseRequestMiddleware):
     """A reply that meets a 429 is sent again after the ``retry_after`` Telegram asked for.
 
     Telegram's limit of about 30 messages a second is shared by everything the bot sends, so
     while the outbox runs a broadcast at full speed, an ordinary answer to someone's search can
-    be told to wait a second. Without this it would fail and reach the errors handler; with it
-    the person gets the answer a second later. Long pauses are not waited out here: the
-    delivery engine reschedules those itself, and a handler must not hang for minutes.
+    be told to wait a second or two. The person gets the answer a little later instead of an
+    error. Only a pause longer than ``longest`` fails the request: a handler must not hang for
+    minutes, and the errors handler then stays quiet (an apology would meet the same 429).
     """
 
-    def __init__(self, attempts: int = 3, longest: float = 5.0) -> None:
+    def __init__(self, attempts: int = 5, longest: float = 30.0) -> None:
         self.attempts = attempts
         self.longest = longest
 
@@ -44,6 +50,8 @@ class RetryAfter(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Any:
+        if OWN_RETRIES.get():
+            return await make_request(bot, method)
         for attempt in range(1, self.attempts + 1):
             try:
                 return await make_request(bot, method)

@@ -662,7 +662,7 @@ def broadcasts_kb(items: list[int]) -> InlineKeyboardMarkup:
 
 
 def broadcast_manage_kb(
-    number: int, can_cancel: bool, can_recall: bool
+    number: int, can_cancel: bool, can_recall: bool, failed: int = 0
 ) -> InlineKeyboardMarkup | None:
     kb = InlineKeyboard()
     if can_cancel:
@@ -675,8 +675,22 @@ def broadcast_manage_kb(
             text=texts.BTN_RECALL,
             callback_data=BroadcastCallback(action=BroadcastAction.RECALL, id=number),
         )
+    if failed:
+        kb.button(
+            text=texts.BTN_RETRY_FAILED.format(count=failed),
+            callback_data=BroadcastCallback(action=BroadcastAction.RETRY_FAILED, id=number),
+        )
     kb.adjust(2)
-    return kb.as_markup() if (can_cancel or can_recall) else None
+    return kb.as_markup() if (can_cancel or can_recall or failed) else None
+
+
+def delivery_report_kb(number: int, failed: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboard()
+    kb.button(
+        text=texts.BTN_RETRY_FAILED.format(count=failed),
+        callback_data=BroadcastCallback(action=BroadcastAction.RETRY_FAILED, id=number),
+    )
+    return kb.as_markup()
 
 
 def recall_confirm_kb(number: int) -> InlineKeyboardMarkup:

@@ -336,6 +336,7 @@ CHAT_ADDED = (
 )
 CHAT_LOST = "⚠️ Бот больше не может писать в чат «{title}»: {reason}. Чат помечен неактивным."
 CHAT_REMOVED_REASON = "бота удалили из чата"
+NOTICE_REPEATED = "🔁 За последний час это повторилось ещё {count}. Последнее:\n\n{text}"
 CHATS_EMPTY = "Бот пока не добавлен ни в один чат. Добавьте его в группу — она появится здесь."
 CHATS_HEADER = "<b>Чаты</b> ({active} активных из {total}), стр. {page} из {pages}:"
 CHAT_NEVER_POSTED = "ещё не было"
@@ -601,9 +602,16 @@ DELIVERY_FORBIDDEN_CHAT = "бот удалён из чата или не мож�
 DELIVERY_FORBIDDEN_USER = "пользователь заблокировал бота"
 DELIVERY_REJECTED = "Telegram отклонил сообщение: {reason}"
 DELIVERY_INTERNAL = "внутренняя ошибка ({reason})"
-DELIVERY_UNAVAILABLE = "Telegram не отвечал, попытки исчерпаны"
 DELIVERY_NOT_PINNED = "доставлено, но не закреплено: нет права закреплять"
 RECALL_FAILED = "не удалось удалить: {reason}"
+RECALL_UNKNOWN = (
+    "⚠️ Могли остаться {count}: Telegram не ответил на отправку, и номер сообщения неизвестен —"
+    " такие копии бот удалить не может."
+)
+DELIVERY_RETRY_HINT = "Недоставленные можно отправить ещё раз кнопкой ниже."
+BTN_RETRY_FAILED = "🔁 Повторить недоставленные ({count})"
+BROADCAST_RETRYING = "Объявление №{id}: отправляю заново недоставленные ({count})."
+BROADCAST_NOTHING_TO_RETRY = "Недоставленных нет: повторять нечего."
 ROW_STATUS = {
     "pending": "⏳",
     "sending": "⏳",
@@ -625,7 +633,8 @@ def broadcast_line(
 
 
 def delivery_report(announcement: Announcement, rows: list[ReportLine]) -> str:
-    """Per chat: delivered or failed and why; private subscribers summed up in one line."""
+    """Per chat: delivered or failed and why; private subscribers summed up in one line; for a
+    recall, how many copies went and how many could not."""
     chats = [r for r in rows if r.chat_id < 0]
     people = [r for r in rows if r.chat_id > 0]
     delivered = sum(1 for r in rows if r.status in ("sent", "recalled", "recalling"))
@@ -635,6 +644,8 @@ def delivery_report(announcement: Announcement, rows: list[ReportLine]) -> str:
         f"{STATUS_TITLES.get(announcement.status, announcement.status)}.",
         f"Доставлено {delivered} из {len(rows)}, не доставлено {failed}.",
     ]
+    if announcement.status == "recalled":
+        out += recall_lines(rows)
     for r in chats:
         reason = f" — {escape(r.error)}" if r.error else ""
         thread = f" (тема {r.thread_id})" if r.thread_id else ""
@@ -650,10 +661,27 @@ def delivery_report(announcement: Announcement, rows: list[ReportLine]) -> str:
                 key = r.error or "ошибка"
                 reasons[key] = reasons.get(key, 0) + 1
         out += [f"   ❌ {escape(k)}: {v}" for k, v in reasons.items()]
+    if failed:
+        out.append(DELIVERY_RETRY_HINT)
     text = "\n".join(out)
     if len(text) > 4000:
         text = text[:3990].rsplit("\n", 1)[0] + "\n…"
     return text
+
+
+def recall_lines(rows: list[ReportLine]) -> list[str]:
+    copies = sum(r.copies for r in rows)
+    deleted = sum(r.deleted for r in rows)
+    unknown = sum(r.unknown for r in rows)
+    waiting = sum(1 for r in rows if r.status == "recalling")
+    out = [f"🗑 Удалено {deleted} из {counted(copies, 'сообщения', 'сообщений', 'сообщений')}."]
+    if waiting:
+        out.append(f"⏳ Ещё удаляется: {counted(waiting, 'чат', 'чата', 'чатов')}.")
+    elif copies > deleted:
+        out.append(f"❌ Не удалось удалить: {copies - deleted} (причина — у чата ниже).")
+    if unknown:
+        out.append(RECALL_UNKNOWN.format(count=counted(unknown, "копия", "копии", "копий")))
+    return out
 
 
 # -- training requests ------------------------------------------------------------------------

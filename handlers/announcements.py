@@ -347,6 +347,15 @@ async def on_manage(
             recall_confirm_kb(announcement.id),
         )
         return
+    elif action is BroadcastAction.RETRY_FAILED:
+        retried = await repo.retry_failed(announcement.id)
+        if not retried:
+            callback_answer.text = texts.BROADCAST_NOTHING_TO_RETRY
+            callback_answer.show_alert = True
+            return
+        delivery.kick()
+        log.info("broadcast %s: %d row(s) sent again by %s", announcement.id, retried, user.id)
+        callback_answer.text = texts.BROADCAST_RETRYING.format(id=announcement.id, count=retried)
     elif action is BroadcastAction.RECALL_CONFIRM:
         count = await repo.recall(announcement.id)
         if count is None:
@@ -363,11 +372,15 @@ async def on_manage(
     can_recall = announcement.status in (Status.QUEUED, Status.DONE) and bool(
         announcement.counts.get("sent")
     )
+    lines = await repo.report(announcement.id)
+    failed = sum(1 for line in lines if line.status == "failed")
+    if announcement.status not in (Status.QUEUED, Status.DONE):
+        failed = 0
     await edit(
         callback,
         callback_answer,
-        texts.delivery_report(announcement, await repo.report(announcement.id)),
-        broadcast_manage_kb(announcement.id, can_cancel, can_recall),
+        texts.delivery_report(announcement, lines),
+        broadcast_manage_kb(announcement.id, can_cancel, can_recall, failed),
     )
 
 
@@ -435,6 +448,7 @@ def create_router() -> Router:
         BroadcastAction.CANCEL,
         BroadcastAction.RECALL,
         BroadcastAction.RECALL_CONFIRM,
+        BroadcastAction.RETRY_FAILED,
     }
     gated.callback_query.register(on_manage, BroadcastCallback.filter(F.action.in_(manage)))
     gated.callback_query.register(on_draft, BroadcastCallback.filter())

@@ -72,6 +72,7 @@ async def on_bot_membership(
                     title=texts.escape(event.chat.title or str(event.chat.id)),
                     reason=texts.CHAT_REMOVED_REASON,
                 ),
+                about=f"chat-lost:{event.chat.id}",
             )
         return
     if status == ChatMemberStatus.ADMINISTRATOR:

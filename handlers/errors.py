@@ -1,4 +1,10 @@
-"""The errors handler: log with the update id, apologise to the user, keep polling alive."""
+"""The errors handler: log with the update id, apologise to the user, keep polling alive.
+
+A chat that refused the bot's answer gets no apology: it would be refused too. A 403 there
+means the bot was removed from the group (or blocked in private): the chat is marked so,
+as the delivery engine would, and nothing more is said. A 429 that outlasted the replies'
+own waiting (bot.flood) is logged only.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,12 @@ import logging
 from contextlib import suppress
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
 from bot import texts
+from storage.chats import ChatRepo
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +37,30 @@ def _where(event: ErrorEvent) -> tuple[int, int | None] | None:
     return None
 
 
-async def on_error(event: ErrorEvent, bot: Bot) -> bool:
+async def on_error(event: ErrorEvent, bot: Bot, db: Database) -> bool:
+    error = event.exception
+    where = _where(event)
+    if isinstance(error, TelegramForbiddenError) and where is not None:
+        chat_id = where[0]
+        log.info(
+            "update %s: chat %s refused the answer: %s", event.update.update_id, chat_id, error
+        )
+        chats = ChatRepo(db)
+        if chat_id < 0:
+            await chats.deactivate(chat_id, error.message)
+        else:
+            await chats.set_user_blocked(chat_id, True)
+        return True
+    if isinstance(error, TelegramRetryAfter):
+        log.warning("update %s: answer dropped by flood control: %s", event.update.update_id, error)
+        return True
     log.error(
         "update %s failed: %s: %s",
         event.update.update_id,
-        type(event.exception).__name__,
-        event.exception,
-        exc_info=event.exception,
+        type(error).__name__,
+        error,
+        exc_info=error,
     )
-    where = _where(event)
     if where is not None:
         chat_id, thread_id = where
         # The apology is best effort: the error may be Telegram refusing to talk to this chat.

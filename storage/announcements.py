@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -110,6 +112,8 @@ class OutboxRow:
     status: str
     attempts: int
     message_id: int | None = None
+    # A sent row whose messages must be edited to what its content renders to now.
+    refresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,11 @@ class ReportLine:
     title: str
     status: str
     error: str | None
+    # Copies in the chat: those whose id we know, those a recall deleted, and those whose
+    # answer never came (a copy may exist that nobody can delete).
+    copies: int = 0
+    deleted: int = 0
+    unknown: int = 0
 
 
 def _announcement(row: sqlite3.Row, counts: dict[str, int] | None = None) -> Announcement:
@@ -147,6 +156,7 @@ def _outbox(row: sqlite3.Row) -> OutboxRow:
         status=row["status"],
         attempts=row["attempts"],
         message_id=row["message_id"],
+        refresh=bool(row["refresh"]),
     )
 
 
@@ -276,6 +286,52 @@ class AnnouncementRepo:
 
         return await self.db.write(run)
 
+    async def notice_once(
+        self,
+        key: str,
+        content: Content,
+        targets: Targets,
+        window: timedelta,
+        summary: Callable[[int, Content], Content],
+    ) -> bool:
+        """A notice about ``key`` (a chat, a person), sent now unless one went less than
+        ``window`` ago. Then it is held: ``summary(held, content)`` (how many were held, the
+        latest) goes at the end of the window instead. True if it was sent now."""
+
+        def run(conn: sqlite3.Connection) -> bool:
+            moment = datetime.now(UTC)
+            now = moment.isoformat(timespec="seconds")
+            mark = conn.execute(
+                "SELECT since, held, summary_id FROM notice_marks WHERE key = ?", (key,)
+            ).fetchone()
+            if mark is None or datetime.fromisoformat(mark["since"]) <= moment - window:
+                conn.execute(
+                    "INSERT INTO notice_marks (key, since) VALUES (?, ?) ON CONFLICT (key)"
+                    " DO UPDATE SET since = excluded.since, held = 0, summary_id = NULL",
+                    (key, now),
+                )
+                _insert_notice(conn, content, targets, now, None)
+                return True
+            held = mark["held"] + 1
+            summed = summary(held, content).dumps()
+            summary_id = mark["summary_id"]
+            if summary_id is None:
+                ends = datetime.fromisoformat(mark["since"]) + window
+                summary_id = _insert_notice(
+                    conn, Content.loads(summed), targets, now, ends.isoformat(timespec="seconds")
+                )
+            else:
+                conn.execute(
+                    "UPDATE announcements SET content = ? WHERE id = ?", (summed, summary_id)
+                )
+            conn.execute(
+                "UPDATE notice_marks SET held = ?, summary_id = ? WHERE key = ?",
+                (held, summary_id, key),
+            )
+            return False
+
+        return await self.db.write(run)
+
     async def release(self, announcement_id: int) -> int | None:
         """Queue a scheduled announcement now; None if it was no longer scheduled (already
         released, cancelled or missed), which makes a double release harmless."""
@@ -346,34 +402,68 @@ class AnnouncementRepo:
             return True
 
     async def recall(self, announcement_id: int) -> int | None:
-        """Stop sending and queue the deletion of everything sent; returns how many messages
+        """Stop sending and queue the deletion of every copy sent; returns how many messages
         will be deleted, or None if there is nothing to recall."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE announcements SET status = 'recalled', finished_at = ?"
+
+        def run(conn: sqlite3.Connection) -> int | None:
+            cur = conn.execute(
+                "UPDATE announcements SET status = 'recalled', finished_at = ?, reported = 0"
                 " WHERE id = ? AND status IN ('queued', 'done')",
                 (utcnow(), announcement_id),
             )
             if cur.rowcount == 0:
                 return None
-            await conn.execute(
+            conn.execute(
                 "UPDATE outbox SET status = 'cancelled'"
                 " WHERE announcement_id = ? AND status = 'pending'",
                 (announcement_id,),
             )
-            cur = await conn.execute(
-                "UPDATE outbox SET status = 'recalling', not_before = NULL"
-                " WHERE announcement_id = ? AND status = 'sent' AND message_id IS NOT NULL",
+            conn.execute(
+                "UPDATE outbox SET status = 'recalling', not_before = NULL, refresh = 0"
+                " WHERE announcement_id = ? AND status = 'sent' AND EXISTS (SELECT 1 FROM"
+                " outbox_messages m WHERE m.outbox_id = outbox.id AND m.recall IS NULL)",
                 (announcement_id,),
             )
+            row = conn.execute(
+                "SELECT COUNT(*) FROM outbox_messages m JOIN outbox o ON o.id = m.outbox_id"
+                " WHERE o.announcement_id = ? AND o.status = 'recalling' AND m.recall IS NULL",
+                (announcement_id,),
+            ).fetchone()
+            return int(row[0])
+
+        return await self.db.write(run)
+
+    async def retry_failed(self, announcement_id: int) -> int:
+        """Queue the failed rows of a finished announcement again («Повторить недоставленные»);
+        returns how many. Its author gets a new report when they are done."""
+
+        def run(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                "UPDATE outbox SET status = 'pending', not_before = NULL, attempts = 0,"
+                " error = NULL WHERE announcement_id = ? AND status = 'failed'"
+                " AND EXISTS (SELECT 1 FROM announcements a WHERE a.id = ?"
+                " AND a.status IN ('queued', 'done'))",
+                (announcement_id, announcement_id),
+            )
+            if cur.rowcount:
+                conn.execute(
+                    "UPDATE announcements SET status = 'queued', finished_at = NULL,"
+                    " reported = 0 WHERE id = ?",
+                    (announcement_id,),
+                )
             return cur.rowcount
+
+        return await self.db.write(run)
 
     async def report(self, announcement_id: int) -> list[ReportLine]:
         rows = await self.db.fetchall(
             """
-            SELECT o.chat_id, o.thread_id, o.status, o.error,
+            SELECT o.chat_id, o.thread_id, o.status, o.error, o.unknown_copies,
                    COALESCE(c.title, TRIM(u.first_name || ' ' || COALESCE(u.last_name, '')), '')
-                       AS title
+                       AS title,
+                   (SELECT COUNT(*) FROM outbox_messages m WHERE m.outbox_id = o.id) AS copies,
+                   (SELECT COUNT(*) FROM outbox_messages m WHERE m.outbox_id = o.id
+                       AND m.recall = 'deleted') AS deleted
             FROM outbox o
             LEFT JOIN chats c ON c.id = o.chat_id
             LEFT JOIN users u ON u.id = o.chat_id
@@ -383,7 +473,16 @@ class AnnouncementRepo:
             (announcement_id,),
         )
         return [
-            ReportLine(r["chat_id"], r["thread_id"], r["title"] or "", r["status"], r["error"])
+            ReportLine(
+                r["chat_id"],
+                r["thread_id"],
+                r["title"] or "",
+                r["status"],
+                r["error"],
+                copies=r["copies"],
+                deleted=r["deleted"],
+                unknown=r["unknown_copies"],
+            )
             for r in rows
         ]
 
@@ -409,16 +508,20 @@ class AnnouncementRepo:
 
     async def reset_in_flight(self) -> int:
         """After a crash: a row left 'sending' may or may not have reached Telegram. It is
-        sent again, which is the one duplicate a crash may cost."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+        sent again, which is the one duplicate a crash may cost; the copy it may have left has
+        an id nobody knows, and is counted as such."""
+        return await self.db.write(
+            lambda conn: (
+                conn.execute(
+                    "UPDATE outbox SET status = 'pending', unknown_copies = unknown_copies + 1"
+                    " WHERE status = 'sending'"
+                ).rowcount
             )
-            return cur.rowcount
+        )
 
     async def due(self, now: str, limit: int) -> list[OutboxRow]:
         rows = await self.db.fetchall(
-            "SELECT * FROM outbox WHERE status IN ('pending', 'recalling')"
+            "SELECT * FROM outbox WHERE (status IN ('pending', 'recalling') OR refresh = 1)"
             " AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
             (now, limit),
         )
@@ -427,7 +530,7 @@ class AnnouncementRepo:
     async def next_due_at(self) -> str | None:
         row = await self.db.fetchone(
             "SELECT MIN(COALESCE(not_before, '')) AS at FROM outbox"
-            " WHERE status IN ('pending', 'recalling')"
+            " WHERE status IN ('pending', 'recalling') OR refresh = 1"
         )
         return None if row is None or row["at"] is None else str(row["at"])
 
@@ -442,16 +545,80 @@ class AnnouncementRepo:
 
     async def mark_sent(self, row_id: int, message_id: int, chat_id: int) -> None:
         now = utcnow()
-        async with self.db.transaction() as conn:
-            await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
                 " WHERE id = ?",
                 (message_id, now, row_id),
             )
-            await conn.execute(
+            conn.execute(
+                "INSERT OR IGNORE INTO outbox_messages (outbox_id, message_id) VALUES (?, ?)",
+                (row_id, message_id),
+            )
+            conn.execute(
                 "UPDATE chats SET last_post_at = ?, last_error = NULL WHERE id = ?",
                 (now, chat_id),
             )
+
+        await self.db.write(run)
+
+    async def note_unknown_copy(self, row_id: int) -> None:
+        """A send whose answer never came: it may have delivered a copy we cannot name."""
+        await self.db.execute(
+            "UPDATE outbox SET unknown_copies = unknown_copies + 1 WHERE id = ?", (row_id,)
+        )
+
+    async def copies(self, row_id: int, *, to_recall: bool = False) -> list[int]:
+        """The message ids a row's sends got, oldest first; with ``to_recall``, only those still
+        in the chat."""
+        pending = " AND recall IS NULL" if to_recall else ""
+        rows = await self.db.fetchall(
+            f"SELECT message_id FROM outbox_messages WHERE outbox_id = ?{pending}"  # noqa: S608
+            " ORDER BY message_id",
+            (row_id,),
+        )
+        return [int(r["message_id"]) for r in rows]
+
+    async def copy_recalled(self, row_id: int, message_id: int, outcome: str = "deleted") -> None:
+        """One copy deleted (``outcome`` 'deleted') or refused with the reason."""
+        await self.db.execute(
+            "UPDATE outbox_messages SET recall = ? WHERE outbox_id = ? AND message_id = ?",
+            (outcome[:300], row_id, message_id),
+        )
+
+    async def finish_recall(self, row_id: int) -> None:
+        """Every copy of the row was tried: recalled if all went, else sent with the reason."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            refused = conn.execute(
+                "SELECT recall FROM outbox_messages WHERE outbox_id = ? AND recall != 'deleted'"
+                " ORDER BY message_id LIMIT 1",
+                (row_id,),
+            ).fetchone()
+            if refused is None:
+                conn.execute("UPDATE outbox SET status = 'recalled' WHERE id = ?", (row_id,))
+            else:
+                conn.execute(
+                    "UPDATE outbox SET status = 'sent', error = ? WHERE id = ?",
+                    (refused[0], row_id),
+                )
+
+        await self.db.write(run)
+
+    async def refresh_cards(self, buttons: list[str]) -> int:
+        """Mark the sent rows of notices with these ``Content.buttons`` to be edited to what
+        they render to now; returns how many."""
+        sql = (
+            "UPDATE outbox SET refresh = 1, not_before = NULL WHERE status = 'sent'"
+            " AND announcement_id IN (SELECT id FROM announcements WHERE kind = 'notice'"
+            " AND json_extract(content, '$.buttons') IN (SELECT value FROM json_each(?)))"
+        )
+        payload = json.dumps(buttons)
+        return await self.db.write(lambda conn: conn.execute(sql, (payload,)).rowcount)
+
+    async def refreshed(self, row_id: int) -> None:
+        await self.db.execute("UPDATE outbox SET refresh = 0 WHERE id = ?", (row_id,))
 
     async def note_error(self, row_id: int, error: str) -> None:
         """A side problem (a pin that failed) that does not undo the delivery."""
@@ -459,16 +626,15 @@ class AnnouncementRepo:
 
     async def retry_later(self, row_id: int, not_before: str, error: str) -> None:
         await self.db.execute(
-            "UPDATE outbox SET status = CASE status WHEN 'recalling' THEN 'recalling'"
-            " ELSE 'pending' END, not_before = ?, error = ? WHERE id = ?",
+            "UPDATE outbox SET status = CASE status WHEN 'sending' THEN 'pending'"
+            " ELSE status END, not_before = ?, error = ? WHERE id = ?",
             (not_before, error[:300], row_id),
         )
 
     async def mark_failed(self, row_id: int, error: str) -> None:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "UPDATE outbox SET status = CASE status WHEN 'recalling' THEN 'sent'"
-                " ELSE 'failed' END, error = ? WHERE id = ? RETURNING chat_id",
+                "UPDATE outbox SET status = 'failed', error = ? WHERE id = ? RETURNING chat_id",
                 (error[:300], row_id),
             )
             row = await cur.fetchone()
@@ -476,9 +642,6 @@ class AnnouncementRepo:
                 await conn.execute(
                     "UPDATE chats SET last_error = ? WHERE id = ?", (error[:300], row["chat_id"])
                 )
-
-    async def mark_recalled(self, row_id: int) -> None:
-        await self.db.execute("UPDATE outbox SET status = 'recalled' WHERE id = ?", (row_id,))
 
     async def retarget(self, row_id: int, new_chat_id: int) -> bool:
         """Point a row at a migrated chat's new id; False if the announcement already has a
@@ -523,10 +686,29 @@ class _AlreadyDoneError(Exception):
     """Raised inside a transaction to roll it back when a once-only row already exists."""
 
 
-def _insert_rows(conn: sqlite3.Connection, announcement_id: int, targets: Targets) -> int:
+def _insert_rows(
+    conn: sqlite3.Connection,
+    announcement_id: int,
+    targets: Targets,
+    not_before: str | None = None,
+) -> int:
     rows = _resolve(conn, targets)
     conn.executemany(
-        "INSERT OR IGNORE INTO outbox (announcement_id, chat_id, thread_id) VALUES (?, ?, ?)",
-        [(announcement_id, chat_id, thread_id) for chat_id, thread_id in rows],
+        "INSERT OR IGNORE INTO outbox (announcement_id, chat_id, thread_id, not_before)"
+        " VALUES (?, ?, ?, ?)",
+        [(announcement_id, chat_id, thread_id, not_before) for chat_id, thread_id in rows],
     )
     return len(rows)
+
+
+def _insert_notice(
+    conn: sqlite3.Connection, content: Content, targets: Targets, now: str, not_before: str | None
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO announcements (kind, content, targets, status, created_at, queued_at)"
+        " VALUES ('notice', ?, ?, 'queued', ?, ?)",
+        (content.dumps(), targets.dumps(), now, now),
+    )
+    announcement_id = int(cur.lastrowid or 0)
+    _insert_rows(conn, announcement_id, targets, not_before)
+    return announcement_id

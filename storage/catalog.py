@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -731,10 +732,21 @@ class CatalogRepo:
         )
         return await self.save_query(query)
 
-    async def add_wish(self, user_id: int | None, query: str) -> int:
-        return await self.db.execute(
-            "INSERT INTO material_wishes (user_id, query, at) VALUES (?, ?, ?)",
-            (user_id, query[:256], utcnow()),
+    async def add_wish(self, user_id: int | None, query: str) -> None:
+        """A person asks for a material nobody found; the same ask within an hour counts once."""
+        now = datetime.now(UTC)
+        hour_ago = (now - timedelta(hours=1)).isoformat(timespec="seconds")
+        await self.db.execute(
+            "INSERT INTO material_wishes (user_id, query, at) SELECT ?, ?, ? WHERE NOT EXISTS"
+            " (SELECT 1 FROM material_wishes WHERE user_id IS ? AND query = ? AND at > ?)",
+            (
+                user_id,
+                query[:256],
+                now.isoformat(timespec="seconds"),
+                user_id,
+                query[:256],
+                hour_ago,
+            ),
         )
 
     # -- saved queries (for buttons) ---------------------------------------------------------

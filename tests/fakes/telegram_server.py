@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import re
 import time
 from collections import deque
@@ -60,6 +61,47 @@ class Failure:
     parameters: Json | None = None
     when: Callable[[Json], bool] | None = None
     times: int = 1
+    # An HTML page instead of JSON, as Telegram's nginx answers a 502.
+    html: bool = False
+    # Done, then the connection dropped before the answer: the client never learns the result.
+    dropped: bool = False
+
+
+@dataclass
+class Faults:
+    """Random failures of the sending methods, the kinds Telegram's front end produces: the
+    shares of calls answered 500/502 with an HTML page, answered 429, and carried out but
+    dropped before the answer reached the bot."""
+
+    server_errors: float = 0.0
+    throttled: float = 0.0
+    dropped: float = 0.0
+    retry_after: int = 1
+    seed: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def roll(self) -> str | None:
+        x = self._random.random()
+        for kind, share in (
+            ("server_error", self.server_errors),
+            ("throttled", self.throttled),
+            ("dropped", self.dropped),
+        ):
+            if x < share:
+                self.counts[kind] = self.counts.get(kind, 0) + 1
+                return kind
+            x -= share
+        return None
+
+
+NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
 
 
 class ApiError(Exception):
@@ -122,6 +164,8 @@ class FakeTelegram:
             "pinChatMessage": self._pin,
             "getChatMemberCount": lambda p: self.member_counts.get(int(p["chat_id"]), 5),
         }
+        # Random failures of the sending methods (bench/broadcast.py --faults).
+        self.faults: Faults | None = None
         # Telegram's flood limits, enforced on every send when ``enforce_limits`` is on.
         self.enforce_limits = False
         self.rate_limited = 0
@@ -168,10 +212,14 @@ class FakeTelegram:
         parameters: Json | None = None,
         when: Callable[[Json], bool] | None = None,
         times: int = 1,
+        html: bool = False,
+        dropped: bool = False,
     ) -> None:
-        """Make the next ``times`` matching calls of ``method`` fail with a Telegram error."""
+        """Make the next ``times`` matching calls of ``method`` fail with a Telegram error (with
+        ``html``, an nginx error page of that status), or, with ``dropped``, be carried out and
+        then lose their answer."""
         self._failures.setdefault(method, []).append(
-            Failure(code, description, parameters, when, times)
+            Failure(code, description, parameters, when, times, html, dropped)
         )
 
     async def push_update(self, kind: str, payload: Json) -> int:
@@ -230,8 +278,20 @@ class FakeTelegram:
         if handler is None:
             return _error(404, "Not Found: method not found")
         failure = self._take_failure(method, params)
-        if failure is not None:
+        fault = self.faults.roll() if self.faults is not None and method in _SENDS else None
+        if failure is not None and failure.dropped:
+            fault = "dropped"
+        elif failure is not None and failure.html:
+            return _html_error(failure.code)
+        elif failure is not None:
             return _error(failure.code, failure.description, failure.parameters)
+        if fault == "server_error":
+            return _html_error(random.choice((500, 502)))
+        if fault == "throttled":
+            assert self.faults is not None
+            wait = self.faults.retry_after
+            self.rate_limited += 1
+            return _error(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
         if self.enforce_limits and method in _SENDS:
             wait = self._flood_wait(int(params["chat_id"]))
             if wait:
@@ -243,6 +303,11 @@ class FakeTelegram:
                 result = await result
         except ApiError as e:
             return _error(e.code, e.description, e.parameters)
+        if fault == "dropped":
+            # Done, and the connection goes before the answer: the bot sees a network error.
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("dropped after delivery")
         return web.json_response({"ok": True, "result": result})
 
     def _flood_wait(self, chat_id: int) -> int:
@@ -479,6 +544,11 @@ async def _params(request: web.Request) -> Json:
     for key, value in form.items():
         params[key] = _decode(key, value) if isinstance(value, str) else value
     return params
+
+
+def _html_error(code: int) -> web.Response:
+    page = NGINX_502 if code == 502 else NGINX_502.replace("502 Bad Gateway", f"{code} Error")
+    return web.Response(status=code, text=page, content_type="text/html")
 
 
 def _error(code: int, description: str, parameters: Json | None = None) -> web.Response:
