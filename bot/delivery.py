@@ -87,7 +87,9 @@ class Limits:
     """Our side of Telegram's limits, a little under them so that the jitter of the network
     never pushes a burst over the line."""
 
-    per_second: float = 29.0
+    per_second: float = 29.5
+    # Telegram's own overall limit, counting every message the bot sends.
+    overall: int = 30
     chat_interval: float = 1.05
     group_per_window: int = 20
     group_window: float = 61.0
@@ -194,21 +196,36 @@ class Delivery:
         """New rows are in the outbox: look now instead of at the next idle timeout."""
         self._wake.set()
 
-    async def notify(self, role: Role, text: str, buttons: str = "", *, about: str = "") -> None:
+    async def notify(
+        self,
+        role: Role,
+        text: str,
+        buttons: str = "",
+        *,
+        about: str = "",
+        person: int | None = None,
+    ) -> None:
         """A service message to every admin (or methodologist and above), via the outbox."""
         people = await self.users.ids_at_least(role)
         if not people:
             log.warning("no one with role %s to notify", role.value)
             return
-        await self.tell(people, text, buttons, about=about)
+        await self.tell(people, text, buttons, about=about, person=person)
 
     async def tell(
-        self, people: list[int], text: str, buttons: str = "", *, about: str = ""
+        self,
+        people: list[int],
+        text: str,
+        buttons: str = "",
+        *,
+        about: str = "",
+        person: int | None = None,
     ) -> None:
         """A service message to these people, via the outbox. A notice ``about`` one thing
         (a chat, a person) goes at most once an hour; the repeats of that hour are summed up
-        in one message at its end, so nobody can turn the bot's notices into spam."""
-        content = Content(text=text, buttons=buttons)
+        in one message at its end, so nobody can turn the bot's notices into spam. A notice
+        that names a ``person`` is rewritten if they ask to be forgotten."""
+        content = Content(text=text, buttons=buttons, about=person)
         targets = Targets(users=tuple(people))
         if about:
             await self.outbox.notice_once(about, content, targets, NOTICE_WINDOW, _summed_up)
@@ -283,18 +300,19 @@ class Delivery:
         return ready
 
     async def _pace(self) -> None:
+        interval = 1.0 / self.limits.per_second
         now = self.clock()
         if self._next_send > now:
             await asyncio.sleep(self._next_send - now)
-            now = self.clock()
-        # People's answers share the limit: wait while the whole bot is at it (a second at
-        # most, so a counter that stopped moving cannot hold the engine).
+        # People's answers share Telegram's limit: wait while the whole bot is at it (a second
+        # at most, so a counter that stopped moving cannot hold the engine).
         for _ in range(20):
-            if self.sent.count() < self.limits.per_second:
+            if self.sent.count() < self.limits.overall:
                 break
             await asyncio.sleep(0.05)
-        now = self.clock()
-        self._next_send = max(now, self._next_send) + 1.0 / self.limits.per_second
+        # Anchored to the schedule rather than to when the loop woke up, so that timer jitter
+        # does not add up over a long broadcast; a late start catches up one slot at most.
+        self._next_send = max(self._next_send, self.clock() - interval) + interval
 
     def _count_send(self, chat_id: int) -> None:
         now = self.clock()

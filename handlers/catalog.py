@@ -161,7 +161,7 @@ async def on_wish(
     )
     # Through the outbox like everything addressed to several people: a slow Telegram or a
     # blocked methodologist must not hold up the answer to this button.
-    await delivery.notify(Role.METHODOLOGIST, note, about=f"wish:{user.id}")
+    await delivery.notify(Role.METHODOLOGIST, note, about=f"wish:{user.id}", person=user.id)
     callback_answer.text = texts.html_to_plain(
         texts.WISH_THANKS.format(query=texts.escape(query[:60]))
     )

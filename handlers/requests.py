@@ -54,9 +54,11 @@ from catalog.requests import (
     split_contact,
 )
 from handlers.common import alert, message_of
+from storage.announcements import AnnouncementRepo
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.organisations import OrgRepo
+from storage.privacy import erase_person
 from storage.requests import RequestInput, RequestRepo
 from storage.users import Role, UserRecord
 
@@ -240,12 +242,17 @@ async def cmd_my_requests(
     await message.answer("\n".join(lines)[:4096])
 
 
-async def cmd_forget(message: Message, state: FSMContext, db: Database, user: UserRecord) -> None:
+async def cmd_forget(
+    message: Message, state: FSMContext, db: Database, delivery: Delivery, user: UserRecord
+) -> None:
     await state.clear()
-    count = await RequestRepo(db).erase_person(user.id)
-    log.info("user %s erased their personal data (%d request(s))", user.id, count)
+    erased = await erase_person(db, user.id, texts.FORGOTTEN_NOTICE)
+    # The cards methodologists already have are edited to show no contact.
+    if await AnnouncementRepo(db).refresh_cards(erased.cards):
+        delivery.kick()
+    log.info("user %s erased their personal data (%d request(s))", user.id, erased.requests)
     await message.answer(
-        texts.FORGET_DONE.format(count=count), reply_markup=main_menu_kb(user.role)
+        texts.FORGET_DONE.format(count=erased.requests), reply_markup=main_menu_kb(user.role)
     )
 
 

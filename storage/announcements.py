@@ -43,6 +43,8 @@ class Content:
     # Which keyboard the engine renders at send time: "" (none), "vks" (attendance and
     # calendar buttons for the announcement's date) or "material:<id>" (open in the bot).
     buttons: str = ""
+    # The person a notice names (who asked for a material): /forget rewrites it.
+    about: int | None = None
 
     @property
     def is_media(self) -> bool:

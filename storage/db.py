@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -46,6 +47,17 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # behind it, for up to a second; as one statement, for at most a quarter of that.
 _INSERT = re.compile(r"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES \(\?(?:, \?)*\)$")
 _COUNTER = re.compile(r"^UPDATE (\w+) SET (\w+) = \2 \+ 1 WHERE id = \?$")
+
+# NORMAL is durable in WAL mode except for the last commits on power loss, and saves an fsync
+# per transaction. secure_delete zeroes what a delete or an update frees, so an erased name
+# does not linger in the file (/forget).
+_PRAGMAS = (
+    f"busy_timeout={BUSY_TIMEOUT_MS}",
+    "foreign_keys=ON",
+    "synchronous=NORMAL",
+    "secure_delete=ON",
+)
+CHECKPOINT_TRIES = 50
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
@@ -138,18 +150,15 @@ class Database:
         self._writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._sync = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._sync.row_factory = sqlite3.Row
-        for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON", "synchronous=NORMAL"):
+        for pragma in _PRAGMAS:
             self._sync.execute(f"PRAGMA {pragma}").close()
 
     async def _open(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN ourselves, Python's sqlite3 must not.
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        await _pragma(conn, f"busy_timeout={BUSY_TIMEOUT_MS}")
-        await _pragma(conn, "foreign_keys=ON")
-        # NORMAL is durable in WAL mode except for the last commits on power loss, and saves
-        # an fsync per transaction.
-        await _pragma(conn, "synchronous=NORMAL")
+        for pragma in _PRAGMAS:
+            await _pragma(conn, pragma)
         return conn
 
     async def close(self) -> None:
@@ -250,6 +259,14 @@ class Database:
         if conn is None or thread is None:
             raise RuntimeError("Database is not connected")
         return await asyncio.get_running_loop().run_in_executor(thread, _run_transaction, conn, fn)
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it, so that what was just erased is
+        in neither; True when it went all the way (a long read may hold it up)."""
+        conn, thread = self._sync, self._writer_thread
+        if conn is None or thread is None:
+            raise RuntimeError("Database is not connected")
+        return await asyncio.get_running_loop().run_in_executor(thread, _checkpoint, conn)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns the last row id.
@@ -365,6 +382,17 @@ def _run_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection]
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _checkpoint(conn: sqlite3.Connection) -> bool:
+    for _ in range(CHECKPOINT_TRIES):
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return True
+        # A reader is between statements of a read transaction: it lets go within moments.
+        time.sleep(0.02)
+    log.warning("WAL checkpoint held up by a reader; it completes with the next one")
+    return False
 
 
 async def _pragma(conn: aiosqlite.Connection, pragma: str) -> None:

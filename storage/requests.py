@@ -18,7 +18,6 @@ import aiosqlite
 
 from catalog.requests import Audience, Format, Status
 from storage.db import Database, utcnow
-from storage.users import UserRepo
 
 
 class Action(StrEnum):
@@ -462,38 +461,6 @@ class RequestRepo:
                 return False
             await _event(conn, request_id, None, Action.SLA_REMINDER, "", now)
             return True
-
-    async def erase_person(self, user_id: int) -> int:
-        """/forget: the person's contacts and free text go from their requests, their name
-        from their profile; what was requested, for how many and when stays for statistics.
-        Returns how many requests were anonymised."""
-        users = UserRepo(self.db)
-        users.uncache(user_id)
-        try:
-            return await self._erase_person(user_id)
-        finally:
-            users.uncache(user_id)
-
-    async def _erase_person(self, user_id: int) -> int:
-        now = utcnow()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "SELECT id FROM requests WHERE user_id = ? AND erased_at IS NULL", (user_id,)
-            )
-            ids = [r["id"] for r in await cur.fetchall()]
-            await conn.execute(
-                "UPDATE requests SET contact_name = NULL, contact_phone = NULL, comment = '',"
-                " dates_text = '', erased_at = ?, updated_at = ? WHERE user_id = ?",
-                (now, now, user_id),
-            )
-            for request_id in ids:
-                await _event(conn, request_id, None, Action.ERASED, "", now)
-            await conn.execute(
-                "UPDATE users SET first_name = '', last_name = NULL, username = NULL,"
-                " organisation_id = NULL, forgotten_at = ? WHERE id = ?",
-                (now, user_id),
-            )
-            return len(ids)
 
     async def export_rows(self) -> list[list[Any]]:
         rows: list[list[Any]] = [

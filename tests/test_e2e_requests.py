@@ -523,6 +523,37 @@ async def test_forget_anonymises_requests_and_keeps_the_numbers(running: Running
     assert "+79211234567" not in card.params["text"]
 
 
+async def test_forget_leaves_no_name_or_phone_in_the_database_file_or_its_wal(
+    running: RunningBot,
+) -> None:
+    await give_roles(running)
+    await fill_form(running, contact="Иванова Мария, 8 921 123-45-67")
+    number = await submit(running)
+    card = await card_for(running, METHODIST.id, number, "Иванова Мария")
+    # The tutor also asked for a material nobody found: a notice names her.
+    nothing = await running.say(TUTOR, "щщщщщщ")
+    asked = button_data(nothing.params["reply_markup"], texts.BTN_WISH)
+    await running.press(TUTOR, asked, latest(running, TUTOR.id))
+    await said_to(running, METHODIST.id, "Просят материал")
+
+    seen = len(running.server.calls)
+    await running.say(TUTOR, "/forget")
+    # The card the methodologist already has is edited to show no contact.
+    edited = await running.server.wait_for(
+        "editMessageText",
+        lambda c: (
+            c.params["chat_id"] == METHODIST.id and c.params["message_id"] == card["message_id"]
+        ),
+        after=seen,
+    )
+    assert "удалён по просьбе" in edited.params["text"]
+    assert "Иванова" not in edited.params["text"]
+    path = running.settings.database_path
+    stored = path.read_bytes() + Path(f"{path}-wal").read_bytes()
+    for secret in ("Иванова", "maria_tutor", "921 123-45-67", "9211234567"):
+        assert secret.encode() not in stored, secret
+
+
 async def test_html_in_the_mo_query_and_comment_renders_as_text(running: RunningBot) -> None:
     await give_roles(running)
     await running.say(TUTOR, "/request")

@@ -20,7 +20,7 @@ from catalog.model import Kind, MaterialInput
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
-from storage.requests import RequestRepo
+from storage.privacy import erase_person
 from storage.users import Role, SeenUser, UserRepo
 
 
@@ -113,7 +113,7 @@ async def test_a_role_granted_through_one_repository_is_seen_by_another_at_once(
 async def test_forgetting_a_person_drops_the_cached_name(db: Database) -> None:
     users = UserRepo(db)
     await users.touch(SeenUser(id=43, first_name="Ирина", last_name="Петрова"))
-    await RequestRepo(db).erase_person(43)
+    await erase_person(db, 43, "—")
     record = await users.get(43)
     assert record is not None
     assert record.display_name == "43"
