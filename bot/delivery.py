@@ -137,7 +137,6 @@ class Delivery:
         *,
         limits: Limits | None = None,
         clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         tz: ZoneInfo = DEFAULT_TZ,
     ) -> None:
         self.db = db
@@ -147,10 +146,10 @@ class Delivery:
         self.users = UserRepo(db)
         self.vks = VksRepo(db)
         self.limits = limits or Limits()
-        # ``clock`` paces the sends; ``now`` (the bot's one clock, shared with the handlers and
-        # the scheduler) says which rows are due.
+        # ``clock`` paces the sends; which rows are due is read from the bot's one clock, the
+        # database's, shared with the handlers and the scheduler.
         self.clock = clock
-        self.now = now
+        self.now = db.now
         # Installed on the bot the engine starts with: every message it sends is counted.
         self.sent = SentLastSecond(clock)
         self._counting: Bot | None = None

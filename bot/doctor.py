@@ -39,7 +39,7 @@ async def diagnose(settings: Settings, now: datetime | None = None) -> list[Find
     if not settings.database_path.exists():
         found.append(Finding(FAIL, "database", f"{settings.database_path} does not exist"))
         return found
-    db = Database(settings.database_path)
+    db = Database(settings.database_path, clock=settings.clock())
     await db.connect()
     try:
         found.append(await _database(db))

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -95,7 +93,7 @@ def build_dispatcher(
         staff_chat_id=settings.staff_chat_id,
         digest=settings.weekly_digest,
         backup=BackupPlan(settings.backups_folder, settings.backup_keep, settings.backup_time),
-        **({"clock": file_clock(settings.clock_file)} if settings.clock_file else {}),
+        clock=db.clock,
     )
     dp.workflow_data.update(
         db=db,
@@ -129,19 +127,6 @@ def build_dispatcher(
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
-
-
-def file_clock(path: Path) -> Callable[[], datetime]:
-    """The soak tests' clock: the moment written in ``path``, or the real one if unreadable."""
-
-    def now() -> datetime:
-        try:
-            moment = datetime.fromisoformat(path.read_text().strip())
-        except (OSError, ValueError):
-            return datetime.now(UTC)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-    return now
 
 
 def settle_heap() -> None:

@@ -158,9 +158,9 @@ async def run(ctx: JobContext, item: Due, now: datetime | None = None) -> None:
     elif item.request_id is not None:
         await sla_reminder(ctx, item.request_id, item.touched)
     elif item.session_id is not None:
-        await session_reminder(ctx, item.session_id, now or datetime.now(ctx.tz))
+        await session_reminder(ctx, item.session_id, now or ctx.delivery.db.now())
     elif item.digest is not None:
-        await weekly_digest(ctx, item.digest, item.at, now or datetime.now(ctx.tz))
+        await weekly_digest(ctx, item.digest, item.at, now or ctx.delivery.db.now())
 
 
 async def weekly_digest(ctx: JobContext, monday: date, at: datetime, now: datetime) -> None:

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 async def run(settings: Settings) -> None:
-    db = Database(settings.database_path)
+    db = Database(settings.database_path, clock=settings.clock())
     await db.connect()
     bot = create_bot(settings)
     try:

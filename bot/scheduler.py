@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from bot import jobs, texts
 from bot.delivery import Delivery
 from bot.jobs import Due, JobContext
 from storage import backups
+from storage.clock import system_clock
 from storage.users import Role
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,6 @@ LOOKBACK = timedelta(days=7)
 CATCH_UP_DELAY = timedelta(seconds=2)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class BackupPlan:
     folder: Path
@@ -64,7 +61,7 @@ class Scheduler:
         tz: ZoneInfo,
         *,
         grace: timedelta = timedelta(minutes=60),
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = system_clock,
         sla_days: int = 2,
         staff_chat_id: int | None = None,
         digest: bool = True,
@@ -92,7 +89,7 @@ class Scheduler:
             id="heartbeat",
             replace_existing=True,
         )
-        if self.clock is not _now:
+        if self.clock is not system_clock:
             # A driven clock (soak tests): the moments it passes are run from here, because
             # APScheduler's own triggers follow the real one.
             self.aps.add_job(

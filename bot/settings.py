@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.clock import Clock, file_clock, system_clock
+
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - in a webhook secret token.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -90,6 +92,10 @@ class Settings(BaseConfig):
     # For soak tests only: the scheduler reads "now" (ISO 8601) from this file and looks for
     # due moments every few seconds, so a test can drive the clock through weeks in minutes.
     clock_file: Path | None = None
+
+    def clock(self) -> Clock:
+        """The bot's one clock: the real one, or the soak tests' file."""
+        return file_clock(self.clock_file) if self.clock_file else system_clock
 
     @field_validator("staff_chat_id", mode="before")
     @classmethod

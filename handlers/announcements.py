@@ -5,7 +5,7 @@ announcements by direction, for everyone."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -32,7 +32,7 @@ from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.states import BroadcastStates
 from catalog.schedule import parse_when
-from handlers.common import edit, local_time, message_of
+from handlers.common import edit, local_now, local_time, message_of
 from storage.announcements import AnnouncementRepo, Content, Kind, Status, Targets
 from storage.catalog import CatalogRepo
 from storage.chats import ChatRepo
@@ -263,7 +263,7 @@ async def time_entered(
     scheduler: Scheduler,
     user: UserRecord,
 ) -> None:
-    now = datetime.now(settings.tz)
+    now = local_now(db, settings.tz)
     when = parse_when(message.text or "", now)
     if when is None:
         await message.answer(texts.BROADCAST_TIME_INVALID)

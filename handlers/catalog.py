@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -39,6 +39,7 @@ from bot.routing import Label
 from catalog.model import KIND_TITLES, Kind
 from handlers.common import edit
 from storage.catalog import CatalogRepo, Material, SearchResult
+from storage.db import iso
 from storage.users import Role, UserRecord
 
 log = logging.getLogger(__name__)
@@ -52,14 +53,19 @@ def _pages(total: int) -> int:
 
 
 async def _page_view(
-    materials: CatalogRepo, query: str, qid: int, page: int, result: SearchResult | None = None
+    materials: CatalogRepo,
+    query: str,
+    qid: int,
+    page: int,
+    owner: int | None,
+    result: SearchResult | None = None,
 ) -> tuple[str, InlineKeyboardMarkup, int]:
     """The text and keyboard of one page of results, and how many there are in all."""
     if result is None:
         result = await materials.search(query)
     if not result.ids:
         suggestion = await materials.suggestion(result.plan)
-        corrected_qid = await materials.save_query(suggestion) if suggestion else None
+        corrected_qid = await materials.save_query(suggestion, owner) if suggestion else None
         lines = [texts.NOTHING_FOUND.format(query=texts.escape(query[:SHOWN_QUERY]))]
         if suggestion:
             lines.append(texts.DID_YOU_MEAN.format(query=texts.escape(suggestion)))
@@ -108,7 +114,7 @@ async def search_and_answer(
     qid = await materials.save_search(
         query, user.id if user else None, channel, query_plan.normalised, found.total
     )
-    text, kb, _ = await _page_view(materials, query, qid, 0, found)
+    text, kb, _ = await _page_view(materials, query, qid, 0, user.id if user else None, found)
     await message.answer(text, reply_markup=kb)
 
 
@@ -129,17 +135,32 @@ async def search_hint(message: Message) -> None:
     await message.answer(texts.SEARCH_HINT)
 
 
+async def _own_query(
+    materials: CatalogRepo, qid: int, user: UserRecord, answer: CallbackAnswer
+) -> str | None:
+    """The text of a saved search if it is this person's; else a short note, and None. A
+    search may carry a name or a phone, and its buttons act for whoever ran it."""
+    saved = await materials.saved_query(qid)
+    if saved is None:
+        answer.text, answer.show_alert = texts.STALE_BUTTON, True
+        return None
+    if not saved.belongs_to(user.id):
+        answer.text, answer.show_alert = texts.SEARCH_NOT_YOURS, True
+        return None
+    return saved.text
+
+
 async def on_search_page(
     callback: CallbackQuery,
     callback_data: SearchCallback,
     materials: CatalogRepo,
+    user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    query = await materials.saved_query(callback_data.qid)
+    query = await _own_query(materials, callback_data.qid, user, callback_answer)
     if query is None:
-        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
         return
-    text, kb, _ = await _page_view(materials, query, callback_data.qid, callback_data.page)
+    text, kb, _ = await _page_view(materials, query, callback_data.qid, callback_data.page, user.id)
     await edit(callback, callback_answer, text, kb)
 
 
@@ -151,9 +172,8 @@ async def on_wish(
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    query = await materials.saved_query(callback_data.qid)
+    query = await _own_query(materials, callback_data.qid, user, callback_answer)
     if query is None:
-        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
         return
     await materials.add_wish(user.id, query)
     note = texts.WISH_TO_METHODISTS.format(
@@ -179,7 +199,7 @@ async def render_card(
     titles = await materials.topic_titles()
     downloads_30 = None
     if role.at_least(Role.ADMIN):
-        since = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
+        since = iso(materials.db.now() - timedelta(days=30))
         downloads_30 = await materials.downloads_since(material.id, since)
     text = texts.material_card(
         title=material.title,
@@ -199,6 +219,12 @@ async def render_card(
         share = f"https://t.me/share/url?url={link}"
     manage = role.at_least(Role.METHODOLOGIST)
     return text, card_kb(material.id, back, share, src, can_get=material.active, manage=manage)
+
+
+def visible(material: Material, role: Role) -> bool:
+    """An archived material, or one held for possible personal data (which is archived while
+    held), is for methodologists and admins only: its title may carry a name or a phone."""
+    return material.active or role.at_least(Role.METHODOLOGIST)
 
 
 def _date(iso: str) -> str:
@@ -223,11 +249,16 @@ async def on_open(
     callback_data: MaterialCallback,
     bot: Bot,
     materials: CatalogRepo,
+    user: UserRecord,
     role: Role,
     callback_answer: CallbackAnswer,
 ) -> None:
+    # A number under someone else's results would replace their list with this card.
+    from_results = callback_data.src is Source.SEARCH and bool(callback_data.qid)
+    if from_results and not await _own_query(materials, callback_data.qid, user, callback_answer):
+        return
     material = await materials.get(callback_data.id)
-    if material is None:
+    if material is None or not visible(material, role):
         callback_answer.text, callback_answer.show_alert = texts.MATERIAL_GONE, True
         return
     text, kb = await render_card(
@@ -246,7 +277,8 @@ async def on_get(
 ) -> None:
     material = await materials.get(callback_data.id)
     if material is None or not material.active:
-        callback_answer.text = texts.MATERIAL_GONE if material is None else texts.MATERIAL_ARCHIVED
+        hidden = material is None or not visible(material, user.role)
+        callback_answer.text = texts.MATERIAL_GONE if hidden else texts.MATERIAL_ARCHIVED
         callback_answer.show_alert = True
         return
     if callback.message is None or isinstance(callback.message, InaccessibleMessage):
@@ -306,10 +338,11 @@ async def open_deeplink(
     material = await materials.get(int(deeplink_arg)) if deeplink_arg.isdigit() else None
     if material is not None and not material.active:
         newer = await materials.successor(material.id)
-        if newer is not None:
+        found = await materials.get(newer) if newer is not None else None
+        if found is not None and visible(found, role):
             await message.answer(texts.MATERIAL_SUPERSEDED)
-            material = await materials.get(newer) or material
-    if material is None:
+            material = found
+    if material is None or not visible(material, role):
         await message.answer(texts.MATERIAL_GONE)
         return
     text, kb = await render_card(material, materials, bot, role, Source.DEEPLINK, None)

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMark
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
+from storage.db import Database
 
 
 def message_of(callback: CallbackQuery) -> Message | None:
@@ -42,6 +43,11 @@ async def edit(
         # a real error and goes to the errors handler.
         if "not modified" not in e.message:
             raise
+
+
+def local_now(db: Database, tz: ZoneInfo) -> datetime:
+    """Now in the bot's zone, from the bot's one clock (the database's)."""
+    return db.now().astimezone(tz)
 
 
 def local_time(stamp: str | None, tz: ZoneInfo) -> str | None:

@@ -53,7 +53,7 @@ from catalog.requests import (
     parse_participants,
     split_contact,
 )
-from handlers.common import alert, message_of
+from handlers.common import alert, local_now, message_of
 from storage.announcements import AnnouncementRepo
 from storage.catalog import CatalogRepo
 from storage.db import Database
@@ -84,12 +84,12 @@ MAX_COMMENT = 1000
 BACK_WORDS = {"назад", "⬅️ назад", "back"}
 
 
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
+def _today(db: Database, settings: Settings) -> date:
+    return local_now(db, settings.tz).date()
 
 
-def _window(settings: Settings) -> tuple[date, date]:
-    today = _today(settings)
+def _window(db: Database, settings: Settings) -> tuple[date, date]:
+    today = _today(db, settings)
     return today + timedelta(days=1), today + timedelta(days=MAX_AHEAD_DAYS)
 
 
@@ -142,7 +142,7 @@ class Form:
         return header + texts.REQ_ASK_COMMENT, req_comment_kb()
 
     def calendar(self, data: dict[str, Any], month: date | None = None) -> InlineKeyboardMarkup:
-        lo, hi = _window(self.settings)
+        lo, hi = _window(self.db, self.settings)
         start = date.fromisoformat(data["cal_start"]) if data.get("cal_start") else None
         return req_calendar_kb(month or start or lo, lo, hi, start)
 
@@ -282,7 +282,7 @@ async def on_text(message: Message, state: FSMContext, user: UserRecord, **data:
         await state.update_data(participants=count)
         await form.next(step, message)
     elif step == "dates":
-        found = parse_dates(raw[:MAX_DATES_TEXT], _today(form.settings))
+        found = parse_dates(raw[:MAX_DATES_TEXT], _today(form.db, form.settings))
         if len(raw) > MAX_DATES_TEXT or found is None:
             await message.answer(texts.REQ_DATES_INVALID)
             return
@@ -450,7 +450,7 @@ async def _calendar(
     answer: CallbackAnswer,
 ) -> None:
     data = await form.data()
-    lo, hi = _window(form.settings)
+    lo, hi = _window(form.db, form.settings)
     if action is RequestAction.MONTH:
         month = _parse_yyyymmdd(value + "01") if len(value) == 6 else None
         if month is None or not lo.replace(day=1) <= month <= hi:

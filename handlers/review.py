@@ -59,7 +59,7 @@ from catalog.requests import (
     parse_results,
     parse_session_day,
 )
-from handlers.common import alert, edit, message_of
+from handlers.common import alert, edit, local_now, message_of
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.catalog import CatalogRepo
 from storage.db import Database
@@ -86,8 +86,8 @@ SCHEDULE_STATES = {
 STEP_OF_STATE = {state.state: step for step, state in SCHEDULE_STATES.items()}
 
 
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
+def _today(db: Database, settings: Settings) -> date:
+    return local_now(db, settings.tz).date()
 
 
 def private_state(state: FSMContext, bot: Bot, user_id: int) -> FSMContext:
@@ -260,7 +260,9 @@ async def _start_dialog(
             }
         )
         await private.set_state(ReviewStates.waiting_for_date)
-        text, kb = _schedule_prompt("date", await private.get_data(), settings)
+        text, kb = _schedule_prompt(
+            "date", await private.get_data(), settings, _today(db, settings)
+        )
     else:
         mode = "changes" if action is ReviewAction.CHANGES else "reject"
         await private.update_data({"mode": mode, "request_id": rid, **card})
@@ -416,7 +418,7 @@ async def cmd_requests(
 async def cmd_requests_export(message: Message, db: Database, settings: Settings) -> None:
     requests = await RequestRepo(db).export_rows()
     sessions = await SessionRepo(db).export_rows()
-    today = _today(settings).isoformat()
+    today = _today(db, settings).isoformat()
     book = to_xlsx_book([("Заявки", requests), ("Занятия", sessions)])
     caption = texts.REQUESTS_EXPORT_CAPTION.format(
         date=today, requests=len(requests) - 1, sessions=len(sessions) - 1
@@ -438,7 +440,7 @@ def _schedule_steps(mode: str) -> tuple[str, ...]:
 
 
 def _schedule_prompt(
-    step: str, data: dict[str, Any], settings: Settings
+    step: str, data: dict[str, Any], settings: Settings, today: date
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     title = (
         texts.SCHEDULE_TITLE_APPROVE.format(id=data.get("request_id"))
@@ -446,7 +448,6 @@ def _schedule_prompt(
         else texts.SCHEDULE_TITLE_NEW
     )
     if step == "date":
-        today = _today(settings)
         lo, hi = today - timedelta(days=SESSION_PAST_DAYS), today + timedelta(days=366)
         month = date.fromisoformat(data["month"]) if data.get("month") else today
         return title + texts.SCHEDULE_ASK_DATE, schedule_calendar_kb(month, lo, hi)
@@ -483,7 +484,7 @@ async def _schedule_go(
                 reply_markup=schedule_topics_kb(topics),
             )
             return
-        text, kb = _schedule_prompt(step, data, settings)
+        text, kb = _schedule_prompt(step, data, settings, _today(db, settings))
         await target.answer(text, reply_markup=kb)
         return
     await state.set_state(ReviewStates.confirming)
@@ -584,7 +585,7 @@ async def on_schedule_button(
             alert(callback_answer, texts.STALE_BUTTON)
             return
         await state.update_data(month=month.isoformat())
-        text, kb = _schedule_prompt("date", await state.get_data(), settings)
+        text, kb = _schedule_prompt("date", await state.get_data(), settings, _today(db, settings))
         await edit(callback, callback_answer, text, kb)
         return
     update: dict[str, Any] = {}
@@ -600,7 +601,7 @@ async def on_schedule_button(
             return
         update["org_id"] = org.id if org else 0
     elif action is ReviewAction.DAY:
-        day = parse_session_day(f"{value[6:8]}.{value[4:6]}.{value[:4]}", _today(settings))
+        day = parse_session_day(f"{value[6:8]}.{value[4:6]}.{value[:4]}", _today(db, settings))
         if len(value) != 8 or day is None:
             alert(callback_answer, texts.SCHEDULE_DATE_INVALID)
             return
@@ -659,7 +660,7 @@ async def on_schedule_text(
         )
         return
     if step == "date":
-        day = parse_session_day(raw[:20], _today(settings))
+        day = parse_session_day(raw[:20], _today(db, settings))
         if day is None:
             await message.answer(texts.SCHEDULE_DATE_INVALID)
             return
@@ -862,7 +863,7 @@ async def cmd_sessions(
                 s.hours,
             )
         )
-    now = datetime.now(settings.tz)
+    now = local_now(db, settings.tz)
     ready = [s.id for s in recent if s.starts_at <= now]
     await message.answer("\n".join(lines)[:4096], reply_markup=sessions_kb(ready[:9]))
 
@@ -918,7 +919,7 @@ async def on_org(
         return
     if callback_data.action is OrgAction.EXPORT:
         rows = await orgs.export_rows()
-        today = _today(settings).isoformat()
+        today = _today(orgs.db, settings).isoformat()
         book = to_xlsx_book([("МО", rows)])
         await message.answer_document(BufferedInputFile(book, f"organisations-{today}.xlsx"))
         await message.answer_document(BufferedInputFile(to_csv(rows), f"organisations-{today}.csv"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from contextlib import suppress
+from datetime import timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -28,7 +29,7 @@ from bot.routing import Label
 from bot.settings import Settings
 from bot.states import GrantStates
 from bot.texts import html_to_plain
-from storage.db import Database
+from storage.db import Database, iso
 from storage.users import Role, UserRecord, UserRepo
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ _ROLE_ALIASES: dict[str, Role] = {
     "сотрудник": Role.STAFF,
 }
 _USER_ID = re.compile(r"^\d{1,20}$")
+# How recently a person must have written to the bot for their @username to name them.
+USERNAME_FRESH = timedelta(days=7)
 _USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
 
 
@@ -57,17 +60,20 @@ def parse_role(word: str) -> Role | None:
 
 
 async def resolve_person(users: UserRepo, word: str) -> int:
+    """A person named by id or by a username they showed the bot recently: a username given
+    up passes to someone else, and a role must not go to whoever had it before."""
     word = word.strip()
     if _USER_ID.match(word):
         return int(word)
     match = _USERNAME.match(word)
     if match:
-        found = await users.by_username(match.group(1))
-        if found is None:
-            raise UnresolvedPersonError(
-                texts.GRANT_UNKNOWN_USERNAME.format(username=match.group(1))
-            )
-        return found.id
+        username = match.group(1)
+        found = await users.by_username(username, iso(users.db.now() - USERNAME_FRESH))
+        if found is not None:
+            return found.id
+        if await users.username_known(username):
+            raise UnresolvedPersonError(texts.GRANT_USERNAME_STALE.format(username=username))
+        raise UnresolvedPersonError(texts.GRANT_UNKNOWN_USERNAME.format(username=username))
     raise UnresolvedPersonError(texts.GRANT_PERSON_INVALID)
 
 

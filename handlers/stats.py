@@ -8,7 +8,7 @@ forged, and a forged period must not turn into a three-decade query.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -24,7 +24,7 @@ from bot.routing import Label
 from bot.settings import Settings
 from bot.states import StatsStates
 from catalog.stats import MAX_PERIOD_DAYS, Method, Period, PeriodKind, parse_period, period_of
-from handlers.common import alert, edit, message_of
+from handlers.common import alert, edit, local_now, message_of
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.users import Role, UserRecord, UserRepo
@@ -38,8 +38,8 @@ HEAVY = {THROTTLE_FLAG: "heavy"}
 _busy: set[int] = set()
 
 
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
+def _today(db: Database, settings: Settings) -> date:
+    return local_now(db, settings.tz).date()
 
 
 def _day(value: int) -> date | None:
@@ -85,14 +85,14 @@ async def _show(
     db: Database, settings: Settings, user: UserRecord, period: Period, section: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     text = await reports.view(db, settings.tz, period, section)
-    return text, await _keyboard(db, user, period, section, _today(settings))
+    return text, await _keyboard(db, user, period, section, _today(db, settings))
 
 
 async def cmd_stats(
     message: Message, db: Database, settings: Settings, user: UserRecord, state: FSMContext
 ) -> None:
     await state.clear()
-    period = period_of(PeriodKind.MONTH, _today(settings))
+    period = period_of(PeriodKind.MONTH, _today(db, settings))
     text, kb = await _show(db, settings, user, period, "d")
     await message.answer(text, reply_markup=kb)
 
@@ -105,7 +105,7 @@ async def on_view(
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    period = period_from(callback_data, _today(settings))
+    period = period_from(callback_data, _today(db, settings))
     if period is None or callback_data.v not in SECTIONS:
         alert(callback_answer, texts.STATS_BAD_BUTTON)
         return
@@ -127,7 +127,7 @@ async def on_custom(
 async def on_period_text(
     message: Message, db: Database, settings: Settings, user: UserRecord, state: FSMContext
 ) -> None:
-    period = parse_period(message.text or "", _today(settings))
+    period = parse_period(message.text or "", _today(db, settings))
     if period is None:
         await message.answer(texts.STATS_BAD_PERIOD)
         return
@@ -149,7 +149,7 @@ async def on_charts(
     materials: CatalogRepo,
     callback_answer: CallbackAnswer,
 ) -> None:
-    period = period_from(callback_data, _today(settings))
+    period = period_from(callback_data, _today(db, settings))
     if period is None:
         alert(callback_answer, texts.STATS_BAD_BUTTON)
         return
@@ -168,7 +168,7 @@ async def on_chart(
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    period = period_from(callback_data, _today(settings))
+    period = period_from(callback_data, _today(db, settings))
     try:
         method = Method(callback_data.m)
     except ValueError:
@@ -208,7 +208,7 @@ async def on_export(
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    period = period_from(callback_data, _today(settings))
+    period = period_from(callback_data, _today(db, settings))
     message = message_of(callback)
     if period is None or message is None:
         alert(callback_answer, texts.STATS_BAD_BUTTON)
@@ -255,7 +255,7 @@ async def on_digest(
     message = message_of(callback)
     if message is None:
         return
-    period = period_from(callback_data, _today(settings))
+    period = period_from(callback_data, _today(db, settings))
     if message.text is not None and period is not None:
         # Under /stats: the view comes back with the switch flipped.
         text, kb = await _show(db, settings, user, period, "d")

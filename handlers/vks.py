@@ -35,7 +35,7 @@ from catalog.schedule import (
     render_ics,
     starts_at,
 )
-from handlers.common import edit, message_of
+from handlers.common import edit, local_now, message_of
 from storage.announcements import Content
 from storage.announcements import Kind as AnnouncementKind
 from storage.catalog import CatalogRepo
@@ -61,13 +61,13 @@ def _parse_day(raw: str, today: date) -> date | None:
     return day
 
 
-def _today(settings: Settings) -> datetime:
-    return datetime.now(settings.tz)
+def _today(db: Database, settings: Settings) -> datetime:
+    return local_now(db, settings.tz)
 
 
 async def _upcoming(repo: VksRepo, settings: Settings) -> list[date]:
     slot = await repo.slot()
-    now = _today(settings)
+    now = _today(repo.db, settings)
     first = now.date()
     if now >= starts_at(slot, first, settings.tz) + timedelta(minutes=slot.minutes):
         first += timedelta(days=1)
@@ -143,7 +143,7 @@ async def on_vks(
         text, days = await _dates_view(db, settings)
         await edit(callback, callback_answer, text, vks_dates_kb(days))
         return
-    day = _parse_day(callback_data.day, _today(settings).date())
+    day = _parse_day(callback_data.day, _today(db, settings).date())
     if day is None:
         callback_answer.text, callback_answer.show_alert = texts.VKS_DAY_INVALID, True
         return
@@ -230,7 +230,7 @@ async def value_entered(
 ) -> None:
     data = await state.get_data()
     field = str(data.get("field", ""))
-    day = _parse_day(str(data.get("day", "")).replace("-", ""), _today(settings).date())
+    day = _parse_day(str(data.get("day", "")).replace("-", ""), _today(db, settings).date())
     if field not in FIELDS or day is None:
         await state.clear()
         await message.answer(texts.VKS_DAY_INVALID)
@@ -269,7 +269,7 @@ async def recording_received(
     user: UserRecord,
 ) -> None:
     day = _parse_day(
-        str((await state.get_data()).get("day", "")).replace("-", ""), _today(settings).date()
+        str((await state.get_data()).get("day", "")).replace("-", ""), _today(db, settings).date()
     )
     repo = VksRepo(db)
     vks = await repo.get(day) if day else None
@@ -366,7 +366,7 @@ async def on_attend(
     db: Database,
     settings: Settings,
 ) -> None:
-    today = _today(settings).date()
+    today = _today(db, settings).date()
     day = _parse_day(callback_data.day, today)
     if day is None or day < today:
         callback_answer.text, callback_answer.show_alert = texts.VKS_ATTEND_CLOSED, True
@@ -387,7 +387,7 @@ async def on_attend(
 async def on_ics_link(
     message: Message, deeplink_arg: str, db: Database, settings: Settings
 ) -> None:
-    day = _parse_day(deeplink_arg, _today(settings).date())
+    day = _parse_day(deeplink_arg, _today(db, settings).date())
     repo = VksRepo(db)
     vks = await repo.get(day) if day else None
     if day is None or vks is None or not vks.topic or vks.cancelled or is_holiday(day):
@@ -404,7 +404,7 @@ async def on_ics_link(
         summary=summary,
         description=description,
         url=vks.link,
-        stamp=datetime.now(settings.tz),
+        stamp=local_now(db, settings.tz),
     )
     await message.answer_document(
         BufferedInputFile(data, filename=f"vks-838-{day:%Y-%m-%d}.ics"),

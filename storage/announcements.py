@@ -10,11 +10,11 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from storage.db import Database, utcnow
+from storage.db import Database
 
 
 class Kind(StrEnum):
@@ -250,7 +250,7 @@ class AnnouncementRepo:
         scheduled_at: str | None,
         once: tuple[str, str] | None,
     ) -> tuple[int, int]:
-        now = utcnow()
+        now = self.db.stamp()
         status = Status.SCHEDULED if scheduled_at else Status.QUEUED
 
         # One trip to the writer's thread: a request sent queues its card through here, and
@@ -301,7 +301,7 @@ class AnnouncementRepo:
         latest) goes at the end of the window instead. True if it was sent now."""
 
         def run(conn: sqlite3.Connection) -> bool:
-            moment = datetime.now(UTC)
+            moment = self.db.now()
             now = moment.isoformat(timespec="seconds")
             mark = conn.execute(
                 "SELECT since, held, summary_id FROM notice_marks WHERE key = ?", (key,)
@@ -342,7 +342,7 @@ class AnnouncementRepo:
             found = conn.execute(
                 "UPDATE announcements SET status = 'queued', queued_at = ?"
                 " WHERE id = ? AND status = 'scheduled' RETURNING targets",
-                (utcnow(), announcement_id),
+                (self.db.stamp(), announcement_id),
             ).fetchall()
             if not found:
                 return None
@@ -355,7 +355,7 @@ class AnnouncementRepo:
             cur = await conn.execute(
                 "UPDATE announcements SET status = 'missed', finished_at = ?"
                 " WHERE id = ? AND status = 'scheduled'",
-                (utcnow(), announcement_id),
+                (self.db.stamp(), announcement_id),
             )
             return cur.rowcount > 0
 
@@ -392,7 +392,7 @@ class AnnouncementRepo:
             cur = await conn.execute(
                 "UPDATE announcements SET status = 'cancelled', finished_at = ?"
                 " WHERE id = ? AND status IN ('scheduled', 'queued')",
-                (utcnow(), announcement_id),
+                (self.db.stamp(), announcement_id),
             )
             if cur.rowcount == 0:
                 return False
@@ -411,7 +411,7 @@ class AnnouncementRepo:
             cur = conn.execute(
                 "UPDATE announcements SET status = 'recalled', finished_at = ?, reported = 0"
                 " WHERE id = ? AND status IN ('queued', 'done')",
-                (utcnow(), announcement_id),
+                (self.db.stamp(), announcement_id),
             )
             if cur.rowcount == 0:
                 return None
@@ -546,7 +546,7 @@ class AnnouncementRepo:
             return cur.rowcount > 0
 
     async def mark_sent(self, row_id: int, message_id: int, chat_id: int) -> None:
-        now = utcnow()
+        now = self.db.stamp()
 
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
@@ -671,7 +671,7 @@ class AnnouncementRepo:
                 " WHERE status = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox o"
                 " WHERE o.announcement_id = announcements.id"
                 " AND o.status IN ('pending', 'sending'))",
-                (utcnow(),),
+                (self.db.stamp(),),
             )
             cur = await conn.execute(
                 "UPDATE announcements SET reported = 1 WHERE reported = 0"

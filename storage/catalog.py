@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from catalog.search import (
     rank,
     suggest,
 )
-from storage.db import Database, utcnow
+from storage.db import Database
 
 T = TypeVar("T")
 
@@ -81,6 +81,17 @@ class SearchResult:
     @property
     def total(self) -> int:
         return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedQuery:
+    """A search text kept for its buttons, and who searched it."""
+
+    text: str
+    owner: int | None
+
+    def belongs_to(self, user_id: int) -> bool:
+        return self.owner is not None and self.owner == user_id
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -158,8 +169,8 @@ class _Caches:
         # Materials by id, for cards and result lists: the same few hundred all day.
         self.materials: dict[int, tuple[float, Material]] = {}
         # Saved search texts by id and back: what people type repeats all day.
-        self.query_texts: dict[int, str] = {}
-        self.query_ids: dict[str, int] = {}
+        self.query_texts: dict[int, SavedQuery] = {}
+        self.query_ids: dict[tuple[int | None, str], int] = {}
         # Bumped by every change: a read that overlapped a change is not kept.
         self.generation = 0
         # Bumped by every download counted: only cached materials carry the counts. Under
@@ -335,7 +346,7 @@ class CatalogRepo:
             conn.execute(
                 "UPDATE materials SET status = 'archived', file_unique_id = NULL, updated_at = ?"
                 " WHERE id = ?",
-                (utcnow(), old_id),
+                (self.db.stamp(), old_id),
             )
             return self._insert(conn, m, titles, created_by, None, old_id, row["version"] + 1)
 
@@ -352,7 +363,7 @@ class CatalogRepo:
         def run(conn: sqlite3.Connection) -> bool:
             cur = conn.execute(
                 "UPDATE materials SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
-                (status, utcnow(), material_id, status),
+                (status, self.db.stamp(), material_id, status),
             )
             return cur.rowcount > 0
 
@@ -370,7 +381,7 @@ class CatalogRepo:
         supersedes: int | None,
         version: int,
     ) -> int:
-        now = utcnow()
+        now = self.db.stamp()
         cur = conn.execute(
             """
             INSERT INTO materials (id, title, description, kind, audience, tags, file_id,
@@ -395,7 +406,7 @@ class CatalogRepo:
                 file_type = ?, url = ?, published_at = ?, updated_at = ?
             WHERE id = ?
             """,
-            (*_columns(m), utcnow(), material_id),
+            (*_columns(m), self.db.stamp(), material_id),
         )
         self._set_topics(conn, material_id, m.topics)
         self._index(conn, material_id, titles, m)
@@ -703,7 +714,7 @@ class CatalogRepo:
         self.db.defer(
             "INSERT INTO downloads (material_id, user_id, chat_id, channel, at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (material_id, user_id, chat_id, channel, utcnow()),
+            (material_id, user_id, chat_id, channel, self.db.stamp()),
         )
         self.db.defer("UPDATE materials SET downloads = downloads + 1 WHERE id = ?", (material_id,))
         # A read of this material running meanwhile may have missed the count: not kept.
@@ -728,13 +739,13 @@ class CatalogRepo:
         self.db.defer(
             "INSERT INTO searches (user_id, channel, query, normalised, results, at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, channel, query[:256], normalised[:256], results, utcnow()),
+            (user_id, channel, query[:256], normalised[:256], results, self.db.stamp()),
         )
-        return await self.save_query(query)
+        return await self.save_query(query, user_id)
 
     async def add_wish(self, user_id: int | None, query: str) -> None:
         """A person asks for a material nobody found; the same ask within an hour counts once."""
-        now = datetime.now(UTC)
+        now = self.db.now()
         hour_ago = (now - timedelta(hours=1)).isoformat(timespec="seconds")
         await self.db.execute(
             "INSERT INTO material_wishes (user_id, query, at) SELECT ?, ?, ? WHERE NOT EXISTS"
@@ -751,36 +762,38 @@ class CatalogRepo:
 
     # -- saved queries (for buttons) ---------------------------------------------------------
 
-    async def save_query(self, query: str) -> int:
-        """An id for the text, for callback data; the same text keeps its id while cached."""
+    async def save_query(self, query: str, owner: int | None) -> int:
+        """An id for the text, for callback data: the same person's same text keeps its id
+        while cached; each person's searches have ids of their own."""
         text = query[:256]
-        qid = self._c.query_ids.get(text)
+        qid = self._c.query_ids.get((owner, text))
         if qid is None:
             qid = await self.db.execute(
-                "INSERT INTO saved_queries (query, at) VALUES (?, ?)", (text, utcnow())
+                "INSERT INTO saved_queries (query, user_id, at) VALUES (?, ?, ?)",
+                (text, owner, self.db.stamp()),
             )
-            self._remember_query(qid, text)
+            self._remember_query(qid, SavedQuery(text, owner))
         return qid
 
-    async def saved_query(self, query_id: int) -> str | None:
-        text = self._c.query_texts.get(query_id)
-        if text is None:
+    async def saved_query(self, query_id: int) -> SavedQuery | None:
+        found = self._c.query_texts.get(query_id)
+        if found is None:
             row = await self.db.fetchone(
-                "SELECT query FROM saved_queries WHERE id = ?", (query_id,)
+                "SELECT query, user_id FROM saved_queries WHERE id = ?", (query_id,)
             )
             if row is None:
                 return None
-            text = str(row["query"])
-            self._remember_query(query_id, text)
-        return text
+            found = SavedQuery(str(row["query"]), row["user_id"])
+            self._remember_query(query_id, found)
+        return found
 
-    def _remember_query(self, qid: int, text: str) -> None:
+    def _remember_query(self, qid: int, saved: SavedQuery) -> None:
         # Saved queries never change, so only the size is bounded.
         if len(self._c.query_texts) >= QUERIES_CACHED:
             self._c.query_texts.clear()
             self._c.query_ids.clear()
-        self._c.query_texts[qid] = text
-        self._c.query_ids.setdefault(text, qid)
+        self._c.query_texts[qid] = saved
+        self._c.query_ids.setdefault((saved.owner, saved.text), qid)
 
     async def export_records(self) -> list[dict[str, str]]:
         """Every material as a row with the import columns, so an export re-imports as is."""

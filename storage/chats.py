@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from storage.db import Database, utcnow
+from storage.db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class ChatRepo:
 
     async def upsert(self, info: ChatInfo) -> bool:
         """Record the chat as it is now; True if it was not active before (newly added)."""
-        now = utcnow()
+        now = self.db.stamp()
         async with self.db.transaction() as conn:
             cur = await conn.execute("SELECT active FROM chats WHERE id = ?", (info.id,))
             old = await cur.fetchone()
@@ -103,7 +103,7 @@ class ChatRepo:
             cur = await conn.execute(
                 "UPDATE chats SET active = 0, can_post = 0, last_error = ?, updated_at = ?"
                 " WHERE id = ? AND active = 1",
-                (reason, utcnow(), chat_id),
+                (reason, self.db.stamp(), chat_id),
             )
             return cur.rowcount > 0
 
@@ -122,7 +122,7 @@ class ChatRepo:
                 # ON UPDATE CASCADE moves the bindings with the row.
                 await conn.execute(
                     "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
-                    (new_id, utcnow(), old_id),
+                    (new_id, self.db.stamp(), old_id),
                 )
             else:
                 await conn.execute(
@@ -192,7 +192,7 @@ class ChatRepo:
     async def set_welcome(self, chat_id: int, text: str | None) -> None:
         await self.db.execute(
             "UPDATE chats SET welcome_text = ?, updated_at = ? WHERE id = ?",
-            (text, utcnow(), chat_id),
+            (text, self.db.stamp(), chat_id),
         )
 
     async def swap_welcome_message(self, chat_id: int, message_id: int) -> int | None:
@@ -234,5 +234,5 @@ class ChatRepo:
     async def set_user_blocked(self, user_id: int, blocked: bool) -> None:
         await self.db.execute(
             "UPDATE users SET blocked_at = ? WHERE id = ?",
-            (utcnow() if blocked else None, user_id),
+            (self.db.stamp() if blocked else None, user_id),
         )

@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage.clock import Clock, system_clock
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
@@ -84,9 +86,9 @@ def load_migrations() -> list[Migration]:
     return found
 
 
-def utcnow() -> str:
+def iso(moment: datetime) -> str:
     """Timestamps are stored as ISO-8601 UTC text, which sorts and compares correctly."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class Flusher:
@@ -125,8 +127,9 @@ class Flusher:
 class Database:
     """The bot's SQLite database. Build one per process, ``await connect()``, pass it down."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, clock: Clock = system_clock) -> None:
         self.path = Path(path)
+        self.clock = clock
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._sync: sqlite3.Connection | None = None
@@ -174,6 +177,14 @@ class Database:
                 await conn.close()
         self._reader = self._writer = None
 
+    def now(self) -> datetime:
+        """The bot's "now", aware, from its one clock."""
+        return self.clock()
+
+    def stamp(self) -> str:
+        """Now as a stored timestamp."""
+        return iso(self.clock())
+
     def shared(self, name: str, factory: Callable[[], T]) -> T:
         """One in-memory object per database under ``name``, built on first use.
 
@@ -214,7 +225,7 @@ class Database:
                     "BEGIN IMMEDIATE;\n"
                     f"{migration.sql}\n;\n"
                     "INSERT INTO schema_version(version, name, applied_at) VALUES "
-                    f"({migration.version}, '{migration.name}', '{utcnow()}');\n"
+                    f"({migration.version}, '{migration.name}', '{self.stamp()}');\n"
                     "COMMIT;"
                 )
                 try:

@@ -17,7 +17,7 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from storage.db import Database, utcnow
+from storage.db import Database
 
 # Keys whose state and data are kept in memory. Every update reads its sender's state, and
 # almost every one finds none; a thousand people at work fit many times over.
@@ -91,7 +91,7 @@ class SQLiteStorage(BaseStorage):
         if row == known:
             # Nothing changes (clearing a form nobody is in): nothing to write.
             return
-        now = utcnow()
+        now = self.db.stamp()
 
         def run(conn: sqlite3.Connection) -> None:
             if row == _EMPTY:

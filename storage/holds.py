@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from catalog.pdscan import Finding
-from storage.db import Database, utcnow
+from storage.db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class HoldRepo:
             [{"kind": f.kind, "where": f.where, "shown": f.shown} for f in findings],
             ensure_ascii=False,
         )
-        now = utcnow()
+        now = self.db.stamp()
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE materials SET status = 'archived', updated_at = ? WHERE id = ?",
@@ -60,7 +60,7 @@ class HoldRepo:
 
     async def decide(self, material_id: int, publish: bool, by: int) -> bool:
         """Publish anyway, or keep the material archived; False if already decided."""
-        now = utcnow()
+        now = self.db.stamp()
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE pd_holds SET decision = ?, decided_by = ?, decided_at = ?"

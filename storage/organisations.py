@@ -19,7 +19,7 @@ from catalog.organisations import (
     parse,
     search_terms,
 )
-from storage.db import Database, utcnow
+from storage.db import Database
 
 EDITABLE = ("name", "short_name", "district", "staff")
 
@@ -115,7 +115,7 @@ class OrgRepo:
         plan = parse(read_table(data, filename, REQUIRED, COLUMNS))
         if plan.problems or not plan.rows:
             return OrgImportReport(0, 0, 0, plan)
-        stamp = utcnow()
+        stamp = self.db.stamp()
 
         def run(conn: sqlite3.Connection) -> tuple[int, int, int]:
             known = {
@@ -170,7 +170,7 @@ class OrgRepo:
             async with self.db.transaction() as conn:
                 cur = await conn.execute(
                     f"UPDATE organisations SET {field} = ?, updated_at = ? WHERE id = ?",  # noqa: S608
-                    (value, utcnow(), org_id),
+                    (value, self.db.stamp(), org_id),
                 )
                 changed = cur.rowcount
         except sqlite3.IntegrityError:

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from storage.announcements import Content
-from storage.db import Database, utcnow
+from storage.db import Database
 from storage.requests import Action
 from storage.users import UserRepo
 
@@ -51,7 +51,7 @@ async def erase_person(db: Database, user_id: int, replacement: str) -> Erased:
     ``replacement`` instead. Returns what was touched, with the card buttons to refresh."""
 
     def run(conn: sqlite3.Connection) -> Erased:
-        now = utcnow()
+        now = db.stamp()
         user = conn.execute(
             "SELECT first_name, last_name, username FROM users WHERE id = ?", (user_id,)
         ).fetchone()

@@ -17,7 +17,7 @@ from typing import Any
 import aiosqlite
 
 from catalog.requests import Audience, Format, Status
-from storage.db import Database, utcnow
+from storage.db import Database
 
 
 class Action(StrEnum):
@@ -260,7 +260,7 @@ class RequestRepo:
         self.db = db
 
     async def create(self, user_id: int, data: RequestInput) -> Request:
-        now = utcnow()
+        now = self.db.stamp()
 
         # One trip to the writer's thread for the row, its history and reading it back: a
         # tutor waits for this when sending the form.
@@ -348,7 +348,7 @@ class RequestRepo:
         data: RequestInput | None = None,
         session: SessionInput | None = None,
     ) -> Request | None:
-        now = utcnow()
+        now = self.db.stamp()
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "SELECT status, user_id, assignee_id FROM requests WHERE id = ?", (request_id,)
@@ -449,7 +449,7 @@ class RequestRepo:
     async def mark_reminded(self, request_id: int, touched_at: str) -> bool:
         """Record the SLA reminder, unless someone acted on the request meanwhile or it was
         already recorded; True means this call is the one that should remind."""
-        now = utcnow()
+        now = self.db.stamp()
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE requests SET sla_reminded_at = ? WHERE id = ? AND touched_at = ?"
@@ -512,7 +512,7 @@ class SessionRepo:
 
     async def create(self, data: SessionInput, created_by: int) -> Session:
         async with self.db.transaction() as conn:
-            session_id = await _insert_session(conn, data, created_by, None, utcnow())
+            session_id = await _insert_session(conn, data, created_by, None, self.db.stamp())
         found = await self.get(session_id)
         assert found is not None
         return found
@@ -534,7 +534,7 @@ class SessionRepo:
 
     async def record(self, session_id: int, participants: int, hours: float, actor: int) -> bool:
         """The actual participants and academic hours; recorded again, they are corrected."""
-        now = utcnow()
+        now = self.db.stamp()
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE sessions SET participants = ?, hours = ? WHERE id = ? RETURNING request_id",
@@ -562,7 +562,7 @@ class SessionRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
-                (utcnow(), session_id),
+                (self.db.stamp(), session_id),
             )
             return cur.rowcount > 0
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from storage.db import Database, utcnow
+from storage.db import Database
 
 
 class Role(StrEnum):
@@ -84,17 +84,26 @@ def _record(row: sqlite3.Row) -> UserRecord:
 
 _UPSERT_SEEN = """
     INSERT INTO users (id, first_name, last_name, username, language_code,
-                       created_at, last_seen_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+                       created_at, last_seen_at, username_seen_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, IIF(?4 IS NULL, NULL, ?7))
     ON CONFLICT (id) DO UPDATE SET
         -- Someone who asked to be forgotten (/forget) stays nameless here.
         first_name = IIF(users.forgotten_at IS NULL, excluded.first_name, ''),
         last_name = IIF(users.forgotten_at IS NULL, excluded.last_name, NULL),
         username = IIF(users.forgotten_at IS NULL, excluded.username, NULL),
+        username_seen_at = IIF(
+            users.forgotten_at IS NULL AND excluded.username IS NOT NULL,
+            excluded.last_seen_at, NULL),
         language_code = excluded.language_code,
         last_seen_at = excluded.last_seen_at
     RETURNING *
 """
+# Telegram gives a username to one account at a time: whoever shows it to us now has it, and
+# whoever had it before no longer does.
+_RELEASE_USERNAME = (
+    "UPDATE users SET username = NULL, username_seen_at = NULL"
+    " WHERE username = ? COLLATE NOCASE AND id != ? RETURNING id"
+)
 
 
 class _Cache:
@@ -133,17 +142,27 @@ class UserRepo:
             rows.clear()
         rows[record.id] = (time.monotonic(), record)
 
-    async def by_username(self, username: str) -> UserRecord | None:
+    async def by_username(self, username: str, seen_since: str) -> UserRecord | None:
+        """The person who showed us this username at ``seen_since`` or later; None if nobody
+        did (an older sighting may be of a username that has since changed hands)."""
         row = await self.db.fetchone(
-            "SELECT * FROM users WHERE username = ? COLLATE NOCASE", (username.lstrip("@"),)
+            "SELECT * FROM users WHERE username = ? COLLATE NOCASE AND username_seen_at >= ?"
+            " ORDER BY username_seen_at DESC LIMIT 1",
+            (username.lstrip("@"), seen_since),
         )
         return _record(row) if row else None
+
+    async def username_known(self, username: str) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM users WHERE username = ? COLLATE NOCASE", (username.lstrip("@"),)
+        )
+        return row is not None
 
     async def touch(self, seen: SeenUser, known: UserRecord | None = None) -> UserRecord:
         """Upsert a user seen in an update; skips the write when nothing worth saving changed."""
         if known is None:
             known = await self.get(seen.id)
-        now = datetime.now(UTC)
+        now = self.db.now()
         if known is not None and not _needs_write(known, seen, now):
             return known
         stamp = now.isoformat(timespec="seconds")
@@ -157,8 +176,17 @@ class UserRepo:
             stamp,
             stamp,
         )
-        # fetchall: the RETURNING statement must run to its end before the commit.
-        rows = await self.db.write(lambda conn: conn.execute(_UPSERT_SEEN, params).fetchall())
+
+        def run(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[int]]:
+            released: list[int] = []
+            if seen.username:
+                released = [r[0] for r in conn.execute(_RELEASE_USERNAME, (seen.username, seen.id))]
+            # fetchall: the RETURNING statement must run to its end before the commit.
+            return conn.execute(_UPSERT_SEEN, params).fetchall(), released
+
+        rows, released = await self.db.write(run)
+        for other in released:
+            self.uncache(other)
         record = _record(rows[0])  # RETURNING always yields the upserted row
         self.uncache(seen.id)
         self._remember(record)
@@ -169,7 +197,7 @@ class UserRepo:
 
         Returns the previous role, or None when the role was already ``role``.
         """
-        stamp = utcnow()
+        stamp = self.db.stamp()
         self.uncache(user_id)
         try:
             return await self._set_role(user_id, role, changed_by, stamp)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from catalog.schedule import DEFAULT_OFFSETS, Offset, Slot
-from storage.db import Database, utcnow
+from storage.db import Database
 
 FIELDS = ("topic", "link", "speaker")
 
@@ -111,7 +111,7 @@ class VksRepo:
         await self.db.execute(
             "INSERT INTO vks_dates (date, updated_by, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (date) DO NOTHING",
-            (day.isoformat(), by, utcnow()),
+            (day.isoformat(), by, self.db.stamp()),
         )
 
     async def set_field(self, day: date, field: str, value: str | None, by: int) -> None:
@@ -121,7 +121,7 @@ class VksRepo:
         await self.db.execute(
             # field is checked against FIELDS above, never user text.
             f"UPDATE vks_dates SET {field} = ?, updated_by = ?, updated_at = ? WHERE date = ?",  # noqa: S608
-            (value, by, utcnow(), day.isoformat()),
+            (value, by, self.db.stamp(), day.isoformat()),
         )
 
     async def toggle_direction(self, day: date, code: str, by: int) -> tuple[str, ...]:
@@ -133,7 +133,7 @@ class VksRepo:
         await self._ensure(day, by)
         await self.db.execute(
             "UPDATE vks_dates SET directions = ?, updated_by = ?, updated_at = ? WHERE date = ?",
-            ("|".join(current), by, utcnow(), day.isoformat()),
+            ("|".join(current), by, self.db.stamp(), day.isoformat()),
         )
         return tuple(current)
 
@@ -141,14 +141,14 @@ class VksRepo:
         await self._ensure(day, by)
         await self.db.execute(
             "UPDATE vks_dates SET cancelled = ?, updated_by = ?, updated_at = ? WHERE date = ?",
-            (int(cancelled), by, utcnow(), day.isoformat()),
+            (int(cancelled), by, self.db.stamp(), day.isoformat()),
         )
 
     async def set_recording(self, day: date, material_id: int, by: int) -> None:
         await self._ensure(day, by)
         await self.db.execute(
             "UPDATE vks_dates SET recording_id = ?, updated_by = ?, updated_at = ? WHERE date = ?",
-            (material_id, by, utcnow(), day.isoformat()),
+            (material_id, by, self.db.stamp(), day.isoformat()),
         )
 
     # -- reminders --------------------------------------------------------------------------
@@ -165,7 +165,7 @@ class VksRepo:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO vks_reminders (date, offset_key, outcome, at)"
                 " VALUES (?, ?, ?, ?)",
-                (day.isoformat(), key, outcome, utcnow()),
+                (day.isoformat(), key, outcome, self.db.stamp()),
             )
             return cur.rowcount > 0
 
@@ -182,7 +182,7 @@ class VksRepo:
             if attending:
                 await conn.execute(
                     "INSERT INTO vks_attendance (date, user_id, at) VALUES (?, ?, ?)",
-                    (day.isoformat(), user_id, utcnow()),
+                    (day.isoformat(), user_id, self.db.stamp()),
                 )
             cur = await conn.execute(
                 "SELECT COUNT(*) FROM vks_attendance WHERE date = ?", (day.isoformat(),)

@@ -43,7 +43,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.database_path)
+    database = Database(settings.database_path, clock=settings.clock())
     await database.connect()
     yield database
     await database.close()
@@ -70,7 +70,7 @@ class RunningBot:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> RunningBot:
-        self.db = Database(self.settings.database_path)
+        self.db = Database(self.settings.database_path, clock=self.settings.clock())
         await self.db.connect()
         bot = create_bot(self.settings)
         self.dp = build_dispatcher(self.settings, self.db)

@@ -89,7 +89,12 @@ async def test_write_lock_serialises_read_modify_write(db: Database) -> None:
 async def test_roles_and_audit(db: Database) -> None:
     users = UserRepo(db)
     await users.touch(SeenUser(5, "Ира", username="ira"))
-    assert (await users.by_username("@IRA")).id == 5  # type: ignore[union-attr]
+    assert (await users.by_username("@IRA", "2000-01-01")).id == 5  # type: ignore[union-attr]
+    # The username passes to someone else: the first owner no longer answers to it.
+    await users.touch(SeenUser(6, "Ирина", username="Ira"))
+    assert (await users.by_username("ira", "2000-01-01")).id == 6  # type: ignore[union-attr]
+    assert (await users.get(5)).username is None  # type: ignore[union-attr]
+    assert await users.by_username("ira", "2999-01-01") is None
     assert await users.set_role(5, Role.TUTOR, changed_by=1) is Role.STAFF
     assert await users.set_role(5, Role.TUTOR, changed_by=1) is None
     history = await users.role_history(5)
