@@ -201,7 +201,7 @@ def nothing_found_kb(
     kb = Buttons()
     if corrected_qid is not None and corrected:
         kb.button(
-            text=texts.BTN_TRY.format(query=corrected[:40]),
+            text=texts.BTN_TRY.format(query=texts.shorten(corrected, 40)),
             callback_data=SearchCallback(action=SearchAction.PAGE, qid=corrected_qid),
         )
     kb.button(text=texts.BTN_TOPICS, callback_data=BrowseCallback(action=BrowseAction.TOPICS))
@@ -460,7 +460,7 @@ def toggles_kb(
     kb = InlineKeyboard()
     for value, title in options:
         mark = "✅ " if value in chosen else ""
-        kb.button(text=f"{mark}{title}"[:60], callback_data=make(value))
+        kb.button(text=mark + texts.shorten(title, 60 - len(mark)), callback_data=make(value))
     if done is not None:
         kb.button(text=done_text, callback_data=done)
     kb.adjust(2)
@@ -484,7 +484,8 @@ def chats_list_kb(chats: list[tuple[int, str]], page: int, pages: int) -> Inline
     kb = InlineKeyboard()
     for chat_id, title in chats:
         kb.button(
-            text=title[:40], callback_data=ChatCallback(action=ChatAction.OPEN, chat_id=chat_id)
+            text=texts.shorten(title, 40),
+            callback_data=ChatCallback(action=ChatAction.OPEN, chat_id=chat_id),
         )
     kb.adjust(1)
     nav = InlineKeyboard()
@@ -787,11 +788,11 @@ def _req_org_kb(
     kb = InlineKeyboard()
     if remembered is not None:
         kb.button(
-            text=texts.BTN_KEEP_ORG.format(org=remembered[1])[:60],
+            text=texts.BTN_KEEP_ORG.format(org=texts.shorten(remembered[1], 45)),
             callback_data=_rq(RequestAction.KEEP_ORG, str(remembered[0])),
         )
     for org_id, short in found:
-        kb.button(text=short[:60], callback_data=_rq(RequestAction.ORG, str(org_id)))
+        kb.button(text=texts.shorten(short, 60), callback_data=_rq(RequestAction.ORG, str(org_id)))
     kb.adjust(1)
     return kb.as_markup() if remembered or found else None
 
@@ -804,7 +805,7 @@ def req_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
 def _req_topics_kb(topics: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for code, title in topics:
-        kb.button(text=title[:60], callback_data=_rq(RequestAction.TOPIC, code))
+        kb.button(text=texts.shorten(title, 60), callback_data=_rq(RequestAction.TOPIC, code))
     kb.adjust(2)
     kb.row(*_back_row())
     return kb.as_markup()
@@ -990,7 +991,7 @@ def filter_topics_kb(topics: Sequence[tuple[str, str]], packed: str) -> InlineKe
     )
     for code, title in topics:
         kb.button(
-            text=title[:60],
+            text=texts.shorten(title, 60),
             callback_data=_rv(ReviewAction.FILTER, 0, current.replace(topic=code).pack()),
         )
     kb.adjust(2)
@@ -1001,7 +1002,7 @@ def filter_orgs_kb(options: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     """(title, packed filter) pairs: one button per МО that matched the /requests query."""
     kb = InlineKeyboard()
     for title, packed in options:
-        kb.button(text=title[:60], callback_data=_rv(ReviewAction.FILTER, 0, packed))
+        kb.button(text=texts.shorten(title, 60), callback_data=_rv(ReviewAction.FILTER, 0, packed))
     kb.adjust(1)
     return kb.as_markup()
 
@@ -1022,7 +1023,7 @@ def _choices(
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for value, title in options:
-        kb.button(text=title[:60], callback_data=_rv(action, 0, value))
+        kb.button(text=texts.shorten(title, 60), callback_data=_rv(action, 0, value))
     kb.adjust(width)
     return kb.as_markup()
 
@@ -1051,7 +1052,9 @@ def schedule_orgs_kb(found: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     kb.button(text=texts.BTN_FOR_ALL, callback_data=_rv(ReviewAction.ORG, 0, "0"))
     for org_id, short in found:
-        kb.button(text=short[:60], callback_data=_rv(ReviewAction.ORG, 0, str(org_id)))
+        kb.button(
+            text=texts.shorten(short, 60), callback_data=_rv(ReviewAction.ORG, 0, str(org_id))
+        )
     kb.adjust(1)
     return kb.as_markup()
 
@@ -1097,7 +1100,10 @@ def org_menu_kb() -> InlineKeyboardMarkup:
 def org_found_kb(found: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for org_id, short in found:
-        kb.button(text=short[:60], callback_data=OrgCallback(action=OrgAction.OPEN, id=org_id))
+        kb.button(
+            text=texts.shorten(short, 60),
+            callback_data=OrgCallback(action=OrgAction.OPEN, id=org_id),
+        )
     kb.adjust(1)
     return kb.as_markup()
 
@@ -1179,7 +1185,10 @@ def stats_charts_kb(
     kb = InlineKeyboard()
     kb.button(text=texts.BTN_CHART_ALL, callback_data=StatsCallback(a=StatsAction.CHART, **here))
     for code, title in topics:
-        kb.button(text=title[:40], callback_data=StatsCallback(a=StatsAction.CHART, t=code, **here))
+        kb.button(
+            text=texts.shorten(title, 40),
+            callback_data=StatsCallback(a=StatsAction.CHART, t=code, **here),
+        )
     kb.button(
         text=texts.BTN_BACK, callback_data=StatsCallback(a=StatsAction.VIEW, v=section, **here)
     )

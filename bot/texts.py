@@ -151,6 +151,36 @@ def html_to_plain(text: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", text))
 
 
+# Telegram's limits count what people see (the text after its HTML is parsed), not the HTML.
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ALERT_LIMIT = 200
+
+
+def shorten(value: str, limit: int) -> str:
+    """A user-supplied value cut to ``limit`` characters at a word, with «…»; cut before it is
+    escaped, so no entity or tag is ever split."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:—-") + "…"
+
+
+def fit(parts: list[str], limit: int = MESSAGE_LIMIT, sep: str = "\n") -> str:
+    """HTML parts (lines, each a whole piece of markup) joined, with the last ones dropped and
+    «…» put instead while people would see more than ``limit`` characters."""
+    text = sep.join(parts)
+    if len(html_to_plain(text)) <= limit:
+        return text
+    kept = list(parts)
+    while kept and len(html_to_plain(sep.join([*kept, "…"]))) > limit:
+        kept.pop()
+    return sep.join([*kept, "…"])
+
+
 # -- catalog ---------------------------------------------------------------------------------
 
 BTN_CATALOG = "📚 Каталог"
@@ -235,7 +265,7 @@ def material_card(
     lines.append(date_line)
     if description:
         # A card must fit one message (4096 characters) whatever the description.
-        lines += ["", escape(description[:3000])]
+        lines += ["", escape(shorten(description, 3000))]
     count = DOWNLOADS.format(count=downloads)
     if downloads_30 is not None:
         count += DOWNLOADS_30.format(count=downloads_30)
@@ -320,7 +350,7 @@ def import_report(created: int, updated: int, problems: list[tuple[int, str, str
     ]
     if len(problems) > len(shown):
         lines.append(IMPORT_MORE.format(count=len(problems) - len(shown)))
-    return "\n".join(lines)
+    return fit(lines)
 
 
 # -- admins: the list of directions -----------------------------------------------------------
@@ -383,7 +413,8 @@ def chat_line(
     chat_id: int | None = None,
 ) -> str:
     mark = "✅" if active and can_post else ("⚠️" if active else "⛔")
-    parts = [f"{mark} <b>{escape(title or 'без названия')}</b>" + (" (форум)" if is_forum else "")]
+    shown = escape(shorten(title, 80)) if title else "без названия"
+    parts = [f"{mark} <b>{shown}</b>" + (" (форум)" if is_forum else "")]
     if not active:
         parts.append(f"неактивен: {escape(error or 'бот удалён')}")
     else:
@@ -669,10 +700,7 @@ def delivery_report(announcement: Announcement, rows: list[ReportLine]) -> str:
         out += [f"   ❌ {escape(k)}: {v}" for k, v in reasons.items()]
     if failed:
         out.append(DELIVERY_RETRY_HINT)
-    text = "\n".join(out)
-    if len(text) > 4000:
-        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
-    return text
+    return fit(out)
 
 
 def recall_lines(rows: list[ReportLine]) -> list[str]:
@@ -1012,7 +1040,7 @@ def request_card(
         lines.append(f"🕓 Подана: {created}")
     if session:
         lines.append(session)
-    return "\n".join(lines)[:4096]
+    return fit(lines)
 
 
 def request_line(number: int, status: str, topic: str, dates: str, extra: str = "") -> str:
@@ -1026,12 +1054,9 @@ def request_history(number: int, events: list[tuple[str, str, str, str]]) -> str
     for when, who, action, comment in events:
         line = f"• {when} — {escape(who) or 'бот'}: {REQUEST_ACTIONS.get(action, action)}"
         if comment:
-            line += f" («{escape(comment[:300])}»)"
+            line += f" («{escape(shorten(comment, 300))}»)"
         lines.append(line)
-    text = "\n".join(lines)
-    if len(text) > 4000:
-        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
-    return text
+    return fit(lines)
 
 
 def session_line(
@@ -1190,7 +1215,7 @@ def stats_downloads(
         "",
         "<b>Топ-10 материалов</b>",
     ]
-    lines += [f"{i}. {escape(t[:70])} — {number(n)}" for i, (t, n) in enumerate(top, 1)]
+    lines += [f"{i}. {escape(shorten(t, 70))} — {number(n)}" for i, (t, n) in enumerate(top, 1)]
     lines += ["", "<b>По направлениям</b>"]
     lines += [f"• {escape(t)} — {number(n)}" for t, n in by_topic]
     lines += ["", "<b>По видам</b>"]
@@ -1210,7 +1235,7 @@ def stats_failed(heading: str, rows: list[tuple[str, int, int]], total: int) -> 
         "",
     ]
     lines += [
-        f"{i}. «{escape(q[:80])}» — {counted(n, 'раз', 'раза', 'раз')}, {number(u)} чел."
+        f"{i}. «{escape(shorten(q, 80))}» — {counted(n, 'раз', 'раза', 'раз')}, {number(u)} чел."
         for i, (q, n, u) in enumerate(rows, 1)
     ]
     lines += ["", "<i>Это подсказка, какие материалы сделать следующими.</i>"]
@@ -1224,7 +1249,7 @@ def stats_never(heading: str, titles: list[str], total: int) -> str:
         f"📭 <b>Ни разу не скачали</b>: {counted(total, 'материал', 'материала', 'материалов')}",
         "",
     ]
-    lines += [f"• {escape(t[:90])}" for t in titles]
+    lines += [f"• {escape(shorten(t, 90))}" for t in titles]
     if total > len(titles):
         lines += ["", f"…и ещё {number(total - len(titles))}: полный список — в выгрузке."]
     return _fit(lines)
@@ -1288,7 +1313,7 @@ def stats_training(
 
 def chart_caption(title: str, label: str, total: int, note: str) -> str:
     text = (
-        f"📈 <b>{escape(title[:200])}</b>\n{escape(label)}: "
+        f"📈 <b>{escape(shorten(title, 200))}</b>\n{escape(label)}: "
         f"{counted(total, 'скачивание', 'скачивания', 'скачиваний')}.\n"
         "Столбцы — неделя, линия — скользящая средняя, пунктир — линейный тренд."
     )
@@ -1324,9 +1349,11 @@ def digest(
         f"📥 Скачиваний: <b>{number(total)}</b>{_change(total, previous)}, людей: {number(users)}",
     ]
     if top:
-        lines.append("Чаще всего: " + "; ".join(f"{escape(t[:50])} — {n}" for t, n in top))
+        lines.append("Чаще всего: " + "; ".join(f"{escape(shorten(t, 50))} — {n}" for t, n in top))
     if failed:
-        lines.append("Не нашли: " + "; ".join(f"«{escape(q[:30])}» — {n}" for q, n in failed))
+        lines.append(
+            "Не нашли: " + "; ".join(f"«{escape(shorten(q, 30))}» — {n}" for q, n in failed)
+        )
     lines.append(f"🎓 Занятий: {number(sessions)}, обучено: {number(people)} чел.")
     lines.append("Подробнее — /stats.")
     text = "\n".join(lines)
@@ -1380,6 +1407,6 @@ def pd_lines(findings: list[tuple[str, str, str]]) -> list[str]:
 def pd_warning(findings: list[tuple[str, str, str]], admin: bool, unread: str) -> str:
     lines = [PD_HEADER, *pd_lines(findings), "", PD_RULE]
     if unread:
-        lines.append(PD_UNREAD.format(reason=escape(unread[:200])))
+        lines.append(PD_UNREAD.format(reason=escape(shorten(unread, 200))))
     lines.append(PD_ADMIN_CHOICE if admin else PD_METHODIST_CHOICE)
     return "\n".join(lines)

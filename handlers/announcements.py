@@ -308,9 +308,9 @@ async def cmd_broadcasts(message: Message, db: Database, settings: Settings) -> 
     lines = [texts.BROADCASTS_HEADER.format(count=len(items))]
     for a in items:
         when = local_time(a.scheduled_at or a.created_at, settings.tz) or ""
-        preview = texts.escape(texts.html_to_plain(a.content.text)[:60]) or "📎"
+        preview = texts.escape(texts.shorten(texts.html_to_plain(a.content.text), 60)) or "📎"
         lines.append(texts.broadcast_line(a.id, a.status, when, preview, a.counts))
-    await message.answer("\n".join(lines)[:4096], reply_markup=broadcasts_kb([a.id for a in items]))
+    await message.answer(texts.fit(lines), reply_markup=broadcasts_kb([a.id for a in items]))
 
 
 async def on_manage(

@@ -66,7 +66,7 @@ async def _page_view(
     if not result.ids:
         suggestion = await materials.suggestion(result.plan)
         corrected_qid = await materials.save_query(suggestion, owner) if suggestion else None
-        lines = [texts.NOTHING_FOUND.format(query=texts.escape(query[:SHOWN_QUERY]))]
+        lines = [texts.NOTHING_FOUND.format(query=texts.escape(texts.shorten(query, SHOWN_QUERY)))]
         if suggestion:
             lines.append(texts.DID_YOU_MEAN.format(query=texts.escape(suggestion)))
         lines.append(texts.NOTHING_FOUND_HELP)
@@ -177,13 +177,13 @@ async def on_wish(
         return
     await materials.add_wish(user.id, query)
     note = texts.WISH_TO_METHODISTS.format(
-        query=texts.escape(query[:SHOWN_QUERY]), person=texts.person(user, user.id)
+        query=texts.escape(texts.shorten(query, SHOWN_QUERY)), person=texts.person(user, user.id)
     )
     # Through the outbox like everything addressed to several people: a slow Telegram or a
     # blocked methodologist must not hold up the answer to this button.
     await delivery.notify(Role.METHODOLOGIST, note, about=f"wish:{user.id}", person=user.id)
     callback_answer.text = texts.html_to_plain(
-        texts.WISH_THANKS.format(query=texts.escape(query[:60]))
+        texts.WISH_THANKS.format(query=texts.escape(texts.shorten(query, 60)))
     )
     callback_answer.show_alert = True
 
@@ -316,7 +316,7 @@ def _channel(src: Source, chat_type: str) -> str:
 async def send_material_file(
     bot: Bot, material: Material, chat_id: int, thread_id: int | None
 ) -> None:
-    caption = texts.escape(material.title)[:1024]
+    caption = texts.escape(texts.shorten(material.title, texts.CAPTION_LIMIT))
     assert material.file_id is not None
     if material.file_type == "video":
         await bot.send_video(

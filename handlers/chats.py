@@ -132,7 +132,8 @@ async def on_new_members(message: Message, bot: Bot, db: Database) -> None:
     text = texts.WELCOME_HELLO.format(names=names) + chat.welcome_text
     if me.username:
         text += texts.WELCOME_TAIL.format(link=f"https://t.me/{me.username}")
-    sent = await message.answer(text[:4096])
+    # Bounded by construction: five names and a welcome of at most MAX_WELCOME characters.
+    sent = await message.answer(text)
     previous = await chats.swap_welcome_message(chat.id, sent.message_id)
     if previous:
         # One welcome at a time: the chat should not fill up with them.
@@ -219,7 +220,7 @@ async def _list_view(
     for chat in shown:
         lines.append(await _chat_text(chat, materials, settings))
     buttons = [(c.id, c.title or str(c.id)) for c in shown]
-    return "\n\n".join(lines)[:4096], buttons, page, pages
+    return texts.fit(lines, sep="\n\n"), buttons, page, pages
 
 
 async def cmd_chats(
@@ -236,8 +237,8 @@ async def cmd_chats(
 async def _card(chat: ChatRecord, materials: CatalogRepo, settings: Settings) -> str:
     text = await _chat_text(chat, materials, settings)
     if chat.welcome_text:
-        text += f"\n\n👋 Приветствие:\n{chat.welcome_text}"
-    return text[:4096]
+        return texts.fit([text, f"👋 Приветствие:\n{chat.welcome_text}"], sep="\n\n")
+    return text
 
 
 async def on_chat(
@@ -296,7 +297,7 @@ async def on_chat(
                 await _card(chat, materials, settings),
                 chat_card_kb(chat.id, bool(chat.welcome_text)),
             )
-            callback_answer.text = done[:200]
+            callback_answer.text = texts.shorten(done, texts.ALERT_LIMIT)
         else:
             await edit(callback, callback_answer, done)
         return

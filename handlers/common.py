@@ -22,7 +22,7 @@ def message_of(callback: CallbackQuery) -> Message | None:
 
 def alert(answer: CallbackAnswer, text: str) -> None:
     """Answer the button press with an alert the user must dismiss."""
-    answer.text, answer.show_alert = text[:200], True
+    answer.text, answer.show_alert = texts.shorten(text, texts.ALERT_LIMIT), True
 
 
 async def edit(

@@ -36,13 +36,13 @@ MAX_OFFSET = 1000
 @lru_cache(maxsize=2048)
 def _result(m: Material) -> InlineQueryResultUnion | None:
     rid = str(m.id)
-    caption = texts.escape(m.title)[:1024]
-    description = f"{KIND_TITLES[m.kind]} · {m.description[:80]}"
+    caption = texts.escape(texts.shorten(m.title, texts.CAPTION_LIMIT))
+    description = f"{KIND_TITLES[m.kind]} · {texts.shorten(m.description, 80)}"
     if m.file_id and m.file_type == "video":
         return InlineQueryResultCachedVideo(
             id=rid,
             video_file_id=m.file_id,
-            title=m.title[:100],
+            title=texts.shorten(m.title, 100),
             caption=caption,
             description=description,
         )
@@ -50,7 +50,7 @@ def _result(m: Material) -> InlineQueryResultUnion | None:
         return InlineQueryResultCachedPhoto(
             id=rid,
             photo_file_id=m.file_id,
-            title=m.title[:100],
+            title=texts.shorten(m.title, 100),
             caption=caption,
             description=description,
         )
@@ -58,14 +58,14 @@ def _result(m: Material) -> InlineQueryResultUnion | None:
         return InlineQueryResultCachedDocument(
             id=rid,
             document_file_id=m.file_id,
-            title=m.title[:100],
+            title=texts.shorten(m.title, 100),
             caption=caption,
             description=description,
         )
     if m.url:
         return InlineQueryResultArticle(
             id=rid,
-            title=m.title[:100],
+            title=texts.shorten(m.title, 100),
             description=description,
             input_message_content=InputTextMessageContent(
                 message_text=texts.LINK_MESSAGE.format(

@@ -203,7 +203,7 @@ async def _preview(draft: dict[str, Any], materials: CatalogRepo) -> str:
     if draft.get("tags"):
         lines.append("🏷 " + texts.escape(", ".join(draft["tags"])))
     if draft.get("description"):
-        lines += ["", texts.escape(draft["description"][:1500])]
+        lines += ["", texts.escape(texts.shorten(draft["description"], 1500))]
     if draft.get("file_name") or draft.get("file_type"):
         lines.append(f"\n📎 {texts.escape(draft.get('file_name') or draft.get('file_type') or '')}")
     if draft.get("url"):
@@ -552,12 +552,12 @@ async def _to_admins(
     lines = [
         texts.PD_CARD.format(
             id=material_id,
-            title=texts.escape(title[:200]),
+            title=texts.escape(texts.shorten(title, 200)),
             person=texts.person(who, who.id) if who else "импорт",
         ),
         *texts.pd_lines([(f.title, f.shown, f.where) for f in found]),
     ]
-    card = "\n".join(lines)[:4000]
+    card = texts.fit(lines)
     await delivery.notify(Role.ADMIN, card, buttons=f"{HOLD_BUTTONS}{material_id}")
 
 
@@ -590,7 +590,9 @@ async def on_hold_decision(
         await message.edit_reply_markup(reply_markup=None)
     if hold.held_by is not None and hold.held_by != user.id:
         note = texts.PD_TO_AUTHOR_PUBLISHED if publish else texts.PD_TO_AUTHOR_KEPT
-        await delivery.tell([hold.held_by], note.format(title=texts.escape(hold.title[:200])))
+        await delivery.tell(
+            [hold.held_by], note.format(title=texts.escape(texts.shorten(hold.title, 200)))
+        )
 
 
 # -- editing from the card --------------------------------------------------------------------
@@ -700,7 +702,7 @@ async def import_file_received(
             hold = await holds.get(material_id)
             if hold is not None:
                 await _to_admins(delivery, material_id, hold.title, user, hold.findings)
-    await status.edit_text(text[:4000])
+    await status.edit_text(text)
 
 
 async def cmd_export(message: Message, materials: CatalogRepo) -> None:

@@ -239,7 +239,7 @@ async def cmd_my_requests(
                 r.id, r.status.value, titles.get(r.topic_code, r.topic_code), dates, r.organisation
             )
         )
-    await message.answer("\n".join(lines)[:4096])
+    await message.answer(texts.fit(lines))
 
 
 async def cmd_forget(
@@ -308,10 +308,12 @@ async def _org_typed(form: Form, raw: str, message: Message) -> None:
     query = raw[:MAX_QUERY]
     found = await form.orgs.find(query) if query else []
     if not found:
-        await message.answer(texts.REQ_ORG_NONE.format(query=texts.escape(query[:50])))
+        await message.answer(
+            texts.REQ_ORG_NONE.format(query=texts.escape(texts.shorten(query, 50)))
+        )
         return
     await message.answer(
-        texts.REQ_ORG_PICK.format(query=texts.escape(query[:50])),
+        texts.REQ_ORG_PICK.format(query=texts.escape(texts.shorten(query, 50))),
         reply_markup=req_org_kb([(o.id, o.short_name) for o in found]),
     )
 
@@ -475,7 +477,7 @@ async def _calendar(
         await _show_calendar(message, form.calendar(data, day), data)
         return
     if (day - start).days + 1 > MAX_RANGE_DAYS:
-        alert(answer, texts.REQ_DATES_INVALID[:200])
+        alert(answer, texts.REQ_DATES_INVALID)
         return
     await _dates_chosen(form, DateRange(start, day), "", message)
 
@@ -589,7 +591,9 @@ async def on_fix(
         comment=request.comment,
     )
     await message.answer(
-        texts.REQ_FIX_STARTED.format(id=request.id, comment=texts.escape(comment[:500]))
+        texts.REQ_FIX_STARTED.format(
+            id=request.id, comment=texts.escape(texts.shorten(comment, 500))
+        )
     )
     await _form(data, user, state).go(None, message)
 

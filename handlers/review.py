@@ -384,7 +384,7 @@ async def _queue_view(
     kb = requests_list_kb(
         [r.id for r in found], where.pack(), page, pages, where.assignee, where.status
     )
-    return "\n".join(lines)[:4096], kb
+    return texts.fit(lines), kb
 
 
 async def cmd_requests(
@@ -650,12 +650,12 @@ async def on_schedule_text(
         found = await orgs.find(raw[:100]) if raw else []
         if not found:
             await message.answer(
-                texts.REQ_ORG_NONE.format(query=texts.escape(raw[:50])),
+                texts.REQ_ORG_NONE.format(query=texts.escape(texts.shorten(raw, 50))),
                 reply_markup=schedule_orgs_kb([]),
             )
             return
         await message.answer(
-            texts.REQ_ORG_PICK.format(query=texts.escape(raw[:50])),
+            texts.REQ_ORG_PICK.format(query=texts.escape(texts.shorten(raw, 50))),
             reply_markup=schedule_orgs_kb([(o.id, o.short_name) for o in found]),
         )
         return
@@ -865,7 +865,7 @@ async def cmd_sessions(
         )
     now = local_now(db, settings.tz)
     ready = [s.id for s in recent if s.starts_at <= now]
-    await message.answer("\n".join(lines)[:4096], reply_markup=sessions_kb(ready[:9]))
+    await message.answer(texts.fit(lines), reply_markup=sessions_kb(ready[:9]))
 
 
 # -- the МО directory (admins) ----------------------------------------------------------------
@@ -1005,7 +1005,7 @@ async def org_file_received(message: Message, state: FSMContext, bot: Bot, orgs:
             )
             for r, f, m in problems[:30]
         ]
-        await message.answer("\n".join(lines)[:4000])
+        await message.answer(texts.fit(lines))
         return
     await message.answer(
         texts.ORG_IMPORT_DONE.format(

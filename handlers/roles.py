@@ -224,7 +224,7 @@ async def on_role_cancel(callback: CallbackQuery, callback_answer: CallbackAnswe
 async def _replace_text(callback: CallbackQuery, answer: CallbackAnswer, text: str) -> None:
     if callback.message is None or isinstance(callback.message, InaccessibleMessage):
         # The message is too old to edit: say the outcome in the alert instead.
-        answer.text = html_to_plain(text)[:200]
+        answer.text = texts.shorten(html_to_plain(text), texts.ALERT_LIMIT)
         answer.show_alert = True
         return
     await callback.message.edit_text(text)

@@ -25,7 +25,7 @@ async def cmd_topics(message: Message, materials: CatalogRepo) -> None:
         for t in await materials.topics()
     ]
     lines += ["", texts.TOPIC_USAGE]
-    await message.answer("\n".join(lines)[:4000])
+    await message.answer(texts.fit(lines))
 
 
 async def cmd_topic(message: Message, command: CommandObject, materials: CatalogRepo) -> None:

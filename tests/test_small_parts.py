@@ -89,3 +89,25 @@ async def test_the_recording_session_answers_as_telegram_would_bound_to_the_bot(
     assert [(e.chat_id, e.message_id, e.text) for e in edits] == [
         (1, status.message_id, "Не удалось открыть файл")
     ]
+
+
+def test_a_value_is_cut_at_a_word_before_it_is_escaped() -> None:
+    assert texts.shorten("Короткое название", 60) == "Короткое название"
+    cut = texts.shorten("Инструкция по оформлению электронного листка нетрудоспособности", 40)
+    assert cut == "Инструкция по оформлению электронного…"
+    assert len(cut) <= 40
+    # Cut first, then escaped: an entity is never split.
+    quotes = texts.escape(texts.shorten('"' * 300, 50))
+    assert quotes == "&quot;" * 49 + "…"
+
+
+def test_a_long_html_list_is_shortened_by_whole_lines_counting_what_people_see() -> None:
+    lines = [f"<b>{texts.escape('«' + '&' * 100 + '»')}</b> строка {n}" for n in range(60)]
+    text = texts.fit(lines)
+    assert len(texts.html_to_plain(text)) <= texts.MESSAGE_LIMIT
+    assert text.count("<b>") == text.count("</b>")
+    assert text.endswith("\n…")
+    # Short enough as it is: nothing dropped, although the HTML is longer than the limit.
+    few = lines[:30]
+    assert len("\n".join(few)) > texts.MESSAGE_LIMIT
+    assert texts.fit(few) == "\n".join(few)

@@ -377,9 +377,9 @@ class FakeTelegram:
 
     def _send_message(self, params: Json) -> Json:
         text = params.get("text") or ""
-        if not 1 <= len(text) <= 4096:
-            raise ApiError(400, "Bad Request: message text is empty or too long")
         _check_html(text, params)
+        if not 1 <= _visible_len(text, params) <= 4096:
+            raise ApiError(400, "Bad Request: message text is empty or too long")
         _check_markup(params.get("reply_markup"))
         return self.new_message(
             int(params["chat_id"]),
@@ -422,9 +422,9 @@ class FakeTelegram:
         if not isinstance(file_id, str) or not file_id:
             raise ApiError(400, f"Bad Request: there is no {kind} in the request")
         caption = params.get("caption") or ""
-        if len(caption) > 1024:
-            raise ApiError(400, "Bad Request: message caption is too long")
         _check_html(caption, params)
+        if _visible_len(caption, params) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
         _check_markup(params.get("reply_markup"))
         media: Any = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
         if kind == "photo":
@@ -452,9 +452,9 @@ class FakeTelegram:
 
     def _edit_message_text(self, params: Json) -> Json:
         message = self._known(params)
-        if not 1 <= len(params.get("text") or "") <= 4096:
+        _check_html(params.get("text") or "", params)
+        if not 1 <= _visible_len(params.get("text") or "", params) <= 4096:
             raise ApiError(400, "Bad Request: message text is empty or too long")
-        _check_html(params["text"], params)
         _check_markup(params.get("reply_markup"))
         if message.get("text") == params["text"] and message.get("reply_markup") == params.get(
             "reply_markup"
@@ -500,6 +500,10 @@ class _EntityParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
+        self.visible = 0
+
+    def handle_data(self, data: str) -> None:
+        self.visible += len(data)
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
         if tag not in _HTML_TAGS:
@@ -522,6 +526,16 @@ def _check_html(text: str, params: Json) -> None:
     parser.close()
     if parser.stack:
         raise ApiError(400, "Bad Request: can't parse entities: unclosed tag")
+
+
+def _visible_len(text: str, params: Json) -> int:
+    """Telegram's limits count the text after its entities are parsed: what people see."""
+    if params.get("parse_mode") != "HTML" or not text:
+        return len(text)
+    parser = _EntityParser()
+    parser.feed(text)
+    parser.close()
+    return parser.visible
 
 
 def _check_markup(markup: Any) -> None:

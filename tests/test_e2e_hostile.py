@@ -1,0 +1,25 @@
+"""End to end: hostile text where the bot shortens what people typed: every value is cut before
+it is escaped, and a long list is shortened by whole lines, so Telegram never refuses it."""
+
+from __future__ import annotations
+
+from bot import texts
+from tests.conftest import RunningBot
+from tests.fakes.people import ADMIN
+from tests.test_e2e_announcements import add_to_group, texts_in
+
+
+async def test_chat_titles_of_quotes_fill_the_chats_list_and_it_still_goes(
+    running: RunningBot,
+) -> None:
+    for n in range(8):
+        await add_to_group(running, -1500 - n, '"' * 127 + str(n))
+    await running.say(ADMIN, "/start")
+    listing = await running.say(ADMIN, "/chats")
+    text = listing.params["text"]
+    # Sent as it was built: Telegram (the fake parses it the same way) accepted it.
+    assert texts_in(running.server, ADMIN.id)[-1] == text
+    assert texts.APOLOGY not in texts_in(running.server, ADMIN.id)
+    assert text.count("<b>") == text.count("</b>") >= 8
+    assert "&quot;" * 20 in text
+    assert len(texts.html_to_plain(text)) <= texts.MESSAGE_LIMIT
