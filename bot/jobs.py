@@ -150,17 +150,18 @@ async def skipped_anyway(ctx: JobContext, item: Due) -> bool:
     return is_holiday(item.day) or (await ctx.vks.get(item.day)).cancelled
 
 
-async def run(ctx: JobContext, item: Due, now: datetime | None = None) -> None:
+async def run(ctx: JobContext, item: Due, now: datetime) -> None:
+    """Do one moment's work; ``now`` is when it is done (it may be late)."""
     if item.day is not None and item.offset is not None:
-        await vks_reminder(ctx, item.day, item.offset)
+        await vks_reminder(ctx, item.day, item.offset, now)
     elif item.announcement_id is not None:
         await release_broadcast(ctx, item.announcement_id)
     elif item.request_id is not None:
         await sla_reminder(ctx, item.request_id, item.touched)
     elif item.session_id is not None:
-        await session_reminder(ctx, item.session_id, now or ctx.delivery.db.now())
+        await session_reminder(ctx, item.session_id, now)
     elif item.digest is not None:
-        await weekly_digest(ctx, item.digest, item.at, now or ctx.delivery.db.now())
+        await weekly_digest(ctx, item.digest, item.at, now)
 
 
 async def weekly_digest(ctx: JobContext, monday: date, at: datetime, now: datetime) -> None:
@@ -237,7 +238,7 @@ async def skip_missed(ctx: JobContext, item: Due) -> None:
     log.warning("skipped %s: it was due at %s", item.key, item.at.isoformat())
 
 
-async def vks_reminder(ctx: JobContext, day: date, offset: Offset) -> None:
+async def vks_reminder(ctx: JobContext, day: date, offset: Offset, now: datetime) -> None:
     if offset.key in await ctx.vks.outcomes(day):
         return
     if is_holiday(day):
@@ -256,7 +257,7 @@ async def vks_reminder(ctx: JobContext, day: date, offset: Offset) -> None:
             )
         return
     slot = await ctx.vks.slot()
-    text = texts.vks_announcement(vks, slot, offset, starts_at(slot, day, ctx.tz))
+    text = texts.vks_announcement(vks, slot, starts_at(slot, day, ctx.tz), now)
     targets = vks_targets(vks)
     created = await ctx.outbox.create(
         Kind.VKS,

@@ -234,7 +234,7 @@ class Scheduler:
                 return
             if late > timedelta(seconds=5):
                 log.info("running %s %.0f s late", item.key, late.total_seconds())
-            await jobs.run(self.ctx, item)
+            await jobs.run(self.ctx, item, now)
         except Exception:
             # One failed moment must not stop the others or the scheduler.
             log.exception("scheduled job %s failed", item.key)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from math import ceil
 from html import escape as escape  # re-exported: handlers escape through texts
 from html import unescape
 
@@ -552,14 +553,22 @@ VKS_OUTCOMES = {
 }
 
 
-def vks_announcement(vks: VksDate, slot: Slot, offset: Offset, start: datetime) -> str:
-    """The reminder post; ``start`` is the aware local start time."""
+def vks_announcement(vks: VksDate, slot: Slot, start: datetime, now: datetime) -> str:
+    """The reminder post; ``start`` is the aware local start time, ``now`` when it goes out:
+    the head says the time actually left, so a reminder sent late never says «через 30 мин»
+    when it is ten."""
     when = human_date(vks.date)
-    if offset.at is not None:
-        head = {0: "Сегодня", 1: "Завтра"}.get(offset.days, when[0].upper() + when[1:])
+    left = start - now
+    local_now = now.astimezone(start.tzinfo)
+    days = (start.date() - local_now.date()).days
+    if left > timedelta(hours=2) or days > 0:
+        head = {0: "Сегодня", 1: "Завтра"}.get(days, when[0].upper() + when[1:])
         head = f"📅 {head} в {start:%H:%M} — ВКС 8.38"
+    elif left > timedelta(minutes=1):
+        minutes = counted(ceil(left.total_seconds() / 60), "минуту", "минуты", "минут")
+        head = f"⏰ Через {minutes} — ВКС 8.38"
     else:
-        head = f"⏰ Через {offset.minutes} мин — ВКС 8.38"
+        head = "⏰ Начинается — ВКС 8.38"
     lines = [f"<b>{head}</b>", f"{when[0].upper() + when[1:]}, {start:%H:%M} (МСК)", ""]
     lines.append(f"Тема: <b>{escape(vks.topic or '')}</b>")
     if vks.speaker:

@@ -213,7 +213,9 @@ async def _preview(
     slot = await repo.slot()
     offsets = await repo.offsets()
     me = await message.bot.me() if message.bot else None
-    text = texts.vks_announcement(vks, slot, offsets[0], starts_at(slot, day, settings.tz))
+    # As the first reminder will read when it goes out.
+    start = starts_at(slot, day, settings.tz)
+    text = texts.vks_announcement(vks, slot, start, offsets[0].moment(slot, day, settings.tz))
     await message.answer(
         text,
         reply_markup=vks_post_kb(day, await repo.attendance(day), me.username or "" if me else ""),

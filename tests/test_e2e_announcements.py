@@ -245,7 +245,7 @@ async def test_vks_reminders_go_at_the_configured_times(running: RunningBot) -> 
     await drive(running, at(date(2026, 12, 2), 8, 8))
     posted = vks_posts(running.server, -601)
     assert len(posted) == 2
-    assert "Через 30 мин" in posted[1]["text"]
+    assert "Через 30 минут" in posted[1]["text"]
 
     # "Буду участвовать": the count updates in place.
     seen = len(running.server.calls)
@@ -298,11 +298,13 @@ async def test_vks_missed_reminder_is_skipped_and_reported(running: RunningBot) 
     told = [t for t in texts_in(running.server, ADMIN.id) if "не отправлено" in t]
     assert told
     assert vks_posts(running.server, -621) == []
-    # Down from 07:30 to 08:20: the 08:08 reminder is 12 min late and goes out once.
+    # Down from 07:30 to 08:20: the 08:08 reminder is 12 min late and goes out once, saying
+    # the time that is really left.
     await drive(running, at(day, 7, 30), at(day, 8, 20))
     posted = vks_posts(running.server, -621)
     assert len(posted) == 1
-    assert "Через 30 мин" in posted[0]["text"]
+    assert "Через 18 минут — ВКС 8.38" in posted[0]["text"]
+    assert "30 мин" not in posted[0]["text"]
 
 
 async def test_vks_topic_set_through_the_menu_and_ics(running: RunningBot) -> None:
