@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import ceil
 from html import escape as escape  # re-exported: handlers escape through texts
 from html import unescape
+from math import ceil
 
-from catalog.schedule import MONTHS_GENITIVE, Offset, Slot, human_date
+from catalog.schedule import MONTHS_GENITIVE, Slot, human_date
 from storage.announcements import Announcement, ReportLine
 from storage.users import Role, UserRecord
 from storage.vks import VksDate

@@ -1,5 +1,5 @@
-"""Crash safety of the delivery engine: ``python -m bot`` is killed with SIGKILL in the middle
-of a broadcast and started again. Everyone gets the message; at most one is duplicated."""
+"""Crash safety: ``python -m bot`` is killed with SIGKILL in the middle of a broadcast (everyone
+gets the message, at most one twice) and the moment a form step is answered (no step lost)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bot import texts
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.catalog import CatalogRepo
 from storage.chats import ChatRepo
 from storage.db import Database
 from storage.users import Role, UserRepo
+from tests.conftest import button_data
+from tests.fakes.people import Person, callback, message
 from tests.fakes.recording import TOKEN
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import Call, FakeTelegram, Json
 from tests.test_process import _env
 
 SUBSCRIBERS = list(range(70_001, 70_081))
@@ -96,3 +99,109 @@ async def test_sigkill_mid_broadcast_loses_nothing_and_duplicates_at_most_one(
     assert set(delivered) == set(SUBSCRIBERS)
     assert sum(delivered.values()) - len(SUBSCRIBERS) <= 1
     assert server.rate_limited == 0
+
+
+TUTOR = Person(4104, "Мария", "maria_crash")
+
+
+async def _tutor_can_file(path: Path) -> None:
+    db = Database(path)
+    await db.connect()
+    try:
+        await UserRepo(db).set_role(TUTOR.id, Role.TUTOR, changed_by=None)
+    finally:
+        await db.close()
+
+
+def _last(server: FakeTelegram) -> Json:
+    return server.chat_messages(TUTOR.id)[-1]
+
+
+async def _answer(server: FakeTelegram, text: str, expect: str) -> Json:
+    """Send text; returns the tutor's newest message once it shows ``expect``."""
+    seen = len(server.calls)
+    await server.push_update("message", message(TUTOR, text))
+    await server.wait_for(
+        "sendMessage",
+        lambda c: c.params.get("chat_id") == TUTOR.id and expect in c.params.get("text", ""),
+        after=seen,
+        timeout=30,
+    )
+    return dict(_last(server))
+
+
+async def _click(
+    server: FakeTelegram, shown: Json, caption: str, expect: str, *, killed: bool = False
+) -> Json:
+    """Press a button; returns the tutor's newest message once it shows ``expect``. Unless the
+    bot dies on the way (``killed``), the press is answered with no alert."""
+    seen = len(server.calls)
+    await server.push_update(
+        "callback_query", callback(TUTOR, button_data(shown["reply_markup"], caption), shown)
+    )
+    await server.wait_for(
+        "editMessageText",
+        lambda c: c.params.get("chat_id") == TUTOR.id and expect in c.params.get("text", ""),
+        after=seen,
+        timeout=30,
+    )
+    if not killed:
+        answer = await server.wait_for("answerCallbackQuery", after=seen, timeout=30)
+        assert not answer.params.get("show_alert"), answer.params
+    return dict(_last(server))
+
+
+async def test_sigkill_the_moment_a_step_is_answered_loses_no_step(tmp_path: Path) -> None:
+    """The bot is killed right as Telegram shows the tutor the next question, twice; after each
+    restart the tutor's next answer (a button on the screen, then typed dates) is taken for the
+    question they see, and the request is filed whole."""
+    path = tmp_path / "bot.sqlite3"
+    await _tutor_can_file(path)
+    server = await FakeTelegram().start()
+    proc = await _start(tmp_path, server)
+
+    def kill_when_shown(fragment: str) -> None:
+        def hook(call: Call) -> None:
+            if call.params.get("chat_id") == TUTOR.id and fragment in call.params.get("text", ""):
+                server.carried_out = None
+                proc.send_signal(signal.SIGKILL)
+
+        server.carried_out = hook
+
+    try:
+        await server.wait_for("getUpdates", timeout=30)
+        await _answer(server, "/request", "шаг 1 из 8")
+        shown = await _answer(server, "сокольская", "сокольская")
+        shown = await _click(server, shown, "Сокольская ЦРБ", "шаг 2 из 8")
+        kill_when_shown("шаг 3 из 8")
+        shown = await _click(server, shown, "ЭЛН", "шаг 3 из 8", killed=True)
+        await proc.wait()
+
+        proc = await _start(tmp_path, server)
+        # The format buttons on the screen work after the restart.
+        shown = await _click(server, shown, texts.FORMAT_TITLES["webinar"], "шаг 4 из 8")
+        shown = await _click(server, shown, "врачи", "шаг 4 из 8")
+        await _click(server, shown, texts.BTN_DONE, "шаг 5 из 8")
+        kill_when_shown("шаг 6 из 8")
+        await _answer(server, "25", "шаг 6 из 8")
+        await proc.wait()
+
+        proc = await _start(tmp_path, server)
+        # Typed after the restart, the dates are taken as dates, not as the participants.
+        understood = await _answer(server, "15.12–17.12", "Понял так")
+        assert "15 декабря" in understood["text"]
+        await server.wait_for(
+            "sendMessage",
+            lambda c: c.params.get("chat_id") == TUTOR.id and "шаг 7 из 8" in c.params["text"],
+            timeout=30,
+        )
+        await _answer(server, "Петров Иван, +7 921 123-45-67", "шаг 8 из 8")
+        summary = await _click(server, _last(server), texts.BTN_NO_COMMENT, "Проверьте заявку")
+        assert "Участников: 25" in summary["text"]
+        assert "Петров Иван" in summary["text"]
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await server.stop()

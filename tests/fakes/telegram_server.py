@@ -166,6 +166,9 @@ class FakeTelegram:
         }
         # Random failures of the sending methods (bench/broadcast.py --faults).
         self.faults: Faults | None = None
+        # Called with each call once it is carried out and before it is answered: a test can
+        # kill the bot at the moment the person sees its answer.
+        self.carried_out: Callable[[Call], None] | None = None
         # Telegram's flood limits, enforced on every send when ``enforce_limits`` is on.
         self.enforce_limits = False
         self.rate_limited = 0
@@ -303,6 +306,8 @@ class FakeTelegram:
                 result = await result
         except ApiError as e:
             return _error(e.code, e.description, e.parameters)
+        if self.carried_out is not None:
+            self.carried_out(call)
         if fault == "dropped":
             # Done, and the connection goes before the answer: the bot sees a network error.
             if request.transport is not None:
