@@ -21,7 +21,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from catalog.glossary import Glossary, Span
 from catalog.text import (
@@ -35,6 +34,7 @@ from catalog.text import (
     stem,
     words,
 )
+from catalog.typos import CHEAP, MAX_EDITS, TypoIndex, spelling_cost
 
 TITLE, TAGS, BODY = 0, 1, 2
 FIELD_WEIGHTS = (3.0, 2.0, 1.0)
@@ -42,6 +42,8 @@ FIELD_WEIGHTS = (3.0, 2.0, 1.0)
 BM25_WEIGHTS = (10.0, 4.0, 1.0)
 
 EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
+# A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
+TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
 MIN_PREFIX = 4
 MAX_ALTERNATIVES = 48
@@ -119,26 +121,20 @@ def damerau(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def _deletes(term: str, depth: int) -> set[str]:
-    out: set[str] = set()
-    for d in range(1, depth + 1):
-        for positions in combinations(range(len(term)), d):
-            out.add("".join(ch for i, ch in enumerate(term) if i not in positions))
-    return out
-
-
-def max_typos(term: str) -> int:
+def max_typos(term: str) -> float:
+    """The spelling cost a typed stem may be from an index term: one edit for four letters,
+    two from five letters on (the cheap confusions count half, so more of those)."""
     if len(term) <= 3 or term.isdigit():
-        return 0
-    return 1 if len(term) <= 7 else 2
+        return 0.0
+    return 1.0 if len(term) == 4 else 2.0
+
+
+def typo_weight(cost: float) -> float:
+    return max(TYPO - TYPO_STEP * (cost - 1.0), TYPO_FLOOR)
 
 
 class Vocabulary:
-    """Index terms with their document frequency, for idf, prefixes and typo correction.
-
-    Typo lookup is SymSpell-like: every term is stored under its one-letter deletions, and a
-    query term looks itself up with up to two deletions, then the distance is verified.
-    """
+    """Index terms with their document frequency, for idf, prefixes and typo correction."""
 
     def __init__(
         self, df: dict[str, int], total_docs: int, surfaces: dict[str, str] | None = None
@@ -147,14 +143,8 @@ class Vocabulary:
         self.total_docs = max(total_docs, 1)
         self.surfaces = surfaces or {}
         self._sorted = sorted(t for t in df if not t.startswith("g_"))
-        self._deletes: dict[str, list[str]] = {}
         self._longest = max((len(t) for t in self._sorted), default=0)
-        for term in self._sorted:
-            if max_typos(term) == 0:
-                continue
-            self._deletes.setdefault(term, []).append(term)
-            for d in _deletes(term, 1):
-                self._deletes.setdefault(d, []).append(term)
+        self._typos = TypoIndex(t for t in self._sorted if len(t) >= 3 and not t.isdigit())
 
     def idf(self, term: str) -> float:
         n = self.df.get(term, 0)
@@ -179,28 +169,26 @@ class Vocabulary:
             i += 1
         return best
 
-    def corrections(self, term: str, limit: int = 3, extra: int = 0) -> list[tuple[str, int]]:
-        """Index terms within the allowed edit distance, nearest and most frequent first."""
+    def corrections(self, term: str, limit: int = 3, extra: float = 0.0) -> list[tuple[str, float]]:
+        """Index terms within the allowed spelling cost, cheapest and most frequent first;
+        only those close to the best one, so a clear correction comes alone."""
         allowed = max_typos(term)
         if allowed == 0:
             return []
         allowed += extra
-        if len(term) > self._longest + allowed:
-            # No index term is that close to it; and the deletions of a long word number in the
-            # tens of thousands, so a pasted paragraph must not get this far.
+        if len(term) > self._longest + MAX_EDITS:
+            # No index term is that close to it; and a pasted paragraph must not get this far.
             return []
-        candidates: set[str] = set()
-        for probe in {term} | _deletes(term, allowed):
-            candidates.update(self._deletes.get(probe, ()))
         scored = []
-        for cand in candidates:
-            if cand == term:
-                continue
-            d = damerau(term, cand, allowed)
-            if d <= allowed:
-                scored.append((d, -self.df.get(cand, 0), cand))
+        for cand, _ in self._typos.candidates(term, MAX_EDITS if allowed > 1 else 1):
+            cost = spelling_cost(term, cand)
+            if cost <= allowed:
+                scored.append((cost, -self.df.get(cand, 0), cand))
+        if not scored:
+            return []
         scored.sort()
-        return [(cand, d) for d, _, cand in scored[:limit]]
+        best = scored[0][0]
+        return [(cand, cost) for cost, _, cand in scored if cost <= best + CHEAP][:limit]
 
 
 # -- queries ---------------------------------------------------------------------------------
@@ -317,31 +305,33 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
 
     # Typo correction first, so a misspelt word can still open a glossary phrase.
     stems_: list[str] = []
+    best_stems: list[str] = []
     shown: list[str] = []
-    fixes: list[list[tuple[str, int]]] = []
+    fixes: list[list[tuple[str, float]]] = []
     corrected_any = False
     for word in meaningful:
         s = stem(word)
-        options: list[tuple[str, int]] = []
+        options: list[tuple[str, float]] = []
+        best = s
         if not (vocab.known(s) or s in glossary.stems or s.isdigit()):
-            prefix_known = len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0
             options = vocab.corrections(s)
-            if options and not prefix_known:
+            if len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0:
+                # The start of a word («реабилит»): its completions are the prefix's to find,
+                # and one of them must not open a glossary concept for the whole family.
+                options = [o for o in options if not o[0].startswith(s)][:1]
+                shown.append(word)
+            elif options:
                 corrected_any = True
-                shown.append(vocab.surfaces.get(options[0][0], options[0][0]))
+                best = options[0][0]
+                shown.append(vocab.surfaces.get(best, best))
             else:
                 shown.append(word)
-            if prefix_known:
-                options = options[:1]
         else:
             shown.append(word)
         stems_.append(s)
+        best_stems.append(best)
         fixes.append(options)
 
-    best_stems = [
-        f[0][0] if f and not vocab.known(s) and s not in glossary.stems else s
-        for s, f in zip(stems_, fixes, strict=True)
-    ]
     groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary)
     corrected = " ".join(shown) if corrected_any else None
     return QueryPlan(raw, normalised, tuple(groups), corrected, switched)
@@ -351,7 +341,7 @@ def _groups(
     surface: list[str],
     stems_: list[str],
     best_stems: list[str],
-    fixes: list[list[tuple[str, int]]],
+    fixes: list[list[tuple[str, float]]],
     vocab: Vocabulary,
     glossary: Glossary,
 ) -> list[Group]:
@@ -377,8 +367,8 @@ def _groups(
         alts_: list[Alternative] = []
         if vocab.known(s) or s in glossary.stems or s.isdigit():
             alts_.append(Alternative(s, EXACT))
-        for fixed, distance in fixes[i]:
-            alts_.append(Alternative(fixed, TYPO if distance == 1 else TYPO * 0.75))
+        for fixed, cost in fixes[i]:
+            alts_.append(Alternative(fixed, typo_weight(cost)))
         # A prefix is what the user typed only when the stem is no index term of its own
         # («реабилит»); for a known word it would mostly add cost (thousands of rows to rank).
         if len(s) >= MIN_PREFIX and not s.isdigit() and not vocab.known(s):
