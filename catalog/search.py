@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from catalog.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
     STOP_WORDS,
+    compounds,
     en_to_ru,
     has_cyrillic,
     has_latin,
@@ -75,6 +77,7 @@ def _field_terms(texts: Iterable[str], glossary: Glossary, surfaces: dict[str, s
             stems_.append(s)
             surfaces.setdefault(s, word)
         terms.extend(stems_)
+        terms.extend(stem(c) for c in compounds(text))
         terms.extend(sorted(glossary.concept_tokens(stems_)))
     return " ".join(terms)
 
@@ -218,6 +221,8 @@ class Group:
     # A soft group adds score but is not required: the words of a glossary phrase, so that the
     # phrase itself ranks above its synonyms.
     soft: bool = False
+    # Groups of one unit count as one thing asked for: the parts of a hyphenated compound.
+    unit: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,14 +297,26 @@ def _pick_layout(token: str, vocab: Vocabulary, glossary: Glossary) -> tuple[lis
 def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     raw = query[:MAX_QUERY_CHARS]
     typed: list[str] = []
+    units: list[int] = []
+    joined: dict[int, str] = {}
     switched = False
     for token in raw.split()[:MAX_QUERY_WORDS]:
         ws, was_switched = _pick_layout(token, vocab, glossary)
-        typed.extend(ws)
         switched = switched or (was_switched and bool(ws))
+        n = len(typed)
+        if "-" in token:
+            # «медико-социальная», «COVID-19»: one thing asked for, however many words.
+            units.extend([n] * len(ws))
+            if len(ws) > 1 and all(w.isalpha() and len(w) > 1 for w in ws):
+                joined[n] = stem("".join(ws))
+        else:
+            units.extend(range(n, n + len(ws)))
+        typed.extend(ws)
     typed = typed[:MAX_QUERY_WORDS]
     normalised = " ".join(typed)
-    meaningful = [w for w in typed if w not in STOP_WORDS]
+    kept = [(w, u) for w, u in zip(typed, units, strict=False) if w not in STOP_WORDS]
+    meaningful = [w for w, _ in kept]
+    word_units = [u for _, u in kept]
     if not meaningful:
         return QueryPlan(raw, normalised, (), None, switched)
 
@@ -332,7 +349,8 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
         best_stems.append(best)
         fixes.append(options)
 
-    groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary)
+    compound = [joined.get(u) for u in word_units]
+    groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary, word_units, compound)
     corrected = " ".join(shown) if corrected_any else None
     return QueryPlan(raw, normalised, tuple(groups), corrected, switched)
 
@@ -344,6 +362,8 @@ def _groups(
     fixes: list[list[tuple[str, float]]],
     vocab: Vocabulary,
     glossary: Glossary,
+    units: list[int],
+    compound: list[str | None],
 ) -> list[Group]:
     spans = glossary.spans(best_stems)
     # Multi-word glossary phrases stand for their words as one group; longest first, no overlap.
@@ -355,11 +375,12 @@ def _groups(
         covered.update(range(span.start, span.end))
         alts = tuple(Alternative(c, CONCEPT) for c in sorted(span.concepts))
         text = " ".join(surface[span.start : span.end])
-        groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts)))
+        unit = MAX_QUERY_WORDS * 2 + span.start
+        groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts), unit=unit))
         for i in range(span.start, span.end):
             if vocab.known(best_stems[i]):
                 alt = Alternative(best_stems[i], EXACT)
-                groups.append(Group(surface[i], (alt,), vocab.idf(alt.term), soft=True))
+                groups.append(Group(surface[i], (alt,), vocab.idf(alt.term), soft=True, unit=unit))
     single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
     for i, s in enumerate(stems_):
         if i in covered:
@@ -375,6 +396,9 @@ def _groups(
             alts_.append(Alternative(s, PREFIX, prefix=True))
         if i in single:
             alts_.extend(Alternative(c, CONCEPT) for c in sorted(single[i].concepts))
+        whole = compound[i]
+        if whole is not None and whole != s and vocab.known(whole):
+            alts_.append(Alternative(whole, EXACT))
         if not alts_:
             # Unknown everywhere: still searched, so the no-results answer is honest.
             alts_.append(Alternative(s, EXACT))
@@ -387,7 +411,7 @@ def _groups(
                 if vocab.known(s)
                 else math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(s)))
             )
-        groups.append(Group(surface[i], tuple(alts_), idf))
+        groups.append(Group(surface[i], tuple(alts_), idf, unit=units[i]))
     return groups
 
 
@@ -438,18 +462,24 @@ def _matches(alt: Alternative, terms: set[str], joined: str) -> bool:
 
 
 def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
-    """Score candidates by covered query groups; ties go to the more popular, then newer."""
+    """Score candidates by the query's units they cover, each weighted by its rarity (idf), so
+    the one material with the rare, decisive word beats those with two common ones; ties go to
+    the more popular, then newer."""
     if plan_.empty:
         return []
+    required = [g for g in plan_.groups if not g.soft]
+    unit_size = Counter(g.unit for g in required)
+    unit_idf: dict[int, float] = {}
+    for g in required:
+        unit_idf[g.unit] = max(unit_idf.get(g.unit, 0.0), g.idf)
+    total_idf = sum(unit_idf.values()) or 1.0
     scored: list[tuple[float, Candidate, Ranked]] = []
-    required = sum(1 for g in plan_.groups if not g.soft) or 1
     for cand in candidates:
         fields = (cand.title, cand.tags, cand.body)
         sets = [set(f.split()) for f in fields]
         joined = [f" {f}" for f in fields]
         total = 0.0
-        covered = 0
-        in_title = 0
+        covered: Counter[int] = Counter()
         for group in plan_.groups:
             best = 0.0
             for alt in group.alternatives:
@@ -458,17 +488,15 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
                         continue
                     if _matches(alt, sets[f], joined[f]):
                         best = FIELD_WEIGHTS[f] * alt.weight
-                        if f == TITLE:
-                            in_title += 1
                         break
             if best and group.soft:
                 total += SOFT * best * group.idf
             elif best:
-                covered += 1
+                covered[group.unit] += 1
                 total += best * group.idf
         if not covered:
             continue
-        coverage = covered / required
+        coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
         scored.append((round(score, 6), cand, Ranked(cand.id, score, coverage)))

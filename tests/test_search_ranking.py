@@ -1,0 +1,41 @@
+"""Ranking: rarity-weighted coverage, hyphenated compounds, ties broken by match quality."""
+
+from __future__ import annotations
+
+from catalog.model import Kind, MaterialInput
+from storage.catalog import CatalogRepo
+from storage.db import Database
+
+
+def material(title: str, n: int, description: str = "", kind: Kind = Kind.MEMO) -> MaterialInput:
+    return MaterialInput(
+        title=title,
+        description=description,
+        kind=kind,
+        topics=[],
+        url=f"https://x.example/m/{n}",
+        published_at="2024-01-01",
+    )
+
+
+async def catalog(db: Database, *titles: str) -> tuple[CatalogRepo, list[int]]:
+    repo = CatalogRepo(db)
+    ids = [await repo.create(material(t, n)) for n, t in enumerate(titles)]
+    return repo, ids
+
+
+async def test_the_rare_decisive_word_outweighs_two_common_ones(db: Database) -> None:
+    common = [f"Направление врача: случай {n}" for n in range(10)]
+    repo, ids = await catalog(db, "Глюкометр в процедурном кабинете", *common)
+    found = (await repo.search("направление врача глюкометр")).ids
+    assert found[0] == ids[0]
+
+
+async def test_a_hyphenated_compound_matches_the_word_written_solid(db: Database) -> None:
+    repo, ids = await catalog(db, "Сканирование штрихкодов пробирок", "Код услуги и штраф")
+    assert (await repo.search("штрих-код")).ids[0] == ids[0]
+
+
+async def test_a_solid_word_matches_the_compound_written_hyphenated(db: Database) -> None:
+    repo, ids = await catalog(db, "Код врача", "Печать штрих-кодов")
+    assert (await repo.search("штрихкоды")).ids == [ids[1]]
