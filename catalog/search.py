@@ -44,6 +44,10 @@ FIELD_WEIGHTS = (3.0, 2.0, 1.0)
 BM25_WEIGHTS = (10.0, 4.0, 1.0)
 
 EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
+# The same word with an ending Snowball left on («вызов»/«выз»), and a word of the same family
+# («продлить»/«продление», «лаборатория»/«лабораторный», «госпитализировать»/«госпитализация»).
+INFLECTED, DERIVED = 0.9, 0.7
+FAMILY = 4
 # A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
 TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
@@ -51,6 +55,7 @@ MIN_PREFIX = 4
 MAX_ALTERNATIVES = 48
 
 _TERM = re.compile(r"^[0-9a-zа-я_]+$")
+_VOWELS = frozenset("аеиоуыэюяaeiouy")
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -171,6 +176,56 @@ class Vocabulary:
             best = max(best, self.df[self._sorted[i]])
             i += 1
         return best
+
+    def family(self, term: str, limit: int = FAMILY) -> list[tuple[str, float]]:
+        """Index terms of the same word family as a stem, with the weight of the link.
+
+        Snowball strips inflections, not derivations, and not every inflection either: a
+        known stem may also stand for a longer one (a suffix of up to two letters for a short
+        stem, five for a longer one: «продл» -> «продлен»), a shorter one may stand for it,
+        a long stem shares its family with those differing only in its last five letters, past
+        its first eight
+        («госпитализирова» / «госпитализац»), and a fleeting vowel comes and goes («справок» /
+        «справк»).
+        """
+        if len(term) < 3 or not term.isalpha():
+            return []
+        found: dict[str, float] = {}
+        longest = 2 if len(term) < 5 else 5
+        for t in self._with_prefix(term, len(term) + longest):
+            found[t] = INFLECTED if len(t) - len(term) <= 2 else DERIVED
+        for cut in range(1, 6):
+            shorter = term[:-cut]
+            if len(shorter) < 3 or (cut > 2 and len(shorter) < 5):
+                break
+            if shorter in self.df:
+                found.setdefault(shorter, INFLECTED if cut <= 2 else DERIVED)
+        for cut in range(1, 6):
+            base = term[:-cut]
+            if len(base) < 8:
+                break
+            for t in self._with_prefix(base, len(base) + 4):
+                found.setdefault(t, DERIVED)
+        if len(term) >= 4 and term[-2] in "ое" and term[-1] not in _VOWELS:
+            found.setdefault(term[:-2] + term[-1], INFLECTED)
+        elif len(term) >= 4 and term[-1] not in _VOWELS and term[-2] not in _VOWELS:
+            for vowel in "ое":
+                found.setdefault(term[:-1] + vowel + term[-1], INFLECTED)
+        found.pop(term, None)
+        known = [(t, w) for t, w in found.items() if t in self.df]
+        known.sort(key=lambda tw: (-tw[1], -self.df[tw[0]], tw[0]))
+        return known[:limit]
+
+    def _with_prefix(self, prefix: str, longest: int, scan: int = 200) -> list[str]:
+        """Index terms that start with ``prefix``, no longer than ``longest``; a bounded scan."""
+        out = []
+        i = bisect_left(self._sorted, prefix)
+        end = min(len(self._sorted), i + scan)
+        while i < end and self._sorted[i].startswith(prefix):
+            if len(self._sorted[i]) <= longest:
+                out.append(self._sorted[i])
+            i += 1
+        return out
 
     def corrections(self, term: str, limit: int = 3, extra: float = 0.0) -> list[tuple[str, float]]:
         """Index terms within the allowed spelling cost, cheapest and most frequent first;
@@ -399,19 +454,24 @@ def _groups(
         whole = compound[i]
         if whole is not None and whole != s and vocab.known(whole):
             alts_.append(Alternative(whole, EXACT))
-        if not alts_:
+        relatives = [
+            Alternative(t, w) for t, w in vocab.family(s) if all(a.term != t for a in alts_)
+        ]
+        if not alts_ and not relatives:
             # Unknown everywhere: still searched, so the no-results answer is honest.
             alts_.append(Alternative(s, EXACT))
-        exact_terms = [a.term for a in alts_ if not a.prefix]
+        # The word's rarity is that of what was typed, or of what it was read as; a relative
+        # only stands in when nothing else is known.
+        exact_terms = [a.term for a in alts_ if not a.prefix] or [a.term for a in relatives]
         df_terms = exact_terms or [s]
         idf = max(vocab.idf(t) for t in df_terms)
-        if not any(vocab.known(t) for t in df_terms) and alts_[-1].prefix:
+        if not any(vocab.known(t) for t in df_terms) and alts_ and alts_[-1].prefix:
             idf = (
                 vocab.idf(s)
                 if vocab.known(s)
                 else math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(s)))
             )
-        groups.append(Group(surface[i], tuple(alts_), idf, unit=units[i]))
+        groups.append(Group(surface[i], (*alts_, *relatives), idf, unit=units[i]))
     return groups
 
 
