@@ -55,6 +55,22 @@ MIN_PREFIX = 4
 MAX_ALTERNATIVES = 48
 
 _TERM = re.compile(r"^[0-9a-zа-я_]+$")
+
+# Problems. A query with one of these asks for a solution, and so does a material whose text
+# has one; «не» before a word is kept as a bigram («не_приход») on both sides.
+NEGATION = "не"
+PROBLEM_MARK = "g_problem"
+PROBLEM_WORDS = frozenset({"почему", "нет", "невозможно", "никак"})
+PROBLEM_STEMS = frozenset({"ошибк", "ошибок", "сбо", "сбоя", "проблем", "неполадк", "зависа"})
+# After «не» these say only that something fails («не работает», «не получается»): the
+# problem is the signal, not the verb.
+FAILING = frozenset(
+    """работает работают работал работала работало работали получается получаются получилось
+    удается удалось удаются могу может можем могут выходит срабатывает функционирует""".split()
+)
+# Materials that answer problems, by kind, when the query is one: a score factor.
+PROBLEM_KINDS = {"faq": 1.3, "instruction": 1.1}
+PROBLEM_TEXT = 1.1
 _VOWELS = frozenset("аеиоуыэюяaeiouy")
 
 
@@ -73,17 +89,27 @@ class IndexedDoc:
 
 def _field_terms(texts: Iterable[str], glossary: Glossary, surfaces: dict[str, str]) -> str:
     terms: list[str] = []
+    problem = False
     for text in texts:
         stems_ = []
-        for word in words(text):
+        ws = words(text)
+        for i, word in enumerate(ws):
+            if word == NEGATION and i + 1 < len(ws) and ws[i + 1] not in STOP_WORDS:
+                terms.append(f"{NEGATION}_{stem(ws[i + 1])}")
+                problem = True
+            if word in PROBLEM_WORDS:
+                problem = True
             if word in STOP_WORDS:
                 continue
             s = stem(word)
+            problem = problem or s in PROBLEM_STEMS
             stems_.append(s)
             surfaces.setdefault(s, word)
         terms.extend(stems_)
         terms.extend(stem(c) for c in compounds(text))
         terms.extend(sorted(glossary.concept_tokens(stems_)))
+    if problem:
+        terms.append(PROBLEM_MARK)
     return " ".join(terms)
 
 
@@ -287,6 +313,8 @@ class QueryPlan:
     groups: tuple[Group, ...]
     corrected: str | None = None
     layout_switched: bool = False
+    # The query asks for a way out of a problem («почему … не …», «ошибка», «что делать»).
+    problem: bool = False
 
     @property
     def empty(self) -> bool:
@@ -369,7 +397,12 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
         typed.extend(ws)
     typed = typed[:MAX_QUERY_WORDS]
     normalised = " ".join(typed)
-    kept = [(w, u) for w, u in zip(typed, units, strict=False) if w not in STOP_WORDS]
+    problem, negated, failing = _problem(typed)
+    kept = [
+        (w, u)
+        for i, (w, u) in enumerate(zip(typed, units, strict=False))
+        if w not in STOP_WORDS and i not in failing
+    ]
     meaningful = [w for w, _ in kept]
     word_units = [u for _, u in kept]
     if not meaningful:
@@ -406,8 +439,36 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
 
     compound = [joined.get(u) for u in word_units]
     groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary, word_units, compound)
+    for word in negated:
+        bigram = f"{NEGATION}_{stem(word)}"
+        if vocab.known(bigram):
+            alt = Alternative(bigram, EXACT)
+            groups.append(Group(f"{NEGATION} {word}", (alt,), vocab.idf(bigram), soft=True))
     corrected = " ".join(shown) if corrected_any else None
-    return QueryPlan(raw, normalised, tuple(groups), corrected, switched)
+    return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem)
+
+
+def _problem(typed: list[str]) -> tuple[bool, list[str], set[int]]:
+    """Whether the words ask about a problem; the words negated; the positions of the words
+    that only say something fails."""
+    problem = False
+    negated: list[str] = []
+    failing: set[int] = set()
+    for i, word in enumerate(typed):
+        after = typed[i + 1] if i + 1 < len(typed) else ""
+        if (
+            word in PROBLEM_WORDS
+            or stem(word) in PROBLEM_STEMS
+            or (word == "что" and after == "делать")
+        ):
+            problem = True
+        elif word == NEGATION and after and after not in STOP_WORDS:
+            problem = True
+            if after in FAILING:
+                failing.add(i + 1)
+            else:
+                negated.append(after)
+    return problem, negated, failing
 
 
 def _groups(
@@ -506,6 +567,7 @@ class Candidate:
     body: str
     downloads: int
     published_at: str
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,6 +621,14 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
+        if plan_.problem:
+            score *= PROBLEM_KINDS.get(cand.kind, 1.0)
+            if (
+                PROBLEM_MARK in sets[TAGS]
+                or PROBLEM_MARK in sets[BODY]
+                or PROBLEM_MARK in sets[TITLE]
+            ):
+                score *= PROBLEM_TEXT
         scored.append((round(score, 6), cand, Ranked(cand.id, score, coverage)))
     # Stable sorts, least important key first: newer, then more popular, then better.
     scored.sort(key=lambda t: t[1].published_at, reverse=True)

@@ -611,7 +611,15 @@ class CatalogRepo:
         if len(rows) < CANDIDATES:
             await add(query_plan.fts_query())
         candidates = [
-            Candidate(r["id"], r["title"], r["tags"], r["body"], r["downloads"], r["published_at"])
+            Candidate(
+                r["id"],
+                r["title"],
+                r["tags"],
+                r["body"],
+                r["downloads"],
+                r["published_at"],
+                r["kind"],
+            )
             for r in rows
         ]
         return SearchResult(query_plan, [r.id for r in rank(query_plan, candidates)])
@@ -629,7 +637,7 @@ class CatalogRepo:
             order, params = "bm25(materials_fts, ?, ?, ?)", (match, *BM25_WEIGHTS, CANDIDATES)
         return await self.db.fetchall(
             f"""
-            SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at
+            SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at, m.kind
             FROM materials_fts f CROSS JOIN materials m ON m.id = f.rowid
             WHERE materials_fts MATCH ? {status}
             ORDER BY {order} LIMIT ?

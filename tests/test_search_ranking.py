@@ -39,3 +39,23 @@ async def test_a_hyphenated_compound_matches_the_word_written_solid(db: Database
 async def test_a_solid_word_matches_the_compound_written_hyphenated(db: Database) -> None:
     repo, ids = await catalog(db, "Код врача", "Печать штрих-кодов")
     assert (await repo.search("штрихкоды")).ids == [ids[1]]
+
+
+async def test_a_problem_question_prefers_the_answers_to_problems(db: Database) -> None:
+    repo = CatalogRepo(db)
+    video = await repo.create(material("Запись через Госуслуги", 1, kind=Kind.VIDEO))
+    faq = await repo.create(material("Запись через Госуслуги: частые вопросы", 2, kind=Kind.FAQ))
+    assert (await repo.search("не работает запись через госуслуги")).ids[0] == faq
+    assert (await repo.search("почему запись через госуслуги")).ids[0] == faq
+    # Asked plainly, the closer title wins.
+    assert (await repo.search("запись через госуслуги")).ids[0] == video
+
+
+async def test_a_negation_is_kept_as_a_signal(db: Database) -> None:
+    repo = CatalogRepo(db)
+    when = await repo.create(material("Когда приходит результат анализа", 1))
+    missing = await repo.create(material("Результат анализа не приходит в РМИС", 2))
+    assert (await repo.search("почему не приходит результат анализа")).ids == [missing, when]
+    plan = await repo.plan("результат не приходит")
+    assert plan.problem
+    assert not (await repo.plan("результат анализа")).problem
