@@ -47,6 +47,8 @@ EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
 # The same word with an ending Snowball left on («вызов»/«выз»), and a word of the same family
 # («продлить»/«продление», «лаборатория»/«лабораторный», «госпитализировать»/«госпитализация»).
 INFLECTED, DERIVED = 0.9, 0.7
+# A glossary phrase matched with one inner word left out.
+PARTIAL = 0.85
 FAMILY = 4
 # A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
 TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
@@ -489,7 +491,8 @@ def _groups(
         if span.end - span.start < 2 or covered & set(range(span.start, span.end)):
             continue
         covered.update(range(span.start, span.end))
-        alts = tuple(Alternative(c, CONCEPT) for c in sorted(span.concepts))
+        weight = PARTIAL if span.partial else CONCEPT
+        alts = tuple(Alternative(c, weight) for c in sorted(span.concepts))
         text = " ".join(surface[span.start : span.end])
         unit = MAX_QUERY_WORDS * 2 + span.start
         groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts), unit=unit))
