@@ -598,22 +598,27 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     for g in required:
         unit_idf[g.unit] = max(unit_idf.get(g.unit, 0.0), g.idf)
     total_idf = sum(unit_idf.values()) or 1.0
-    scored: list[tuple[float, Candidate, Ranked]] = []
+    wanted = {a.term for g in plan_.groups for a in g.alternatives if not a.prefix}
+    prefixes = tuple(a.term for g in plan_.groups for a in g.alternatives if a.prefix)
+    scored: list[tuple[float, float, float, Candidate, Ranked]] = []
     for cand in candidates:
         fields = (cand.title, cand.tags, cand.body)
         sets = [set(f.split()) for f in fields]
         joined = [f" {f}" for f in fields]
         total = 0.0
+        evidence = 0.0
         covered: Counter[int] = Counter()
         for group in plan_.groups:
             best = 0.0
             for alt in group.alternatives:
+                hit = False
                 for f in (TITLE, TAGS, BODY):
-                    if FIELD_WEIGHTS[f] * alt.weight <= best:
-                        continue
                     if _matches(alt, sets[f], joined[f]):
-                        best = FIELD_WEIGHTS[f] * alt.weight
+                        hit = True
+                        best = max(best, FIELD_WEIGHTS[f] * alt.weight)
                         break
+                if hit:
+                    evidence += alt.weight
             if best and group.soft:
                 total += SOFT * best * group.idf
             elif best:
@@ -626,15 +631,17 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         score = total * (0.25 + 0.75 * coverage**2)
         if plan_.problem:
             score *= PROBLEM_KINDS.get(cand.kind, 1.0)
-            if (
-                PROBLEM_MARK in sets[TAGS]
-                or PROBLEM_MARK in sets[BODY]
-                or PROBLEM_MARK in sets[TITLE]
-            ):
+            if any(PROBLEM_MARK in terms for terms in sets):
                 score *= PROBLEM_TEXT
-        scored.append((round(score, 6), cand, Ranked(cand.id, score, coverage)))
+        # Equal scores are told apart by how closely the title is what was asked for, then by
+        # how many ways the material matched, before popularity and date.
+        title = [t for t in cand.title.split() if not t.startswith("g_")]
+        hits = sum(1 for t in title if t in wanted or (prefixes and t.startswith(prefixes)))
+        precision = hits / len(title) if title else 0.0
+        ranked = Ranked(cand.id, score, coverage)
+        scored.append((round(score, 6), round(precision, 6), round(evidence, 6), cand, ranked))
     # Stable sorts, least important key first: newer, then more popular, then better.
-    scored.sort(key=lambda t: t[1].published_at, reverse=True)
-    scored.sort(key=lambda t: t[1].downloads, reverse=True)
-    scored.sort(key=lambda t: t[0], reverse=True)
-    return [t[2] for t in scored]
+    scored.sort(key=lambda t: t[3].published_at, reverse=True)
+    scored.sort(key=lambda t: t[3].downloads, reverse=True)
+    scored.sort(key=lambda t: t[:3], reverse=True)
+    return [t[4] for t in scored]

@@ -59,3 +59,24 @@ async def test_a_negation_is_kept_as_a_signal(db: Database) -> None:
     plan = await repo.plan("результат не приходит")
     assert plan.problem
     assert not (await repo.plan("результат анализа")).problem
+
+
+async def test_equal_scores_go_to_the_closer_title_before_the_newer(db: Database) -> None:
+    repo = CatalogRepo(db)
+    old = MaterialInput(
+        title="Глюкометры",
+        kind=Kind.MEMO,
+        topics=[],
+        url="https://x.example/g/1",
+        published_at="2022-01-01",
+    )
+    new = MaterialInput(
+        title="Глюкометры, тест-полоски и расходные материалы отделения",
+        kind=Kind.MEMO,
+        topics=[],
+        url="https://x.example/g/2",
+        published_at="2025-01-01",
+    )
+    closer = await repo.create(old)
+    newer = await repo.create(new)
+    assert (await repo.search("глюкометр")).ids == [closer, newer]
