@@ -73,6 +73,15 @@ class Glossary:
         for entries in self._by_first.values():
             # Longest variants first, so «лист нетрудоспособности» wins over «лист».
             entries.sort(key=lambda e: (-len(e[0]), e[2]))
+        # stem -> the first stems of variants it may open, itself or through a synonym: most
+        # words of a text open none, and are passed over at the cost of one lookup.
+        self._heads: dict[str, tuple[str, ...]] = {}
+        for word in {*self._by_first, *self._same}:
+            heads = tuple(
+                h for h in (word, *sorted(self._same.get(word, ()))) if h in self._by_first
+            )
+            if heads:
+                self._heads[word] = heads
 
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
@@ -88,16 +97,22 @@ class Glossary:
         """Every place a variant occurs in a stem sequence (spans may overlap). Where a phrase
         matches in full, its matches short of a word at the same place are dropped."""
         found: list[Span] = []
+        n = len(stems_)
         for i, first in enumerate(stems_):
+            heads = self._heads.get(first)
+            if heads is None:
+                continue
             by_end: dict[int, tuple[set[str], set[str]]] = {}
-            for head in (first, *self._same.get(first, ())):
-                for variant, token, partial in self._by_first.get(head, ()):
+            for head in heads:
+                # The first word fits by the choice of head; the rest are compared in turn.
+                for variant, token, partial in self._by_first[head]:
                     end = i + len(variant)
-                    if end > len(stems_):
+                    if end > n or not all(
+                        self._fits(stems_[i + k], variant[k]) for k in range(1, len(variant))
+                    ):
                         continue
-                    if all(self._fits(stems_[i + k], v) for k, v in enumerate(variant)):
-                        full, short = by_end.setdefault(end, (set(), set()))
-                        (short if partial else full).add(token)
+                    full, short = by_end.setdefault(end, (set(), set()))
+                    (short if partial else full).add(token)
             for end, (full, short) in by_end.items():
                 if full:
                     found.append(Span(i, end, frozenset(full)))

@@ -6,12 +6,19 @@ expression a plan builds; this module decides what to look for and in which orde
 A query goes through these steps:
 1. each typed word is tried as typed and converted between the QWERTY and ЙЦУКЕН layouts; the
    variant whose words the index knows wins ("ktrwbz" -> "лекция");
-2. stop words go, the rest are stemmed (Snowball), so any word form matches;
-3. glossary variants become concept tokens, so an abbreviation and its full form are one term;
-4. a word the index does not know gets its closest index terms by edit distance (typos);
-5. longer words also match as prefixes ("вакцин", "аккредит").
-Candidates are ranked by how many query words they cover, weighted by field (title > tags >
-description) and rarity, then by popularity, then by date.
+2. stop words go, the rest are stemmed (Snowball), so any word form matches; a problem
+   («почему … не …», «ошибка», «что делать») is noted, and «не X» kept as a bigram;
+3. a word the index does not know gets the index terms within two edits (catalog.typos),
+   ordered by a spelling cost in which the usual Russian confusions are cheap;
+4. glossary variants become concept tokens, so an abbreviation and its full form are one term
+   (a phrase also with a synonym inside it, or short of one inner word);
+5. each word also stands for its family (derivations, leftover endings, fleeting vowels),
+   longer unknown words match as prefixes ("вакцин", "аккредит"), and a hyphenated compound
+   is one unit, matched written solid too.
+Candidates are ranked by the units of the query they cover, each weighted by its rarity (idf),
+by field (title > tags > description) and by how each matched (exact > family > typo); problem
+questions lift FAQ and instructions; equal scores go to the closer title, then the material
+matched more ways, then the more popular, then the newer.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog.glossary import Glossary, Span
 from catalog.text import (
@@ -55,6 +62,8 @@ TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
 MIN_PREFIX = 4
 MAX_ALTERNATIVES = 48
+# A term in more materials than this share (and this count) is left out of the broad OR tiers.
+COMMON_SHARE, COMMON_MIN = 0.05, 1000
 
 _TERM = re.compile(r"^[0-9a-zа-я_]+$")
 
@@ -205,6 +214,16 @@ class Vocabulary:
             i += 1
         return best
 
+    def prefix_total(self, prefix: str, scan: int = 200) -> int:
+        """About how many materials have some term with this prefix (one with two counts
+        twice); past the first ``scan`` terms, each is taken as frequent as the average."""
+        start = bisect_left(self._sorted, prefix)
+        end = bisect_left(self._sorted, prefix + "\uffff", start)
+        seen = [self.df[t] for t in self._sorted[start : min(end, start + scan)]]
+        if not seen:
+            return 0
+        return sum(seen) + (end - start - len(seen)) * sum(seen) // len(seen)
+
     def family(self, term: str, limit: int = FAMILY) -> list[tuple[str, float]]:
         """Index terms of the same word family as a stem, with the weight of the link.
 
@@ -285,6 +304,11 @@ class Alternative:
     term: str
     weight: float
     prefix: bool = False
+    # In so many materials that an OR over it would hand FTS5 a good part of the catalog to
+    # rank; it still counts in the ranking of what the rarer words found.
+    common: bool = False
+    # How many materials have it (for a prefix, all its terms together): the size of a tier.
+    df: int = 0
 
     def fts(self) -> str:
         # Terms are our own stems or concept tokens; the check keeps it so even if an analyser
@@ -322,11 +346,29 @@ class QueryPlan:
     def empty(self) -> bool:
         return not self.groups
 
+    def _broad(self) -> list[Alternative]:
+        """What the broad tiers (any word, titles) look for: not the common terms, unless
+        nothing else is left."""
+        every = [a for g in self.groups for a in g.alternatives]
+        return [a for a in every if not a.common] or every
+
     def fts_query(self) -> str:
         """An FTS5 MATCH expression built from our own terms only, never from user text:
-        any alternative of any group."""
-        alts = dict.fromkeys(a.fts() for g in self.groups for a in g.alternatives)
+        any alternative of any group, but for the common ones."""
+        alts = dict.fromkeys(a.fts() for a in self._broad())
         return " OR ".join(list(alts)[:MAX_ALTERNATIVES])
+
+    def rows_any(self) -> int:
+        """About how many materials ``fts_query`` matches (at most)."""
+        return sum({a.term: a.df for a in self._broad()}.values())
+
+    def rows_all(self, total: int) -> int:
+        """About how many materials ``fts_query_all`` matches, the words taken as independent."""
+        share = 1.0
+        for group in self.groups:
+            if not group.soft:
+                share *= min(1.0, sum(a.df for a in group.alternatives) / max(total, 1))
+        return int(share * total)
 
     @property
     def single(self) -> bool:
@@ -447,7 +489,19 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
             alt = Alternative(bigram, EXACT)
             groups.append(Group(f"{NEGATION} {word}", (alt,), vocab.idf(bigram), soft=True))
     corrected = " ".join(shown) if corrected_any else None
+    # «отчет отчеты»: a word asked twice is asked once.
+    unique = {(g.alternatives, g.soft): g for g in reversed(groups)}
+    groups = [_mark_common(g, vocab) for g in groups if unique[(g.alternatives, g.soft)] is g]
     return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem)
+
+
+def _mark_common(group: Group, vocab: Vocabulary) -> Group:
+    limit = max(COMMON_MIN, COMMON_SHARE * vocab.total_docs)
+    alts = []
+    for a in group.alternatives:
+        df = vocab.prefix_total(a.term) if a.prefix else vocab.df.get(a.term, 0)
+        alts.append(replace(a, df=df, common=df > limit))
+    return replace(group, alternatives=tuple(alts))
 
 
 def _problem(typed: list[str]) -> tuple[bool, list[str], set[int]]:

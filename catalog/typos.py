@@ -2,11 +2,11 @@
 
 The lookup is SymSpell's with its prefix trick: every term is filed under the strings left
 after deleting up to two letters from its first ``PREFIX`` letters, and a typed word looks itself
-up the same way; edits further right are caught when each candidate is verified on whole words.
-Two deletions on both sides find two substitutions, a deletion plus a substitution, a swap plus
-a substitution. The keys are hashes packed with the term's number into one sorted array of
-64-bit integers, so 70,000 terms cost about 15 MB instead of the 120-190 MB a dict of strings
-takes (``bench/typo_index.py`` measures the alternatives).
+up the same way; edits further right are caught when each candidate is verified on whole words
+(by rapidfuzz, in C). Two deletions on both sides find two substitutions, a deletion plus a
+substitution, a swap plus a substitution. The keys are hashes packed with the number of the
+prefix into one sorted array of 64-bit integers, so 70,000 terms cost about 17 MB instead of
+the 130-200 MB a dict of strings takes (``bench/typo_index.py`` measures the alternatives).
 
 Candidates are ordered by a spelling cost in which the confusions Russian spelling invites
 (unstressed о/а and е/и, и/ы, е/э, voiced/voiceless pairs, a doubled or dropped consonant, ь/ъ)
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import OSA
 
-PREFIX = 7
+PREFIX = 6
 MAX_EDITS = 2
 _BUCKETS = 256
 
@@ -56,12 +56,11 @@ CHEAP = 0.5
 
 def _prefix_deletes(word: str) -> set[str]:
     w = word[:PREFIX]
-    out = {w}
-    for i in range(len(w)):
-        one = w[:i] + w[i + 1 :]
-        out.add(one)
-        for j in range(i, len(one)):
-            out.add(one[:j] + one[j + 1 :])
+    n = len(w)
+    ones = [w[:i] + w[i + 1 :] for i in range(n)]
+    out = {w, *ones}
+    for i, one in enumerate(ones):
+        out.update([one[:j] + one[j + 1 :] for j in range(i, n - 1)])
     return out
 
 
@@ -111,26 +110,37 @@ def spelling_cost(typed: str, term: str) -> float:
 class TypoIndex:
     """Terms filed under their prefix deletions, for lookups within ``MAX_EDITS`` edits."""
 
-    __slots__ = ("_id_bits", "_keys", "_mask", "_terms")
+    __slots__ = ("_bits", "_keys", "_mask", "_starts", "_terms")
 
     def __init__(self, terms: Iterable[str]) -> None:
         self._terms = sorted(set(terms))
-        self._id_bits = max(len(self._terms).bit_length(), 1)
-        hash_bits = 62 - self._id_bits
-        mask = (1 << hash_bits) - 1
+        # Deletions depend on a term's prefix only, and sorted terms sharing a prefix stand
+        # together: the keys name a prefix, which names a run of terms (fewer keys to make).
+        starts = array("i")
+        prefixes: list[str] = []
+        for number, term in enumerate(self._terms):
+            head = term[:PREFIX]
+            if not prefixes or head != prefixes[-1]:
+                prefixes.append(head)
+                starts.append(number)
+        starts.append(len(self._terms))
+        self._starts = starts
+        self._bits = bits = max(len(prefixes).bit_length(), 1)
+        hash_bits = 62 - bits
+        self._mask = mask = (1 << hash_bits) - 1
         shift = hash_bits - 8
-        # Filled bucket by bucket, each sorted on its own: sorting one list of two million
+        # Filled bucket by bucket, each sorted on its own: sorting one list of millions of
         # Python ints would briefly take ten times the finished array.
         buckets = [array("q") for _ in range(_BUCKETS)]
-        for number, term in enumerate(self._terms):
-            for key in _prefix_deletes(term):
+        into = [b.append for b in buckets]
+        for number, head in enumerate(prefixes):
+            for key in _prefix_deletes(head):
                 h = hash(key) & mask
-                buckets[h >> shift].append((h << self._id_bits) | number)
+                into[h >> shift]((h << bits) | number)
         keys = array("q")
         for bucket in buckets:
             keys.extend(sorted(bucket))
         self._keys = keys
-        self._mask = mask
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -141,7 +151,7 @@ class TypoIndex:
         if max_edits <= 0:
             return []
         found: set[int] = set()
-        keys, bits = self._keys, self._id_bits
+        keys, bits = self._keys, self._bits
         ids = (1 << bits) - 1
         for key in _prefix_deletes(word):
             h = hash(key) & self._mask
@@ -150,11 +160,13 @@ class TypoIndex:
                 found.add(keys[i] & ids)
                 i += 1
         out = []
-        for number in found:
-            term = self._terms[number]
-            if term == word or abs(len(term) - len(word)) > max_edits:
-                continue
-            d = OSA.distance(word, term, score_cutoff=max_edits)
-            if d <= max_edits:
-                out.append((term, d))
+        lo_len, hi_len = len(word) - max_edits, len(word) + max_edits
+        for prefix in found:
+            for number in range(self._starts[prefix], self._starts[prefix + 1]):
+                term = self._terms[number]
+                if term == word or not lo_len <= len(term) <= hi_len:
+                    continue
+                d = OSA.distance(word, term, score_cutoff=max_edits)
+                if d <= max_edits:
+                    out.append((term, d))
         return out

@@ -80,3 +80,17 @@ async def test_equal_scores_go_to_the_closer_title_before_the_newer(db: Database
     closer = await repo.create(old)
     newer = await repo.create(new)
     assert (await repo.search("глюкометр")).ids == [closer, newer]
+
+
+def test_a_common_word_is_left_out_of_the_broad_tier_only() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import Vocabulary, plan
+
+    vocab = Vocabulary({"рмис": 9000, "глюкометр": 3}, 10_000)
+    found = plan("рмис глюкометр", vocab, Glossary([]))
+    # «any word» would hand FTS5 nine materials in ten to rank: the rare word finds them
+    assert found.fts_query() == '"глюкометр"'
+    # every word, and the ranking, still count it
+    assert found.fts_query_all() == '("рмис") AND ("глюкометр")'
+    assert found.rows_any() == 3
+    assert plan("рмис", vocab, Glossary([])).fts_query() == '"рмис"'
