@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from catalog.glossary import Glossary, Span
+from catalog.lexicon import is_word
 from catalog.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
@@ -166,6 +167,33 @@ def damerau(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _derivations(term: str) -> list[str]:
+    """Stems a Russian verb and its noun take, both ways: «обраща(ться)» / «обращен(ие)»,
+    «выписа(ть)» / «выписк(а)», «регистрирова(ть)» / «регистрац(ия)», «провест(и)» /
+    «проведен(ие)»; a long verb also without its prefix «за-»/«с-» («зарегистрирова(ть)»,
+    «сформирова(ть)»)."""
+    out: list[str] = []
+    bases = [term]
+    for prefix in ("за", "с"):
+        if term.startswith(prefix) and len(term) - len(prefix) >= 8:
+            bases.append(term[len(prefix) :])
+            out.append(term[len(prefix) :])
+    for base in bases:
+        if len(base) >= 5 and base[-1] in "аяеи":
+            out.extend((base[:-1] + "ен", base[:-1] + "к", base + "н"))
+        if len(base) >= 6 and base.endswith("ен"):
+            out.extend(base[:-2] + v for v in "аяи")
+        for verb, noun in (("ирова", "ац"), ("изова", "изац"), ("ова", "ац")):
+            if len(base) >= len(verb) + 4 and base.endswith(verb):
+                out.append(base[: -len(verb)] + noun)
+                break
+        if len(base) >= 6 and base.endswith("ац"):
+            out.extend(base[:-2] + verb for verb in ("ирова", "ова"))
+        if len(base) >= 6 and base.endswith("ест"):
+            out.extend((base[:-3] + "еден", base[:-1] + "ен"))
+    return out
+
+
 def max_typos(term: str) -> float:
     """The spelling cost a typed stem may be from an index term: one edit for four letters,
     two from five letters on (the cheap confusions count half, so more of those)."""
@@ -253,6 +281,8 @@ class Vocabulary:
                 break
             for t in self._with_prefix(base, len(base) + 4):
                 found.setdefault(t, DERIVED)
+        for derived in _derivations(term):
+            found.setdefault(derived, DERIVED)
         if len(term) >= 4 and term[-2] in "ое" and term[-1] not in _VOWELS:
             found.setdefault(term[:-2] + term[-1], INFLECTED)
         elif len(term) >= 4 and term[-1] not in _VOWELS and term[-2] not in _VOWELS:
@@ -261,7 +291,11 @@ class Vocabulary:
         found.pop(term, None)
         known = [(t, w) for t, w in found.items() if t in self.df]
         known.sort(key=lambda tw: (-tw[1], -self.df[tw[0]], tw[0]))
-        return known[:limit]
+        # Each kind of link its own share: a short stem's many endings must not crowd out
+        # the noun of a verb.
+        near = [tw for tw in known if tw[1] == INFLECTED][:limit]
+        far = [tw for tw in known if tw[1] != INFLECTED][:limit]
+        return near + far
 
     def _with_prefix(self, prefix: str, longest: int, scan: int = 200) -> list[str]:
         """Index terms that start with ``prefix``, no longer than ``longest``; a bounded scan."""
@@ -463,7 +497,8 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
         options: list[tuple[str, float]] = []
         best = s
         if not (vocab.known(s) or s in glossary.stems or s.isdigit()):
-            options = vocab.corrections(s)
+            # A real word the catalog does not use is no typo of some index word.
+            options = [] if is_word(word) else vocab.corrections(s)
             if len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0:
                 # The start of a word («реабилит»): its completions are the prefix's to find,
                 # and one of them must not open a glossary concept for the whole family.
@@ -601,7 +636,7 @@ def suggest(plan_: QueryPlan, vocab: Vocabulary, glossary: Glossary) -> str | No
     changed = False
     for word in plan_.normalised.split():
         s = stem(word)
-        if word in STOP_WORDS or vocab.known(s) or s in glossary.stems:
+        if word in STOP_WORDS or vocab.known(s) or s in glossary.stems or is_word(word):
             shown.append(word)
             continue
         options = vocab.corrections(s, limit=1, extra=1)

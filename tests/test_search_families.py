@@ -38,3 +38,14 @@ def test_family_links_and_their_weights() -> None:
     assert dict(vocab.family("госпитализирова")) == {"госпитализац": 0.7}
     # «справка» is no «справочник»: five letters in common are not a family
     assert "справочник" not in dict(vocab.family("справк"))
+
+
+def test_a_verb_finds_its_noun_by_the_usual_derivations() -> None:
+    vocab = Vocabulary(
+        {"обращен": 1, "выписк": 1, "регистрац": 1, "проведен": 1, "формирован": 1}, 10
+    )
+    assert "обращен" in dict(vocab.family("обраща"))  # обращаться / обращение
+    assert "выписк" in dict(vocab.family("выписа"))  # выписать / выписка
+    assert "регистрац" in dict(vocab.family("зарегистрирова"))  # зарегистрировать
+    assert "проведен" in dict(vocab.family("провест"))  # провести / проведение
+    assert "формирован" in dict(vocab.family("сформирова"))  # сформировать / формирование

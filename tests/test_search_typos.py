@@ -67,3 +67,17 @@ def test_usual_confusions_cost_less_than_random_letters() -> None:
     assert spelling_cost("диспансиризацыя", "диспансеризация") == 1.0
     assert spelling_cost("лекарственых", "лекарственных") == 0.5
     assert spelling_cost("дкспансеризабия", "диспансеризация") == 2.0
+
+
+def test_a_real_word_the_index_lacks_is_not_corrected_into_another() -> None:
+    from catalog.lexicon import is_word
+
+    assert is_word("перевести")
+    assert is_word("елка")  # the dictionary spells «ёлка»
+    assert not is_word("наркалогия")
+    vocab = Vocabulary({"перенест": 2, "пациент": 5}, 10)
+    found = plan("перевести пациента", vocab, Glossary([]))
+    assert "перенест" not in [a.term for g in found.groups for a in g.alternatives]
+    assert found.corrected is None
+    # a misspelt word still is
+    assert plan("перенесьти", vocab, Glossary([])).corrected == "перенест"
