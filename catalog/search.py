@@ -218,7 +218,8 @@ class Vocabulary:
         self.df = df
         self.total_docs = max(total_docs, 1)
         self.surfaces = surfaces or {}
-        self._sorted = sorted(t for t in df if not t.startswith("g_"))
+        # Words only: concept tokens (g_…) and bigrams (не_…) are no typo or prefix targets.
+        self._sorted = sorted(t for t in df if "_" not in t)
         self._longest = max((len(t) for t in self._sorted), default=0)
         self._typos = TypoIndex(t for t in self._sorted if len(t) >= 3 and not t.isdigit())
         self._by_length: dict[int, list[str]] | None = None
