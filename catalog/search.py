@@ -443,16 +443,17 @@ class QueryPlan:
         """Any alternative, in titles only: the cheap first tier of a broad query."""
         return "{title} : (" + self.fts_query() + ")"
 
-    def fts_query_all(self) -> str | None:
-        """Every required group at least once: far fewer rows for FTS5 to rank. None when
-        that would be the same as ``fts_query``."""
+    def fts_query_all(self, *, titles: bool = False) -> str | None:
+        """Every required group at least once (with ``titles``, in the title): far fewer rows
+        for FTS5 to rank. None when that would be the same as ``fts_query``."""
         required = [g for g in self.groups if not g.soft]
         if len(required) < 2:
             return None
+        column = "{title} : " if titles else ""
         parts = []
         for group in required:
             alts = list(dict.fromkeys(a.fts() for a in group.alternatives))[:MAX_ALTERNATIVES]
-            parts.append("(" + " OR ".join(alts) + ")")
+            parts.append(column + "(" + " OR ".join(alts) + ")")
         return " AND ".join(parts)
 
 

@@ -624,9 +624,15 @@ class CatalogRepo:
         total = (await self.vocabulary()).total_docs
         broad = query_plan.rows_any() > RANK_ROWS
         strict = query_plan.fts_query_all()
-        if strict is not None:
+        if strict is not None and query_plan.rows_all(total) > RANK_ROWS:
+            # Every word present, in thousands of materials: too many for bm25, so the newest,
+            # those with every word in the title first.
+            await add(query_plan.fts_query_all(titles=True) or strict, NEWEST)
+            if len(rows) < CANDIDATES:
+                await add(strict, NEWEST)
+        elif strict is not None:
             # Every word present: few rows, and the best ones.
-            await add(strict, NEWEST if query_plan.rows_all(total) > RANK_ROWS else BM25)
+            await add(strict, BM25)
         if len(rows) < ENOUGH_STRICT:
             # One word, or too few full matches: title matches outrank every other match, and
             # for one word they tie, so popularity orders them without bm25 over every row.

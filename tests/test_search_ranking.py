@@ -92,5 +92,7 @@ def test_a_common_word_is_left_out_of_the_broad_tier_only() -> None:
     assert found.fts_query() == '"глюкометр"'
     # every word, and the ranking, still count it
     assert found.fts_query_all() == '("рмис") AND ("глюкометр")'
+    # where every word is in thousands of materials, those with all of them in the title first
+    assert found.fts_query_all(titles=True) == '{title} : ("рмис") AND {title} : ("глюкометр")'
     assert found.rows_any() == 3
     assert plan("рмис", vocab, Glossary([])).fts_query() == '"рмис"'
