@@ -24,7 +24,7 @@ MAX_STAFF = 100_000
 # Words of a query that are matched; a longer one is cut.
 MAX_WORDS = 8
 # A word as written, case and all («Кичменгско-Городецкая» is two).
-_RAW_WORD = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+(?:-[0-9A-Za-zА-Яа-яЁё]+)*")
+_RAW_WORD = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+")
 
 
 class OrgType(StrEnum):
@@ -136,11 +136,10 @@ def search_terms(*texts: str) -> Terms:
     surfaces: dict[str, str] = {}
     for text in texts:
         for raw in _RAW_WORD.findall(unicodedata.normalize("NFKC", text)):
-            for part in raw.split("-"):
-                for word in words(part):
-                    found.add(word)
-                    found.add(stem(word))
-                    surfaces.setdefault(word, part if words(part) == [word] else word)
+            for word in words(raw):
+                found.add(word)
+                found.add(stem(word))
+                surfaces.setdefault(word, raw if words(raw) == [word] else word)
     return Terms(found, surfaces)
 
 
