@@ -5,7 +5,7 @@ after deleting up to two letters from its first ``PREFIX`` letters, and a typed 
 up the same way; edits further right are caught when each candidate is verified on whole words
 (by rapidfuzz, in C). Two deletions on both sides find two substitutions, a deletion plus a
 substitution, a swap plus a substitution. The keys are hashes packed with the number of the
-prefix into one sorted array of 64-bit integers, so 70,000 terms cost about 17 MB instead of
+prefix into one sorted array of 64-bit integers, so 70,000 terms cost about 14 MB instead of
 the 130-200 MB a dict of strings takes (``bench/typo_index.py`` measures the alternatives).
 
 Candidates are ordered by a spelling cost in which the confusions Russian spelling invites
