@@ -75,6 +75,12 @@ async def main() -> None:
     parser.add_argument("--queries", type=Path, required=True)
     parser.add_argument("--verbose", action="store_true", help="print every query that misses")
     parser.add_argument(
+        "--threshold",
+        type=float,
+        default=0.8,
+        help="with --verbose: print queries below this nDCG@10",
+    )
+    parser.add_argument(
         "--morph",
         choices=("snowball", "pymorphy"),
         default="snowball",
@@ -108,7 +114,7 @@ async def main() -> None:
                 recall5(result.ids, relevant),
             )
             per_kind[q["kind"]].append(scores)
-            if args.verbose and scores[0] < 0.8:
+            if args.verbose and scores[0] < args.threshold:
                 print(
                     f"  MISS [{q['kind']}] {q['q']!r} ndcg={scores[0]:.2f} got={result.ids[:6]} "
                     f"want={relevant} plan={[g.alternatives for g in result.plan.groups]}"

@@ -22,6 +22,8 @@ class Span:
     start: int
     end: int  # exclusive
     concepts: frozenset[str]
+    # Matched only with one inner word of the phrase left out.
+    partial: bool = False
 
 
 def variant_stems(variant: str) -> tuple[str, ...]:
@@ -29,11 +31,19 @@ def variant_stems(variant: str) -> tuple[str, ...]:
 
 
 class Glossary:
+    """Concepts and their variants. A phrase also matches with a one-word synonym in place of
+    one of its words («вызов доктора на дом»), and, from three words on, with one inner word
+    left out («единая информационная система здравоохранения»)."""
+
     def __init__(self, lines: Iterable[str]) -> None:
-        # first stem -> [(variant stems, concept token)]
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # first stem -> [(variant stems, concept token, partial)]
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
         self.concepts: dict[str, list[str]] = {}
         self.stems: set[str] = set()
+        # stem -> the one-word variants of the same concepts, for synonyms inside phrases
+        self._same: dict[str, set[str]] = {}
+        exact: set[tuple[str, ...]] = set()
+        gapped: list[tuple[tuple[str, ...], str]] = []
         for raw in lines:
             line = raw.split("#", 1)[0].strip()
             if "=" not in line:
@@ -45,12 +55,33 @@ class Glossary:
                 continue
             token = CONCEPT_PREFIX + "_".join(parsed[0][1])
             self.concepts.setdefault(token, []).extend(v for v, _ in parsed)
+            singles = {s[0] for _, s in parsed if len(s) == 1}
+            for one in singles:
+                self._same.setdefault(one, set()).update(singles - {one})
             for _, stems_ in parsed:
-                self._by_first.setdefault(stems_[0], []).append((stems_, token))
+                self._by_first.setdefault(stems_[0], []).append((stems_, token, False))
                 self.stems.update(stems_)
+                exact.add(stems_)
+                if len(stems_) >= 3:
+                    gapped.extend(
+                        (stems_[:i] + stems_[i + 1 :], token) for i in range(1, len(stems_) - 1)
+                    )
+        for stems_, token in gapped:
+            # A phrase short of a word must not read as another full phrase.
+            if stems_ not in exact:
+                self._by_first.setdefault(stems_[0], []).append((stems_, token, True))
         for entries in self._by_first.values():
             # Longest variants first, so «лист нетрудоспособности» wins over «лист».
-            entries.sort(key=lambda e: -len(e[0]))
+            entries.sort(key=lambda e: (-len(e[0]), e[2]))
+        # stem -> the first stems of variants it may open, itself or through a synonym: most
+        # words of a text open none, and are passed over at the cost of one lookup.
+        self._heads: dict[str, tuple[str, ...]] = {}
+        for word in {*self._by_first, *self._same}:
+            heads = tuple(
+                h for h in (word, *sorted(self._same.get(word, ()))) if h in self._by_first
+            )
+            if heads:
+                self._heads[word] = heads
 
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
@@ -59,16 +90,34 @@ class Glossary:
         text = resources.files("catalog.data").joinpath("glossary.txt").read_text("utf-8")
         return cls(text.splitlines())
 
+    def _fits(self, word: str, wanted: str) -> bool:
+        return word == wanted or wanted in self._same.get(word, ())
+
     def spans(self, stems_: Sequence[str]) -> list[Span]:
-        """Every place a variant occurs in a stem sequence (spans may overlap)."""
+        """Every place a variant occurs in a stem sequence (spans may overlap). Where a phrase
+        matches in full, its matches short of a word at the same place are dropped."""
         found: list[Span] = []
+        n = len(stems_)
         for i, first in enumerate(stems_):
-            by_end: dict[int, set[str]] = {}
-            for variant, token in self._by_first.get(first, ()):
-                end = i + len(variant)
-                if tuple(stems_[i:end]) == variant:
-                    by_end.setdefault(end, set()).add(token)
-            found.extend(Span(i, end, frozenset(t)) for end, t in by_end.items())
+            heads = self._heads.get(first)
+            if heads is None:
+                continue
+            by_end: dict[int, tuple[set[str], set[str]]] = {}
+            for head in heads:
+                # The first word fits by the choice of head; the rest are compared in turn.
+                for variant, token, partial in self._by_first[head]:
+                    end = i + len(variant)
+                    if end > n or not all(
+                        self._fits(stems_[i + k], variant[k]) for k in range(1, len(variant))
+                    ):
+                        continue
+                    full, short = by_end.setdefault(end, (set(), set()))
+                    (short if partial else full).add(token)
+            for end, (full, short) in by_end.items():
+                if full:
+                    found.append(Span(i, end, frozenset(full)))
+                else:
+                    found.append(Span(i, end, frozenset(short), partial=True))
         return found
 
     def concept_tokens(self, stems_: Sequence[str]) -> set[str]:

@@ -6,12 +6,19 @@ expression a plan builds; this module decides what to look for and in which orde
 A query goes through these steps:
 1. each typed word is tried as typed and converted between the QWERTY and ЙЦУКЕН layouts; the
    variant whose words the index knows wins ("ktrwbz" -> "лекция");
-2. stop words go, the rest are stemmed (Snowball), so any word form matches;
-3. glossary variants become concept tokens, so an abbreviation and its full form are one term;
-4. a word the index does not know gets its closest index terms by edit distance (typos);
-5. longer words also match as prefixes ("вакцин", "аккредит").
-Candidates are ranked by how many query words they cover, weighted by field (title > tags >
-description) and rarity, then by popularity, then by date.
+2. stop words go, the rest are stemmed (Snowball), so any word form matches; a problem
+   («почему … не …», «ошибка», «что делать») is noted, and «не X» kept as a bigram;
+3. a word the index does not know gets the index terms within two edits (catalog.typos),
+   ordered by a spelling cost in which the usual Russian confusions are cheap;
+4. glossary variants become concept tokens, so an abbreviation and its full form are one term
+   (a phrase also with a synonym inside it, or short of one inner word);
+5. each word also stands for its family (derivations, leftover endings, fleeting vowels),
+   longer unknown words match as prefixes ("вакцин", "аккредит"), and a hyphenated compound
+   is one unit, matched written solid too.
+Candidates are ranked by the units of the query they cover, each weighted by its rarity (idf),
+by field (title > tags > description) and by how each matched (exact > family > typo); problem
+questions lift FAQ and instructions; equal scores go to the closer title, then the material
+matched more ways, then the more popular, then the newer.
 """
 
 from __future__ import annotations
@@ -19,15 +26,20 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import combinations
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from catalog.glossary import Glossary, Span
+from catalog.lexicon import is_word
 from catalog.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
     STOP_WORDS,
+    compounds,
     en_to_ru,
     has_cyrillic,
     has_latin,
@@ -35,6 +47,7 @@ from catalog.text import (
     stem,
     words,
 )
+from catalog.typos import CHEAP, MAX_EDITS, TypoIndex, spelling_cost
 
 TITLE, TAGS, BODY = 0, 1, 2
 FIELD_WEIGHTS = (3.0, 2.0, 1.0)
@@ -42,11 +55,38 @@ FIELD_WEIGHTS = (3.0, 2.0, 1.0)
 BM25_WEIGHTS = (10.0, 4.0, 1.0)
 
 EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
+# The same word with an ending Snowball left on («вызов»/«выз»), and a word of the same family
+# («продлить»/«продление», «лаборатория»/«лабораторный», «госпитализировать»/«госпитализация»).
+INFLECTED, DERIVED = 0.9, 0.7
+# A glossary phrase matched with one inner word left out.
+PARTIAL = 0.85
+FAMILY = 4
+# A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
+TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
 MIN_PREFIX = 4
 MAX_ALTERNATIVES = 48
+# A term in more materials than this share (and this count) is left out of the broad OR tiers.
+COMMON_SHARE, COMMON_MIN = 0.05, 1000
 
 _TERM = re.compile(r"^[0-9a-zа-я_]+$")
+
+# Problems. A query with one of these asks for a solution, and so does a material whose text
+# has one; «не» before a word is kept as a bigram («не_приход») on both sides.
+NEGATION = "не"
+PROBLEM_MARK = "g_problem"
+PROBLEM_WORDS = frozenset({"почему", "нет", "невозможно", "никак"})
+PROBLEM_STEMS = frozenset({"ошибк", "ошибок", "сбо", "сбоя", "проблем", "неполадк", "зависа"})
+# After «не» these say only that something fails («не работает», «не получается»): the
+# problem is the signal, not the verb.
+FAILING = frozenset(
+    """работает работают работал работала работало работали получается получаются получилось
+    удается удалось удаются могу может можем могут выходит срабатывает функционирует""".split()
+)
+# Materials that answer problems, by kind, when the query is one: a score factor.
+PROBLEM_KINDS = {"faq": 1.3, "instruction": 1.1}
+PROBLEM_TEXT = 1.1
+_VOWELS = frozenset("аеиоуыэюяaeiouy")
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -64,16 +104,27 @@ class IndexedDoc:
 
 def _field_terms(texts: Iterable[str], glossary: Glossary, surfaces: dict[str, str]) -> str:
     terms: list[str] = []
+    problem = False
     for text in texts:
         stems_ = []
-        for word in words(text):
+        ws = words(text)
+        for i, word in enumerate(ws):
+            if word == NEGATION and i + 1 < len(ws) and ws[i + 1] not in STOP_WORDS:
+                terms.append(f"{NEGATION}_{stem(ws[i + 1])}")
+                problem = True
+            if word in PROBLEM_WORDS:
+                problem = True
             if word in STOP_WORDS:
                 continue
             s = stem(word)
+            problem = problem or s in PROBLEM_STEMS
             stems_.append(s)
             surfaces.setdefault(s, word)
         terms.extend(stems_)
+        terms.extend(stem(c) for c in compounds(text))
         terms.extend(sorted(glossary.concept_tokens(stems_)))
+    if problem:
+        terms.append(PROBLEM_MARK)
     return " ".join(terms)
 
 
@@ -119,26 +170,47 @@ def damerau(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def _deletes(term: str, depth: int) -> set[str]:
-    out: set[str] = set()
-    for d in range(1, depth + 1):
-        for positions in combinations(range(len(term)), d):
-            out.add("".join(ch for i, ch in enumerate(term) if i not in positions))
+def _derivations(term: str) -> list[str]:
+    """Stems a Russian verb and its noun take, both ways: «обраща(ться)» / «обращен(ие)»,
+    «выписа(ть)» / «выписк(а)», «регистрирова(ть)» / «регистрац(ия)», «провест(и)» /
+    «проведен(ие)»; a long verb also without its prefix «за-»/«с-» («зарегистрирова(ть)»,
+    «сформирова(ть)»)."""
+    out: list[str] = []
+    bases = [term]
+    for prefix in ("за", "с"):
+        if term.startswith(prefix) and len(term) - len(prefix) >= 8:
+            bases.append(term[len(prefix) :])
+            out.append(term[len(prefix) :])
+    for base in bases:
+        if len(base) >= 5 and base[-1] in "аяеи":
+            out.extend((base[:-1] + "ен", base[:-1] + "к", base + "н"))
+        if len(base) >= 6 and base.endswith("ен"):
+            out.extend(base[:-2] + v for v in "аяи")
+        for verb, noun in (("ирова", "ац"), ("изова", "изац"), ("ова", "ац")):
+            if len(base) >= len(verb) + 4 and base.endswith(verb):
+                out.append(base[: -len(verb)] + noun)
+                break
+        if len(base) >= 6 and base.endswith("ац"):
+            out.extend(base[:-2] + verb for verb in ("ирова", "ова"))
+        if len(base) >= 6 and base.endswith("ест"):
+            out.extend((base[:-3] + "еден", base[:-1] + "ен"))
     return out
 
 
-def max_typos(term: str) -> int:
+def max_typos(term: str) -> float:
+    """The spelling cost a typed stem may be from an index term: one edit for four letters,
+    two from five letters on (the cheap confusions count half, so more of those)."""
     if len(term) <= 3 or term.isdigit():
-        return 0
-    return 1 if len(term) <= 7 else 2
+        return 0.0
+    return 1.0 if len(term) == 4 else 2.0
+
+
+def typo_weight(cost: float) -> float:
+    return max(TYPO - TYPO_STEP * (cost - 1.0), TYPO_FLOOR)
 
 
 class Vocabulary:
-    """Index terms with their document frequency, for idf, prefixes and typo correction.
-
-    Typo lookup is SymSpell-like: every term is stored under its one-letter deletions, and a
-    query term looks itself up with up to two deletions, then the distance is verified.
-    """
+    """Index terms with their document frequency, for idf, prefixes and typo correction."""
 
     def __init__(
         self, df: dict[str, int], total_docs: int, surfaces: dict[str, str] | None = None
@@ -146,15 +218,11 @@ class Vocabulary:
         self.df = df
         self.total_docs = max(total_docs, 1)
         self.surfaces = surfaces or {}
-        self._sorted = sorted(t for t in df if not t.startswith("g_"))
-        self._deletes: dict[str, list[str]] = {}
+        # Words only: concept tokens (g_…) and bigrams (не_…) are no typo or prefix targets.
+        self._sorted = sorted(t for t in df if "_" not in t)
         self._longest = max((len(t) for t in self._sorted), default=0)
-        for term in self._sorted:
-            if max_typos(term) == 0:
-                continue
-            self._deletes.setdefault(term, []).append(term)
-            for d in _deletes(term, 1):
-                self._deletes.setdefault(d, []).append(term)
+        self._typos = TypoIndex(t for t in self._sorted if len(t) >= 3 and not t.isdigit())
+        self._by_length: dict[int, list[str]] | None = None
 
     def idf(self, term: str) -> float:
         n = self.df.get(term, 0)
@@ -179,28 +247,118 @@ class Vocabulary:
             i += 1
         return best
 
-    def corrections(self, term: str, limit: int = 3, extra: int = 0) -> list[tuple[str, int]]:
-        """Index terms within the allowed edit distance, nearest and most frequent first."""
+    def prefix_total(self, prefix: str, scan: int = 200) -> int:
+        """About how many materials have some term with this prefix (one with two counts
+        twice); past the first ``scan`` terms, each is taken as frequent as the average."""
+        start = bisect_left(self._sorted, prefix)
+        end = bisect_left(self._sorted, prefix + "\uffff", start)
+        seen = [self.df[t] for t in self._sorted[start : min(end, start + scan)]]
+        if not seen:
+            return 0
+        return sum(seen) + (end - start - len(seen)) * sum(seen) // len(seen)
+
+    def family(self, term: str, limit: int = FAMILY) -> list[tuple[str, float]]:
+        """Index terms of the same word family as a stem, with the weight of the link.
+
+        Snowball strips inflections, not derivations, and not every inflection either: a
+        known stem may also stand for a longer one (a suffix of up to two letters for a short
+        stem, five for a longer one: «продл» -> «продлен»), a shorter one may stand for it,
+        a long stem shares its family with those differing only in its last five letters, past
+        its first eight
+        («госпитализирова» / «госпитализац»), and a fleeting vowel comes and goes («справок» /
+        «справк»).
+        """
+        if len(term) < 3 or not term.isalpha():
+            return []
+        found: dict[str, float] = {}
+        longest = 2 if len(term) < 5 else 5
+        for t in self._with_prefix(term, len(term) + longest):
+            found[t] = INFLECTED if len(t) - len(term) <= 2 else DERIVED
+        for cut in range(1, 6):
+            shorter = term[:-cut]
+            if len(shorter) < 3 or (cut > 2 and len(shorter) < 5):
+                break
+            if shorter in self.df:
+                found.setdefault(shorter, INFLECTED if cut <= 2 else DERIVED)
+        for cut in range(1, 6):
+            base = term[:-cut]
+            if len(base) < 8:
+                break
+            for t in self._with_prefix(base, len(base) + 4):
+                found.setdefault(t, DERIVED)
+        for derived in _derivations(term):
+            found.setdefault(derived, DERIVED)
+        if len(term) >= 4 and term[-2] in "ое" and term[-1] not in _VOWELS:
+            found.setdefault(term[:-2] + term[-1], INFLECTED)
+        elif len(term) >= 4 and term[-1] not in _VOWELS and term[-2] not in _VOWELS:
+            for vowel in "ое":
+                found.setdefault(term[:-1] + vowel + term[-1], INFLECTED)
+        found.pop(term, None)
+        known = [(t, w) for t, w in found.items() if t in self.df]
+        known.sort(key=lambda tw: (-tw[1], -self.df[tw[0]], tw[0]))
+        # Each kind of link its own share: a short stem's many endings must not crowd out
+        # the noun of a verb.
+        near = [tw for tw in known if tw[1] == INFLECTED][:limit]
+        far = [tw for tw in known if tw[1] != INFLECTED][:limit]
+        return near + far
+
+    def _with_prefix(self, prefix: str, longest: int, scan: int = 200) -> list[str]:
+        """Index terms that start with ``prefix``, no longer than ``longest``; a bounded scan."""
+        out = []
+        i = bisect_left(self._sorted, prefix)
+        end = min(len(self._sorted), i + scan)
+        while i < end and self._sorted[i].startswith(prefix):
+            if len(self._sorted[i]) <= longest:
+                out.append(self._sorted[i])
+            i += 1
+        return out
+
+    def corrections(self, term: str, limit: int = 3, extra: float = 0.0) -> list[tuple[str, float]]:
+        """Index terms within the allowed spelling cost, cheapest and most frequent first;
+        only those close to the best one, so a clear correction comes alone."""
         allowed = max_typos(term)
         if allowed == 0:
             return []
         allowed += extra
-        if len(term) > self._longest + allowed:
-            # No index term is that close to it; and the deletions of a long word number in the
-            # tens of thousands, so a pasted paragraph must not get this far.
+        if len(term) > self._longest + MAX_EDITS + 1:
+            # No index term is that close to it; and a pasted paragraph must not get this far.
             return []
-        candidates: set[str] = set()
-        for probe in {term} | _deletes(term, allowed):
-            candidates.update(self._deletes.get(probe, ()))
+        if allowed > MAX_EDITS:
+            # Only for «did you mean» after nothing was found: beyond the index, a scan.
+            found = self._scan(term, MAX_EDITS + 1)
+        else:
+            found = self._typos.candidates(term, MAX_EDITS if allowed > 1 else 1)
         scored = []
-        for cand in candidates:
-            if cand == term:
-                continue
-            d = damerau(term, cand, allowed)
-            if d <= allowed:
-                scored.append((d, -self.df.get(cand, 0), cand))
+        for cand, _ in found:
+            cost = spelling_cost(term, cand)
+            if cost <= allowed:
+                scored.append((cost, -self.df.get(cand, 0), cand))
+        if not scored:
+            return []
         scored.sort()
-        return [(cand, d) for d, _, cand in scored[:limit]]
+        best = scored[0][0]
+        return [(cand, cost) for cost, _, cand in scored if cost <= best + CHEAP][:limit]
+
+    def _scan(self, term: str, max_edits: int) -> list[tuple[str, int]]:
+        """Terms within ``max_edits`` by a scan of those of a near length (~10 ms at 130k
+        terms): for the rare query that found nothing."""
+        if self._by_length is None:
+            self._by_length = {}
+            for t in self._sorted:
+                if len(t) >= 3 and not t.isdigit():
+                    self._by_length.setdefault(len(t), []).append(t)
+        out: list[tuple[str, int]] = []
+        for n in range(len(term) - max_edits, len(term) + max_edits + 1):
+            for cand, d, _ in process.extract(
+                term,
+                self._by_length.get(n, []),
+                scorer=OSA.distance,
+                score_cutoff=max_edits,
+                limit=None,
+            ):
+                if cand != term:
+                    out.append((cand, int(d)))
+        return out
 
 
 # -- queries ---------------------------------------------------------------------------------
@@ -211,6 +369,11 @@ class Alternative:
     term: str
     weight: float
     prefix: bool = False
+    # In so many materials that an OR over it would hand FTS5 a good part of the catalog to
+    # rank; it still counts in the ranking of what the rarer words found.
+    common: bool = False
+    # How many materials have it (for a prefix, all its terms together): the size of a tier.
+    df: int = 0
 
     def fts(self) -> str:
         # Terms are our own stems or concept tokens; the check keeps it so even if an analyser
@@ -230,6 +393,8 @@ class Group:
     # A soft group adds score but is not required: the words of a glossary phrase, so that the
     # phrase itself ranks above its synonyms.
     soft: bool = False
+    # Groups of one unit count as one thing asked for: the parts of a hyphenated compound.
+    unit: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,16 +404,36 @@ class QueryPlan:
     groups: tuple[Group, ...]
     corrected: str | None = None
     layout_switched: bool = False
+    # The query asks for a way out of a problem («почему … не …», «ошибка», «что делать»).
+    problem: bool = False
 
     @property
     def empty(self) -> bool:
         return not self.groups
 
+    def _broad(self) -> list[Alternative]:
+        """What the broad tiers (any word, titles) look for: not the common terms, unless
+        nothing else is left."""
+        every = [a for g in self.groups for a in g.alternatives]
+        return [a for a in every if not a.common] or every
+
     def fts_query(self) -> str:
         """An FTS5 MATCH expression built from our own terms only, never from user text:
-        any alternative of any group."""
-        alts = dict.fromkeys(a.fts() for g in self.groups for a in g.alternatives)
+        any alternative of any group, but for the common ones."""
+        alts = dict.fromkeys(a.fts() for a in self._broad())
         return " OR ".join(list(alts)[:MAX_ALTERNATIVES])
+
+    def rows_any(self) -> int:
+        """About how many materials ``fts_query`` matches (at most)."""
+        return sum({a.term: a.df for a in self._broad()}.values())
+
+    def rows_all(self, total: int) -> int:
+        """About how many materials ``fts_query_all`` matches, the words taken as independent."""
+        share = 1.0
+        for group in self.groups:
+            if not group.soft:
+                share *= min(1.0, sum(a.df for a in group.alternatives) / max(total, 1))
+        return int(share * total)
 
     @property
     def single(self) -> bool:
@@ -258,16 +443,17 @@ class QueryPlan:
         """Any alternative, in titles only: the cheap first tier of a broad query."""
         return "{title} : (" + self.fts_query() + ")"
 
-    def fts_query_all(self) -> str | None:
-        """Every required group at least once: far fewer rows for FTS5 to rank. None when
-        that would be the same as ``fts_query``."""
+    def fts_query_all(self, *, titles: bool = False) -> str | None:
+        """Every required group at least once (with ``titles``, in the title): far fewer rows
+        for FTS5 to rank. None when that would be the same as ``fts_query``."""
         required = [g for g in self.groups if not g.soft]
         if len(required) < 2:
             return None
+        column = "{title} : " if titles else ""
         parts = []
         for group in required:
             alts = list(dict.fromkeys(a.fts() for a in group.alternatives))[:MAX_ALTERNATIVES]
-            parts.append("(" + " OR ".join(alts) + ")")
+            parts.append(column + "(" + " OR ".join(alts) + ")")
         return " AND ".join(parts)
 
 
@@ -304,56 +490,119 @@ def _pick_layout(token: str, vocab: Vocabulary, glossary: Glossary) -> tuple[lis
 def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     raw = query[:MAX_QUERY_CHARS]
     typed: list[str] = []
+    units: list[int] = []
+    joined: dict[int, str] = {}
     switched = False
     for token in raw.split()[:MAX_QUERY_WORDS]:
         ws, was_switched = _pick_layout(token, vocab, glossary)
-        typed.extend(ws)
         switched = switched or (was_switched and bool(ws))
+        n = len(typed)
+        if "-" in token:
+            # «медико-социальная», «COVID-19»: one thing asked for, however many words.
+            units.extend([n] * len(ws))
+            if len(ws) > 1 and all(w.isalpha() and len(w) > 1 for w in ws):
+                joined[n] = stem("".join(ws))
+        else:
+            units.extend(range(n, n + len(ws)))
+        typed.extend(ws)
     typed = typed[:MAX_QUERY_WORDS]
     normalised = " ".join(typed)
-    meaningful = [w for w in typed if w not in STOP_WORDS]
+    problem, negated, failing = _problem(typed)
+    kept = [
+        (w, u)
+        for i, (w, u) in enumerate(zip(typed, units, strict=False))
+        if w not in STOP_WORDS and i not in failing
+    ]
+    meaningful = [w for w, _ in kept]
+    word_units = [u for _, u in kept]
     if not meaningful:
         return QueryPlan(raw, normalised, (), None, switched)
 
     # Typo correction first, so a misspelt word can still open a glossary phrase.
     stems_: list[str] = []
+    best_stems: list[str] = []
     shown: list[str] = []
-    fixes: list[list[tuple[str, int]]] = []
+    fixes: list[list[tuple[str, float]]] = []
     corrected_any = False
     for word in meaningful:
         s = stem(word)
-        options: list[tuple[str, int]] = []
+        options: list[tuple[str, float]] = []
+        best = s
         if not (vocab.known(s) or s in glossary.stems or s.isdigit()):
-            prefix_known = len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0
-            options = vocab.corrections(s)
-            if options and not prefix_known:
+            # A real word the catalog does not use is no typo of some index word.
+            options = [] if is_word(word) else vocab.corrections(s)
+            if len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0:
+                # The start of a word («реабилит»): its completions are the prefix's to find,
+                # and one of them must not open a glossary concept for the whole family.
+                options = [o for o in options if not o[0].startswith(s)][:1]
+                shown.append(word)
+            elif options:
                 corrected_any = True
-                shown.append(vocab.surfaces.get(options[0][0], options[0][0]))
+                best = options[0][0]
+                shown.append(vocab.surfaces.get(best, best))
             else:
                 shown.append(word)
-            if prefix_known:
-                options = options[:1]
         else:
             shown.append(word)
         stems_.append(s)
+        best_stems.append(best)
         fixes.append(options)
 
-    best_stems = [
-        f[0][0] if f and not vocab.known(s) and s not in glossary.stems else s
-        for s, f in zip(stems_, fixes, strict=True)
-    ]
-    groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary)
+    compound = [joined.get(u) for u in word_units]
+    groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary, word_units, compound)
+    for word in negated:
+        bigram = f"{NEGATION}_{stem(word)}"
+        if vocab.known(bigram):
+            alt = Alternative(bigram, EXACT)
+            groups.append(Group(f"{NEGATION} {word}", (alt,), vocab.idf(bigram), soft=True))
     corrected = " ".join(shown) if corrected_any else None
-    return QueryPlan(raw, normalised, tuple(groups), corrected, switched)
+    # «отчет отчеты»: a word asked twice is asked once.
+    unique = {(g.alternatives, g.soft): g for g in reversed(groups)}
+    groups = [_mark_common(g, vocab) for g in groups if unique[(g.alternatives, g.soft)] is g]
+    return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem)
+
+
+def _mark_common(group: Group, vocab: Vocabulary) -> Group:
+    limit = max(COMMON_MIN, COMMON_SHARE * vocab.total_docs)
+    alts = []
+    for a in group.alternatives:
+        df = vocab.prefix_total(a.term) if a.prefix else vocab.df.get(a.term, 0)
+        alts.append(replace(a, df=df, common=df > limit))
+    return replace(group, alternatives=tuple(alts))
+
+
+def _problem(typed: list[str]) -> tuple[bool, list[str], set[int]]:
+    """Whether the words ask about a problem; the words negated; the positions of the words
+    that only say something fails."""
+    problem = False
+    negated: list[str] = []
+    failing: set[int] = set()
+    for i, word in enumerate(typed):
+        after = typed[i + 1] if i + 1 < len(typed) else ""
+        if (
+            word in PROBLEM_WORDS
+            or stem(word) in PROBLEM_STEMS
+            or (word == "что" and after == "делать")
+        ):
+            problem = True
+        elif word == NEGATION and after and after not in STOP_WORDS:
+            problem = True
+            if after in FAILING:
+                failing.add(i + 1)
+            else:
+                negated.append(after)
+    return problem, negated, failing
 
 
 def _groups(
     surface: list[str],
     stems_: list[str],
     best_stems: list[str],
-    fixes: list[list[tuple[str, int]]],
+    fixes: list[list[tuple[str, float]]],
     vocab: Vocabulary,
     glossary: Glossary,
+    units: list[int],
+    compound: list[str | None],
 ) -> list[Group]:
     spans = glossary.spans(best_stems)
     # Multi-word glossary phrases stand for their words as one group; longest first, no overlap.
@@ -363,13 +612,15 @@ def _groups(
         if span.end - span.start < 2 or covered & set(range(span.start, span.end)):
             continue
         covered.update(range(span.start, span.end))
-        alts = tuple(Alternative(c, CONCEPT) for c in sorted(span.concepts))
+        weight = PARTIAL if span.partial else CONCEPT
+        alts = tuple(Alternative(c, weight) for c in sorted(span.concepts))
         text = " ".join(surface[span.start : span.end])
-        groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts)))
+        unit = MAX_QUERY_WORDS * 2 + span.start
+        groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts), unit=unit))
         for i in range(span.start, span.end):
             if vocab.known(best_stems[i]):
                 alt = Alternative(best_stems[i], EXACT)
-                groups.append(Group(surface[i], (alt,), vocab.idf(alt.term), soft=True))
+                groups.append(Group(surface[i], (alt,), vocab.idf(alt.term), soft=True, unit=unit))
     single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
     for i, s in enumerate(stems_):
         if i in covered:
@@ -377,27 +628,35 @@ def _groups(
         alts_: list[Alternative] = []
         if vocab.known(s) or s in glossary.stems or s.isdigit():
             alts_.append(Alternative(s, EXACT))
-        for fixed, distance in fixes[i]:
-            alts_.append(Alternative(fixed, TYPO if distance == 1 else TYPO * 0.75))
+        for fixed, cost in fixes[i]:
+            alts_.append(Alternative(fixed, typo_weight(cost)))
         # A prefix is what the user typed only when the stem is no index term of its own
         # («реабилит»); for a known word it would mostly add cost (thousands of rows to rank).
         if len(s) >= MIN_PREFIX and not s.isdigit() and not vocab.known(s):
             alts_.append(Alternative(s, PREFIX, prefix=True))
         if i in single:
             alts_.extend(Alternative(c, CONCEPT) for c in sorted(single[i].concepts))
-        if not alts_:
+        whole = compound[i]
+        if whole is not None and whole != s and vocab.known(whole):
+            alts_.append(Alternative(whole, EXACT))
+        relatives = [
+            Alternative(t, w) for t, w in vocab.family(s) if all(a.term != t for a in alts_)
+        ]
+        if not alts_ and not relatives:
             # Unknown everywhere: still searched, so the no-results answer is honest.
             alts_.append(Alternative(s, EXACT))
-        exact_terms = [a.term for a in alts_ if not a.prefix]
+        # The word's rarity is that of what was typed, or of what it was read as; a relative
+        # only stands in when nothing else is known.
+        exact_terms = [a.term for a in alts_ if not a.prefix] or [a.term for a in relatives]
         df_terms = exact_terms or [s]
         idf = max(vocab.idf(t) for t in df_terms)
-        if not any(vocab.known(t) for t in df_terms) and alts_[-1].prefix:
+        if not any(vocab.known(t) for t in df_terms) and alts_ and alts_[-1].prefix:
             idf = (
                 vocab.idf(s)
                 if vocab.known(s)
                 else math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(s)))
             )
-        groups.append(Group(surface[i], tuple(alts_), idf))
+        groups.append(Group(surface[i], (*alts_, *relatives), idf, unit=units[i]))
     return groups
 
 
@@ -409,7 +668,7 @@ def suggest(plan_: QueryPlan, vocab: Vocabulary, glossary: Glossary) -> str | No
     changed = False
     for word in plan_.normalised.split():
         s = stem(word)
-        if word in STOP_WORDS or vocab.known(s) or s in glossary.stems:
+        if word in STOP_WORDS or vocab.known(s) or s in glossary.stems or is_word(word):
             shown.append(word)
             continue
         options = vocab.corrections(s, limit=1, extra=1)
@@ -432,6 +691,7 @@ class Candidate:
     body: str
     downloads: int
     published_at: str
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,42 +708,61 @@ def _matches(alt: Alternative, terms: set[str], joined: str) -> bool:
 
 
 def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
-    """Score candidates by covered query groups; ties go to the more popular, then newer."""
+    """Score candidates by the query's units they cover, each weighted by its rarity (idf), so
+    the one material with the rare, decisive word beats those with two common ones; ties go to
+    the more popular, then newer."""
     if plan_.empty:
         return []
-    scored: list[tuple[float, Candidate, Ranked]] = []
-    required = sum(1 for g in plan_.groups if not g.soft) or 1
+    required = [g for g in plan_.groups if not g.soft]
+    unit_size = Counter(g.unit for g in required)
+    unit_idf: dict[int, float] = {}
+    for g in required:
+        unit_idf[g.unit] = max(unit_idf.get(g.unit, 0.0), g.idf)
+    total_idf = sum(unit_idf.values()) or 1.0
+    wanted = {a.term for g in plan_.groups for a in g.alternatives if not a.prefix}
+    prefixes = tuple(a.term for g in plan_.groups for a in g.alternatives if a.prefix)
+    scored: list[tuple[float, float, float, Candidate, Ranked]] = []
     for cand in candidates:
         fields = (cand.title, cand.tags, cand.body)
         sets = [set(f.split()) for f in fields]
         joined = [f" {f}" for f in fields]
         total = 0.0
-        covered = 0
-        in_title = 0
+        evidence = 0.0
+        covered: Counter[int] = Counter()
         for group in plan_.groups:
             best = 0.0
             for alt in group.alternatives:
+                hit = False
                 for f in (TITLE, TAGS, BODY):
-                    if FIELD_WEIGHTS[f] * alt.weight <= best:
-                        continue
                     if _matches(alt, sets[f], joined[f]):
-                        best = FIELD_WEIGHTS[f] * alt.weight
-                        if f == TITLE:
-                            in_title += 1
+                        hit = True
+                        best = max(best, FIELD_WEIGHTS[f] * alt.weight)
                         break
+                if hit:
+                    evidence += alt.weight
             if best and group.soft:
                 total += SOFT * best * group.idf
             elif best:
-                covered += 1
+                covered[group.unit] += 1
                 total += best * group.idf
         if not covered:
             continue
-        coverage = covered / required
+        coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
-        scored.append((round(score, 6), cand, Ranked(cand.id, score, coverage)))
+        if plan_.problem:
+            score *= PROBLEM_KINDS.get(cand.kind, 1.0)
+            if any(PROBLEM_MARK in terms for terms in sets):
+                score *= PROBLEM_TEXT
+        # Equal scores are told apart by how closely the title is what was asked for, then by
+        # how many ways the material matched, before popularity and date.
+        title = [t for t in cand.title.split() if not t.startswith("g_")]
+        hits = sum(1 for t in title if t in wanted or (prefixes and t.startswith(prefixes)))
+        precision = hits / len(title) if title else 0.0
+        ranked = Ranked(cand.id, score, coverage)
+        scored.append((round(score, 6), round(precision, 6), round(evidence, 6), cand, ranked))
     # Stable sorts, least important key first: newer, then more popular, then better.
-    scored.sort(key=lambda t: t[1].published_at, reverse=True)
-    scored.sort(key=lambda t: t[1].downloads, reverse=True)
-    scored.sort(key=lambda t: t[0], reverse=True)
-    return [t[2] for t in scored]
+    scored.sort(key=lambda t: t[3].published_at, reverse=True)
+    scored.sort(key=lambda t: t[3].downloads, reverse=True)
+    scored.sort(key=lambda t: t[:3], reverse=True)
+    return [t[4] for t in scored]

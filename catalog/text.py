@@ -21,6 +21,8 @@ _stemmer = Stemmer.Stemmer("russian")
 _english = Stemmer.Stemmer("english")
 
 _WORD = re.compile(r"[0-9a-zа-я]+")
+# A hyphenated compound of letters: «медико-социальная», «штрих-код», «врач-пациент».
+_COMPOUND = re.compile(r"(?<![0-9a-zа-я-])[a-zа-я]{2,}(?:-[a-zа-я]{2,})+(?![0-9a-zа-я-])")
 _CYRILLIC = re.compile(r"[а-я]")
 _LATIN = re.compile(r"[a-z]")
 # Zero-width and bidi control characters: invisible, but they split or glue words.
@@ -59,6 +61,12 @@ def clean(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case words of letters and digits; punctuation and hyphens separate words."""
     return _WORD.findall(clean(text))
+
+
+def compounds(text: str) -> list[str]:
+    """Hyphenated compounds written as one word: «штрих-код» -> «штрихкод». Such a compound
+    is one concept, and people write it either way."""
+    return [m.replace("-", "") for m in _COMPOUND.findall(clean(text))]
 
 
 def normalise(text: str) -> str:

@@ -7,7 +7,7 @@ import io
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from importlib import resources
@@ -30,9 +30,15 @@ from storage.db import Database
 T = TypeVar("T")
 
 CANDIDATES = 100
+# A tier expected to match more materials than this is not ranked by bm25 in SQLite (that
+# scores every match: ~4 µs a row, 40 ms at 10,000): its newest CANDIDATES go to the ranking.
+RANK_ROWS = 3000
+VOCABULARY_PAGE = 10_000
 # When every query word matches at least this many materials, the OR query is not needed.
 ENOUGH_STRICT = 10
 CHANNELS = ("private", "group", "inline", "deeplink", "link")
+# How a tier of candidates is ordered before the LIMIT.
+BM25, POPULAR, NEWEST = "bm25", "popular", "newest"
 RESULTS_CACHED = 1024
 QUERIES_CACHED = 10_000
 # Longer texts are planned every time: nobody repeats a pasted paragraph.
@@ -530,20 +536,35 @@ class CatalogRepo:
     async def vocabulary(self) -> Vocabulary:
         if self._c.vocab is None:
             generation = self._c.generation
-            df = {
-                r["term"]: r["doc"]
-                for r in await self.db.fetchall("SELECT term, doc FROM materials_vocab")
-            }
-            total = await self.db.fetchone("SELECT COUNT(*) AS n FROM materials_fts")
-            surfaces = {
-                r["term"]: r["surface"]
-                for r in await self.db.fetchall("SELECT term, surface FROM term_surface")
-            }
+            df: dict[str, int] = {}
+            async for term, docs in self._pages("SELECT term, doc FROM materials_vocab"):
+                df[term] = docs
+            # Every material is indexed. COUNT(*) on the FTS5 table would read every indexed
+            # text (at 100k materials, 1 s and 100 MB of the file); this one walks an index.
+            total = await self.db.fetchone("SELECT COUNT(*) AS n FROM materials")
+            surfaces: dict[str, str] = {}
+            async for term, surface in self._pages("SELECT term, surface FROM term_surface"):
+                surfaces[term] = surface
             vocab = Vocabulary(df, total["n"] if total else 0, surfaces)
             if generation != self._c.generation:
                 return vocab
             self._c.vocab = vocab
         return self._c.vocab
+
+    async def _pages(self, select: str) -> AsyncIterator[tuple[str, Any]]:
+        """Rows of a table keyed by ``term``, a page at a time: 130,000 rows fetched at once
+        would take as much memory, briefly, as the vocabulary built from them."""
+        last = ""
+        while True:
+            rows = await self.db.fetchall(
+                f"{select} WHERE term > ? ORDER BY term LIMIT ?",
+                (last, VOCABULARY_PAGE),
+            )
+            for row in rows:
+                yield row[0], row[1]
+            if len(rows) < VOCABULARY_PAGE:
+                return
+            last = rows[-1][0]
 
     async def suggestion(self, query_plan: QueryPlan) -> str | None:
         return suggest(query_plan, await self.vocabulary(), self.glossary)
@@ -606,42 +627,62 @@ class CatalogRepo:
         rows: list[sqlite3.Row] = []
         seen: set[int] = set()
 
-        async def add(match: str, *, by_popularity: bool = False) -> None:
-            for row in await self._candidates(match, include_archived, by_popularity=by_popularity):
+        async def add(match: str, order: str) -> None:
+            for row in await self._candidates(match, include_archived, order=order):
                 if row["id"] not in seen:
                     seen.add(row["id"])
                     rows.append(row)
 
+        total = (await self.vocabulary()).total_docs
+        broad = query_plan.rows_any() > RANK_ROWS
         strict = query_plan.fts_query_all()
-        if strict is not None:
+        if strict is not None and query_plan.rows_all(total) > RANK_ROWS:
+            # Every word present, in thousands of materials: too many for bm25, so the newest,
+            # those with every word in the title first.
+            await add(query_plan.fts_query_all(titles=True) or strict, NEWEST)
+            if len(rows) < CANDIDATES:
+                await add(strict, NEWEST)
+        elif strict is not None:
             # Every word present: few rows, and the best ones.
-            await add(strict)
+            await add(strict, BM25)
         if len(rows) < ENOUGH_STRICT:
             # One word, or too few full matches: title matches outrank every other match, and
             # for one word they tie, so popularity orders them without bm25 over every row.
-            await add(query_plan.fts_query_title(), by_popularity=query_plan.single)
-        if len(rows) < CANDIDATES:
-            await add(query_plan.fts_query())
+            title_order = POPULAR if query_plan.single else BM25
+            await add(query_plan.fts_query_title(), NEWEST if broad else title_order)
+            if len(rows) < CANDIDATES:
+                await add(query_plan.fts_query(), NEWEST if broad else BM25)
         candidates = [
-            Candidate(r["id"], r["title"], r["tags"], r["body"], r["downloads"], r["published_at"])
+            Candidate(
+                r["id"],
+                r["title"],
+                r["tags"],
+                r["body"],
+                r["downloads"],
+                r["published_at"],
+                r["kind"],
+            )
             for r in rows
         ]
         return SearchResult(query_plan, [r.id for r in rank(query_plan, candidates)])
 
     async def _candidates(
-        self, match: str, include_archived: bool, *, by_popularity: bool = False
+        self, match: str, include_archived: bool, *, order: str = BM25
     ) -> list[sqlite3.Row]:
         # CROSS JOIN keeps the FTS match as the outer loop: ordered by popularity, SQLite would
         # otherwise walk the popularity index and run the match once per material.
         status = "" if include_archived else "AND m.status = 'active'"
         params: tuple[str | float | int, ...]
-        if by_popularity:
+        if order == BM25:
+            order, params = "bm25(materials_fts, ?, ?, ?)", (match, *BM25_WEIGHTS, CANDIDATES)
+        elif order == POPULAR:
             order, params = "m.downloads DESC, m.published_at DESC", (match, CANDIDATES)
         else:
-            order, params = "bm25(materials_fts, ?, ?, ?)", (match, *BM25_WEIGHTS, CANDIDATES)
+            # FTS5 walks its matches in rowid order by itself and stops at the limit.
+            order, params = "f.rowid DESC", (match, CANDIDATES)
         return await self.db.fetchall(
             f"""
-            SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at
+            SELECT f.rowid AS id, f.title, f.tags, f.body, m.downloads, m.published_at, m.kind
             FROM materials_fts f CROSS JOIN materials m ON m.id = f.rowid
             WHERE materials_fts MATCH ? {status}
             ORDER BY {order} LIMIT ?

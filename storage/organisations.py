@@ -15,7 +15,7 @@ from catalog.organisations import (
     OrgType,
     TermIndex,
     Terms,
-    matches,
+    best_reading,
     parse,
     search_terms,
 )
@@ -33,6 +33,19 @@ class Organisation:
     type: OrgType
     staff: int | None
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrgMatches:
+    """Organisations found, and the query as it was understood: the keyboard layout switched,
+    typos fixed, words spelt as the directory spells them («cjrjkmcrfz» -> «Сокольская»)."""
+
+    orgs: list[Organisation]
+    understood: str
+
+    def changed(self, query: str) -> bool:
+        """Whether the text understood differs from what was typed, beyond case and spaces."""
+        return " ".join(query.lower().split()) != " ".join(self.understood.lower().split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +106,26 @@ class OrgRepo:
         return None
 
     async def find(self, query: str, limit: int = 8) -> list[Organisation]:
-        wanted = OrgQuery.of(query)
+        return (await self.find_understood(query, limit)).orgs
+
+    async def find_understood(self, query: str, limit: int = 8) -> OrgMatches:
+        """The best matches and the query as understood, for the form to echo."""
         directory = await self._all()
-        assert self._index is not None  # built with the directory
+        index = self._index
+        assert index is not None  # built with the directory
+        wanted = OrgQuery.of(query, index)
         scored = []
-        for position in self._index.candidates(wanted):
+        for position in index.candidates(wanted):
             org, terms = directory[position]
-            score = matches(wanted, terms, org.name) if org.active else 0
+            score, reading = best_reading(wanted, terms, org.name) if org.active else (0, 0)
             if score > 0:
-                scored.append((score, org))
-        scored.sort(key=lambda pair: (-pair[0], pair[1].short_name))
-        return [o for _, o in scored[:limit]]
+                scored.append((score, org, terms, reading))
+        scored.sort(key=lambda found: (-found[0], found[1].short_name))
+        if not scored:
+            return OrgMatches([], " ".join(query.split()))
+        _, _, terms, reading = scored[0]
+        understood = index.understood(wanted, reading, terms)
+        return OrgMatches([o for _, o, _, _ in scored[:limit]], understood)
 
     async def import_table(self, data: bytes, filename: str) -> OrgImportReport:
         """Replace the directory with a table: rows are matched by short name, new ones are

@@ -1,0 +1,98 @@
+"""Ranking: rarity-weighted coverage, hyphenated compounds, ties broken by match quality."""
+
+from __future__ import annotations
+
+from catalog.model import Kind, MaterialInput
+from storage.catalog import CatalogRepo
+from storage.db import Database
+
+
+def material(title: str, n: int, description: str = "", kind: Kind = Kind.MEMO) -> MaterialInput:
+    return MaterialInput(
+        title=title,
+        description=description,
+        kind=kind,
+        topics=[],
+        url=f"https://x.example/m/{n}",
+        published_at="2024-01-01",
+    )
+
+
+async def catalog(db: Database, *titles: str) -> tuple[CatalogRepo, list[int]]:
+    repo = CatalogRepo(db)
+    ids = [await repo.create(material(t, n)) for n, t in enumerate(titles)]
+    return repo, ids
+
+
+async def test_the_rare_decisive_word_outweighs_two_common_ones(db: Database) -> None:
+    common = [f"Направление врача: случай {n}" for n in range(10)]
+    repo, ids = await catalog(db, "Глюкометр в процедурном кабинете", *common)
+    found = (await repo.search("направление врача глюкометр")).ids
+    assert found[0] == ids[0]
+
+
+async def test_a_hyphenated_compound_matches_the_word_written_solid(db: Database) -> None:
+    repo, ids = await catalog(db, "Сканирование штрихкодов пробирок", "Код услуги и штраф")
+    assert (await repo.search("штрих-код")).ids[0] == ids[0]
+
+
+async def test_a_solid_word_matches_the_compound_written_hyphenated(db: Database) -> None:
+    repo, ids = await catalog(db, "Код врача", "Печать штрих-кодов")
+    assert (await repo.search("штрихкоды")).ids == [ids[1]]
+
+
+async def test_a_problem_question_prefers_the_answers_to_problems(db: Database) -> None:
+    repo = CatalogRepo(db)
+    video = await repo.create(material("Запись через Госуслуги", 1, kind=Kind.VIDEO))
+    faq = await repo.create(material("Запись через Госуслуги: частые вопросы", 2, kind=Kind.FAQ))
+    assert (await repo.search("не работает запись через госуслуги")).ids[0] == faq
+    assert (await repo.search("почему запись через госуслуги")).ids[0] == faq
+    # Asked plainly, the closer title wins.
+    assert (await repo.search("запись через госуслуги")).ids[0] == video
+
+
+async def test_a_negation_is_kept_as_a_signal(db: Database) -> None:
+    repo = CatalogRepo(db)
+    when = await repo.create(material("Когда приходит результат анализа", 1))
+    missing = await repo.create(material("Результат анализа не приходит в РМИС", 2))
+    assert (await repo.search("почему не приходит результат анализа")).ids == [missing, when]
+    plan = await repo.plan("результат не приходит")
+    assert plan.problem
+    assert not (await repo.plan("результат анализа")).problem
+
+
+async def test_equal_scores_go_to_the_closer_title_before_the_newer(db: Database) -> None:
+    repo = CatalogRepo(db)
+    old = MaterialInput(
+        title="Глюкометры",
+        kind=Kind.MEMO,
+        topics=[],
+        url="https://x.example/g/1",
+        published_at="2022-01-01",
+    )
+    new = MaterialInput(
+        title="Глюкометры, тест-полоски и расходные материалы отделения",
+        kind=Kind.MEMO,
+        topics=[],
+        url="https://x.example/g/2",
+        published_at="2025-01-01",
+    )
+    closer = await repo.create(old)
+    newer = await repo.create(new)
+    assert (await repo.search("глюкометр")).ids == [closer, newer]
+
+
+def test_a_common_word_is_left_out_of_the_broad_tier_only() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import Vocabulary, plan
+
+    vocab = Vocabulary({"рмис": 9000, "глюкометр": 3}, 10_000)
+    found = plan("рмис глюкометр", vocab, Glossary([]))
+    # «any word» would hand FTS5 nine materials in ten to rank: the rare word finds them
+    assert found.fts_query() == '"глюкометр"'
+    # every word, and the ranking, still count it
+    assert found.fts_query_all() == '("рмис") AND ("глюкометр")'
+    # where every word is in thousands of materials, those with all of them in the title first
+    assert found.fts_query_all(titles=True) == '{title} : ("рмис") AND {title} : ("глюкометр")'
+    assert found.rows_any() == 3
+    assert plan("рмис", vocab, Glossary([])).fts_query() == '"рмис"'
