@@ -389,6 +389,7 @@ async def main_async(count: int, seed: int, profile: bool, rounds: int) -> None:
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(35)
+        stats.sort_stats("tottime").print_stats(40)
 
 
 def main() -> None:

@@ -35,6 +35,8 @@ class SearchCallback(CallbackData, prefix="s"):
     action: SearchAction
     qid: int
     page: int = 0
+    # Whose search this is: a keyed hash of the query id and the person (handlers.catalog).
+    sig: str = ""
 
 
 class MaterialAction(StrEnum):
@@ -56,6 +58,7 @@ class MaterialCallback(CallbackData, prefix="m"):
     page: int = 0
     topic: str = ""
     kind: str = ""
+    sig: str = ""
 
 
 class BrowseAction(StrEnum):

@@ -27,7 +27,6 @@ from bot.middlewares import (
     Throttle,
     UserMiddleware,
 )
-from bot.routing import inline_sync_filters, install_gates
 from bot.scheduler import BackupPlan, Scheduler
 from bot.settings import Settings
 from handlers.errors import on_error
@@ -120,9 +119,6 @@ def build_dispatcher(
     # On the dispatcher itself, errors from every router end up here.
     dp.errors.register(on_error)
     dp.include_routers(*handlers.get_routers())
-    # Gates first: they read the filters as written, before these are wrapped.
-    install_gates(dp)
-    inline_sync_filters(dp)
 
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)

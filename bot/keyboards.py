@@ -165,30 +165,26 @@ def _nav_row(
 
 
 def results_kb(
-    qid: int, page: int, pages: int, ids: list[int], first_number: int
-) -> InlineKeyboardMarkup:
-    return _results_kb(qid, page, pages, tuple(ids), first_number)
-
-
-# The same query keeps its id, so the same page of the same answer is asked for all day; a
-# keyboard is never changed once built, so one copy serves every asker.
-@lru_cache(maxsize=4096)
-def _results_kb(
-    qid: int, page: int, pages: int, ids: tuple[int, ...], first_number: int
+    qid: int, sig: str, page: int, pages: int, ids: list[int], first_number: int
 ) -> InlineKeyboardMarkup:
     kb = Buttons()
     for n, material_id in enumerate(ids, first_number):
         kb.button(
             text=str(n),
             callback_data=MaterialCallback(
-                action=MaterialAction.OPEN, id=material_id, src=Source.SEARCH, qid=qid, page=page
+                action=MaterialAction.OPEN,
+                id=material_id,
+                src=Source.SEARCH,
+                qid=qid,
+                page=page,
+                sig=sig,
             ),
         )
     nav = _nav_row(
         kb,
         page,
         pages,
-        lambda p: SearchCallback(action=SearchAction.PAGE, qid=qid, page=p),
+        lambda p: SearchCallback(action=SearchAction.PAGE, qid=qid, page=p, sig=sig),
         show_position=True,
     )
     kb.adjust(*[size for size in (len(ids), nav) if size])
@@ -196,16 +192,23 @@ def _results_kb(
 
 
 def nothing_found_kb(
-    qid: int, corrected_qid: int | None, corrected: str | None
+    qid: int, sig: str, corrected: tuple[int, str, str] | None
 ) -> InlineKeyboardMarkup:
+    """``corrected``: the suggested query's id, its signature and its text."""
     kb = Buttons()
-    if corrected_qid is not None and corrected:
+    if corrected is not None:
+        corrected_qid, corrected_sig, text = corrected
         kb.button(
-            text=texts.BTN_TRY.format(query=texts.shorten(corrected, 40)),
-            callback_data=SearchCallback(action=SearchAction.PAGE, qid=corrected_qid),
+            text=texts.BTN_TRY.format(query=texts.shorten(text, 40)),
+            callback_data=SearchCallback(
+                action=SearchAction.PAGE, qid=corrected_qid, sig=corrected_sig
+            ),
         )
     kb.button(text=texts.BTN_TOPICS, callback_data=BrowseCallback(action=BrowseAction.TOPICS))
-    kb.button(text=texts.BTN_WISH, callback_data=SearchCallback(action=SearchAction.WISH, qid=qid))
+    kb.button(
+        text=texts.BTN_WISH,
+        callback_data=SearchCallback(action=SearchAction.WISH, qid=qid, sig=sig),
+    )
     kb.adjust(1)
     return kb.as_markup()
 

@@ -22,20 +22,17 @@ from handlers import (
 
 
 def get_routers() -> list[Router]:
-    """A fresh set of routers for one dispatcher.
+    """A fresh set of routers for one dispatcher, in the order aiogram must offer updates to
+    them: it stops at the first handler whose filters match.
 
-    Order matters: aiogram offers an update to routers in turn and stops at the first handler
-    whose filters match. ``start`` comes first so /start and /cancel get a user out of any form;
-    features follow, ``catalog`` after them because any plain text in a private chat is a
-    search (so every form's text steps must be offered before it); ``fallback`` catches
-    everything and therefore comes last.
-
-    The features sit under one router so that one gate (bot/routing.py, derived from their
-    filters) lets a search or a card button pass them all with a single check. ``inline``
-    handles nothing else and goes first among them, where inline queries find it at once.
+    ``catalog`` comes first because most updates are searches: its text filter refuses any
+    update in a form state, any command and any menu label, so nothing a later router wants
+    is taken. ``inline`` handles nothing but inline queries. ``start`` precedes the features
+    so /start and /cancel get a user out of any form; the features' routers exclude one
+    another by their filters; ``fallback`` catches everything and therefore comes last.
     """
-    features = Router(name="features")
-    features.include_routers(
+    return [
+        catalog.create_router(),
         inline.create_router(),
         start.create_router(),
         roles.create_router(),
@@ -47,5 +44,5 @@ def get_routers() -> list[Router]:
         requests.create_router(),
         review.create_router(),
         stats.create_router(),
-    )
-    return [features, catalog.create_router(), fallback.create_router()]
+        fallback.create_router(),
+    ]

@@ -17,6 +17,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.callbacks import BroadcastAction, BroadcastCallback, SubscribeCallback
 from bot.delivery import Delivery, send_content
+from bot.filters import PRIVATE, Label
 from bot.keyboards import (
     broadcast_confirm_kb,
     broadcast_manage_kb,
@@ -27,7 +28,6 @@ from bot.keyboards import (
     subscribe_kb,
 )
 from bot.middlewares import RequireRole
-from bot.routing import Label
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.states import BroadcastStates
@@ -425,7 +425,7 @@ async def on_subscribe(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PRIVATE
     router.message.register(cmd_subscribe, Command("subscribe"), private)
     router.message.register(cmd_subscribe, Label(texts.BTN_SUBSCRIPTIONS), private)
     router.callback_query.register(on_subscribe, SubscribeCallback.filter())
@@ -438,10 +438,12 @@ def create_router() -> Router:
     s = BroadcastStates
     gated.message.register(cmd_broadcast, Command("broadcast"))
     gated.message.register(cmd_broadcasts, Command("broadcasts"))
-    gated.message.register(content_received, s.waiting_for_content, F.text | F.photo | F.document)
-    gated.message.register(content_invalid, s.waiting_for_content)
-    gated.message.register(time_entered, s.waiting_for_time, F.text)
-    gated.message.register(time_invalid, s.waiting_for_time)
+    gated.message.register(
+        content_received, StateFilter(s.waiting_for_content), F.text | F.photo | F.document
+    )
+    gated.message.register(content_invalid, StateFilter(s.waiting_for_content))
+    gated.message.register(time_entered, StateFilter(s.waiting_for_time), F.text)
+    gated.message.register(time_invalid, StateFilter(s.waiting_for_time))
     gated.message.register(buttons_expected, StateFilter(s.choosing_targets, s.confirming))
     manage = {
         BroadcastAction.SHOW,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 from datetime import datetime, timedelta
 
@@ -25,6 +28,7 @@ from bot.callbacks import (
 from bot.deeplinks import DeepLink, Route
 from bot.deeplinks import link as deeplink
 from bot.delivery import Delivery
+from bot.filters import PRIVATE, Label
 from bot.keyboards import (
     browse_list_kb,
     card_kb,
@@ -35,7 +39,7 @@ from bot.keyboards import (
     topics_kb,
 )
 from bot.middlewares import THROTTLE_FLAG
-from bot.routing import Label
+from bot.settings import Settings
 from catalog.model import KIND_TITLES, Kind
 from handlers.common import edit
 from storage.catalog import CatalogRepo, Material, SearchResult
@@ -52,38 +56,42 @@ def _pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
+def query_sig(settings: Settings, qid: int, owner: int) -> str:
+    """Who a saved search belongs to, in its buttons: a keyed hash of the query id and the
+    person, so a page, «попросить материал» or a number acts only for whoever searched (the
+    text may carry a name or a phone) without a row per person and query."""
+    key = hashlib.sha256(b"saved-search:" + settings.bot_token.get_secret_value().encode())
+    mac = hmac.new(key.digest(), f"{qid}:{owner}".encode(), "sha256").digest()[:6]
+    return base64.urlsafe_b64encode(mac).decode()
+
+
 async def _page_view(
     materials: CatalogRepo,
+    settings: Settings,
     query: str,
     qid: int,
     page: int,
-    owner: int | None,
+    owner: int,
     result: SearchResult | None = None,
 ) -> tuple[str, InlineKeyboardMarkup, int]:
     """The text and keyboard of one page of results, and how many there are in all."""
     if result is None:
         result = await materials.search(query)
+    sig = query_sig(settings, qid, owner)
     if not result.ids:
         suggestion = await materials.suggestion(result.plan)
-        corrected_qid = await materials.save_query(suggestion, owner) if suggestion else None
+        corrected = None
+        if suggestion:
+            corrected_qid = await materials.save_query(suggestion)
+            corrected = (corrected_qid, query_sig(settings, corrected_qid, owner), suggestion)
         lines = [texts.NOTHING_FOUND.format(query=texts.escape(texts.shorten(query, SHOWN_QUERY)))]
         if suggestion:
             lines.append(texts.DID_YOU_MEAN.format(query=texts.escape(suggestion)))
         lines.append(texts.NOTHING_FOUND_HELP)
-        kb = nothing_found_kb(qid, corrected_qid, suggestion)
+        kb = nothing_found_kb(qid, sig, corrected)
         return "\n\n".join(lines), kb, 0
     pages = _pages(result.total)
     page = min(max(page, 0), pages - 1)
-    view: tuple[str, InlineKeyboardMarkup] | None = result.views.get((qid, page))
-    if view is None:
-        view = result.views[qid, page] = await _build_page(materials, query, qid, page, result)
-    return (*view, result.total)
-
-
-async def _build_page(
-    materials: CatalogRepo, query: str, qid: int, page: int, result: SearchResult
-) -> tuple[str, InlineKeyboardMarkup]:
-    pages = _pages(result.total)
     ids = result.ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     shown = await materials.get_many(ids)
     titles = await materials.topic_titles()
@@ -95,14 +103,18 @@ async def _build_page(
     if result.plan.layout_switched or result.plan.corrected:
         shown_for = result.plan.corrected or result.plan.normalised
     text = texts.results_list(
-        query[:SHOWN_QUERY], result.total, page * PAGE_SIZE + 1, items, shown_for
+        texts.shorten(query, SHOWN_QUERY), result.total, page * PAGE_SIZE + 1, items, shown_for
     )
-    kb = results_kb(qid, page, pages, [m.id for m in shown], page * PAGE_SIZE + 1)
-    return text, kb
+    kb = results_kb(qid, sig, page, pages, [m.id for m in shown], page * PAGE_SIZE + 1)
+    return text, kb, result.total
 
 
 async def search_and_answer(
-    message: Message, materials: CatalogRepo, query: str, user: UserRecord | None
+    message: Message,
+    materials: CatalogRepo,
+    settings: Settings,
+    query: str,
+    user: UserRecord | None,
 ) -> None:
     query_plan = await materials.plan(query)
     if query_plan.empty:
@@ -114,21 +126,28 @@ async def search_and_answer(
     qid = await materials.save_search(
         query, user.id if user else None, channel, query_plan.normalised, found.total
     )
-    text, kb, _ = await _page_view(materials, query, qid, 0, user.id if user else None, found)
+    owner = user.id if user else 0
+    text, kb, _ = await _page_view(materials, settings, query, qid, 0, owner, found)
     await message.answer(text, reply_markup=kb)
 
 
-async def text_search(message: Message, materials: CatalogRepo, user: UserRecord) -> None:
-    await search_and_answer(message, materials, message.text or "", user)
+async def text_search(
+    message: Message, materials: CatalogRepo, settings: Settings, user: UserRecord
+) -> None:
+    await search_and_answer(message, materials, settings, message.text or "", user)
 
 
 async def cmd_find(
-    message: Message, command: CommandObject, materials: CatalogRepo, user: UserRecord
+    message: Message,
+    command: CommandObject,
+    materials: CatalogRepo,
+    settings: Settings,
+    user: UserRecord,
 ) -> None:
     if not command.args or not command.args.strip():
         await message.answer(texts.FIND_USAGE)
         return
-    await search_and_answer(message, materials, command.args, user)
+    await search_and_answer(message, materials, settings, command.args, user)
 
 
 async def search_hint(message: Message) -> None:
@@ -136,31 +155,39 @@ async def search_hint(message: Message) -> None:
 
 
 async def _own_query(
-    materials: CatalogRepo, qid: int, user: UserRecord, answer: CallbackAnswer
+    materials: CatalogRepo,
+    settings: Settings,
+    qid: int,
+    sig: str,
+    user: UserRecord,
+    answer: CallbackAnswer,
 ) -> str | None:
-    """The text of a saved search if it is this person's; else a short note, and None. A
-    search may carry a name or a phone, and its buttons act for whoever ran it."""
-    saved = await materials.saved_query(qid)
-    if saved is None:
-        answer.text, answer.show_alert = texts.STALE_BUTTON, True
-        return None
-    if not saved.belongs_to(user.id):
+    """The text of a saved search if it is this person's; else a short note, and None."""
+    if not hmac.compare_digest(sig, query_sig(settings, qid, user.id)):
         answer.text, answer.show_alert = texts.SEARCH_NOT_YOURS, True
         return None
-    return saved.text
+    query = await materials.saved_query(qid)
+    if query is None:
+        answer.text, answer.show_alert = texts.STALE_BUTTON, True
+    return query
 
 
 async def on_search_page(
     callback: CallbackQuery,
     callback_data: SearchCallback,
     materials: CatalogRepo,
+    settings: Settings,
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    query = await _own_query(materials, callback_data.qid, user, callback_answer)
+    query = await _own_query(
+        materials, settings, callback_data.qid, callback_data.sig, user, callback_answer
+    )
     if query is None:
         return
-    text, kb, _ = await _page_view(materials, query, callback_data.qid, callback_data.page, user.id)
+    text, kb, _ = await _page_view(
+        materials, settings, query, callback_data.qid, callback_data.page, user.id
+    )
     await edit(callback, callback_answer, text, kb)
 
 
@@ -168,11 +195,14 @@ async def on_wish(
     callback: CallbackQuery,
     callback_data: SearchCallback,
     materials: CatalogRepo,
+    settings: Settings,
     delivery: Delivery,
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    query = await _own_query(materials, callback_data.qid, user, callback_answer)
+    query = await _own_query(
+        materials, settings, callback_data.qid, callback_data.sig, user, callback_answer
+    )
     if query is None:
         return
     await materials.add_wish(user.id, query)
@@ -236,7 +266,7 @@ def _date(iso: str) -> str:
 
 def _back(data: MaterialCallback) -> CallbackData | None:
     if data.src is Source.SEARCH and data.qid:
-        return SearchCallback(action=SearchAction.PAGE, qid=data.qid, page=data.page)
+        return SearchCallback(action=SearchAction.PAGE, qid=data.qid, page=data.page, sig=data.sig)
     if data.src is Source.BROWSE and data.topic:
         return BrowseCallback(
             action=BrowseAction.LIST, topic=data.topic, kind=data.kind, page=data.page
@@ -249,13 +279,16 @@ async def on_open(
     callback_data: MaterialCallback,
     bot: Bot,
     materials: CatalogRepo,
+    settings: Settings,
     user: UserRecord,
     role: Role,
     callback_answer: CallbackAnswer,
 ) -> None:
     # A number under someone else's results would replace their list with this card.
     from_results = callback_data.src is Source.SEARCH and bool(callback_data.qid)
-    if from_results and not await _own_query(materials, callback_data.qid, user, callback_answer):
+    if from_results and not await _own_query(
+        materials, settings, callback_data.qid, callback_data.sig, user, callback_answer
+    ):
         return
     material = await materials.get(callback_data.id)
     if material is None or not visible(material, role):
@@ -424,7 +457,7 @@ class SearchText(Filter):
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PRIVATE
     # Inside a form, text belongs to the form (whose routers come earlier).
     router.message.register(text_search, SearchText(), flags=SEARCH)
     router.message.register(

@@ -19,9 +19,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.callbacks import ChatAction, ChatCallback
 from bot.delivery import Delivery
+from bot.filters import GROUPS, PRIVATE, Carries
 from bot.keyboards import bind_kb, chat_card_kb, chats_list_kb
 from bot.middlewares import RequireRole
-from bot.routing import Carries
 from bot.settings import Settings
 from bot.states import ChatStates
 from handlers.common import edit, local_time, message_of
@@ -363,7 +363,7 @@ async def welcome_invalid(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    groups = F.chat.type.in_({"group", "supergroup"})
+    groups = GROUPS
     # Membership and service messages: no role needed, they come from Telegram itself.
     router.my_chat_member.register(on_bot_membership)
     router.message.register(on_migrate, Carries("migrate_to_chat_id", "migrate_from_chat_id"))
@@ -374,9 +374,9 @@ def create_router() -> Router:
     gated.message.middleware(gate)
     gated.callback_query.middleware(gate)
     gated.message.register(cmd_bind_in_group, Command("bind"), groups)
-    gated.message.register(cmd_bind_in_private, Command("bind"), F.chat.type == "private")
-    gated.message.register(cmd_chats, Command("chats"), F.chat.type == "private")
-    gated.message.register(welcome_entered, ChatStates.waiting_for_welcome, F.text)
+    gated.message.register(cmd_bind_in_private, Command("bind"), PRIVATE)
+    gated.message.register(cmd_chats, Command("chats"), PRIVATE)
+    gated.message.register(welcome_entered, StateFilter(ChatStates.waiting_for_welcome), F.text)
     gated.message.register(welcome_invalid, StateFilter(ChatStates.waiting_for_welcome))
     gated.callback_query.register(on_chat, ChatCallback.filter())
     router.include_router(gated)

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
+from bot.filters import PRIVATE
 from bot.keyboards import main_menu_kb
 from storage.users import UserRecord
 
@@ -36,7 +37,7 @@ async def stale_callback(callback: CallbackQuery, callback_answer: CallbackAnswe
 def create_router() -> Router:
     router = Router(name=__name__)
     # Only private chats: in a group the bot must stay quiet about messages that are not for it.
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     router.message.register(unclaimed_deeplink, CommandStart(deep_link=True))
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(unknown_text, F.text)

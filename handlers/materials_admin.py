@@ -29,6 +29,7 @@ from bot.callbacks import (
     Source,
 )
 from bot.delivery import HOLD_BUTTONS, Delivery
+from bot.filters import PRIVATE, Carries
 from bot.keyboards import (
     audience_pick_kb,
     edit_menu_kb,
@@ -39,7 +40,6 @@ from bot.keyboards import (
     topics_pick_kb,
 )
 from bot.middlewares import THROTTLE_FLAG, RequireRole
-from bot.routing import Carries
 from bot.states import ImportStates, MaterialStates
 from catalog.importer import ImportFormatError, export_rows, to_csv, to_xlsx
 from catalog.model import (
@@ -720,23 +720,25 @@ def create_router() -> Router:
     gate = RequireRole(Role.METHODOLOGIST)
     router.message.middleware(gate)
     router.callback_query.middleware(gate)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     media = Carries("document", "video", "photo")
     s = MaterialStates
 
     router.message.register(cmd_add, Command("add"))
     router.message.register(cmd_import, Command("import"))
     router.message.register(cmd_export, Command("export"), flags={THROTTLE_FLAG: "heavy"})
-    router.message.register(import_file_received, ImportStates.waiting_for_file, F.document)
-    router.message.register(source_invalid, ImportStates.waiting_for_file)
+    router.message.register(
+        import_file_received, StateFilter(ImportStates.waiting_for_file), F.document
+    )
+    router.message.register(source_invalid, StateFilter(ImportStates.waiting_for_file))
     router.message.register(file_received, StateFilter(None, s.waiting_for_source), media)
-    router.message.register(url_received, s.waiting_for_source, F.text)
-    router.message.register(source_invalid, s.waiting_for_source)
-    router.message.register(title_entered, s.waiting_for_title, F.text)
-    router.message.register(description_entered, s.waiting_for_description, F.text)
-    router.message.register(tags_entered, s.waiting_for_tags, F.text)
-    router.message.register(url_entered, s.waiting_for_url, F.text)
-    router.message.register(new_file_received, s.waiting_for_new_file)
+    router.message.register(url_received, StateFilter(s.waiting_for_source), F.text)
+    router.message.register(source_invalid, StateFilter(s.waiting_for_source))
+    router.message.register(title_entered, StateFilter(s.waiting_for_title), F.text)
+    router.message.register(description_entered, StateFilter(s.waiting_for_description), F.text)
+    router.message.register(tags_entered, StateFilter(s.waiting_for_tags), F.text)
+    router.message.register(url_entered, StateFilter(s.waiting_for_url), F.text)
+    router.message.register(new_file_received, StateFilter(s.waiting_for_new_file))
     router.message.register(
         buttons_expected,
         StateFilter(s.waiting_for_topics, s.waiting_for_kind, s.waiting_for_audience, s.confirming),

@@ -23,6 +23,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import request_cards, texts
 from bot.callbacks import RequestAction, RequestCallback
 from bot.delivery import Delivery
+from bot.filters import PRIVATE, Label
 from bot.keyboards import (
     main_menu_kb,
     req_audience_kb,
@@ -35,7 +36,6 @@ from bot.keyboards import (
     req_topics_kb,
 )
 from bot.middlewares import RequireRole
-from bot.routing import Label
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.states import RequestStates
@@ -600,9 +600,9 @@ async def on_fix(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PRIVATE
     router.message.filter(private)
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.callback_query.filter(PRIVATE)
     # /forget is everyone's right, whatever their role.
     router.message.register(cmd_forget, Command("forget"))
 

@@ -26,6 +26,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import request_cards, texts
 from bot.callbacks import OrgAction, OrgCallback, QueueFilter, ReviewAction, ReviewCallback
 from bot.delivery import Delivery
+from bot.filters import PRIVATE
 from bot.keyboards import (
     announce_kb,
     filter_orgs_kb,
@@ -1021,7 +1022,7 @@ def create_router() -> Router:
     gate = RequireRole(Role.METHODOLOGIST)
     staff.message.middleware(gate)
     staff.callback_query.middleware(gate)
-    private = F.chat.type == "private"
+    private = PRIVATE
     dialog_buttons = ReviewCallback.filter(
         F.action.in_(
             {
@@ -1047,8 +1048,10 @@ def create_router() -> Router:
     staff.message.register(cmd_sessions, Command("sessions"), private)
     staff.message.register(cmd_new_session, Command("session"), private)
     answer = F.text & ~F.text.startswith("/") & ~F.text.in_(texts.MENU_BUTTONS)
-    staff.message.register(on_reason, ReviewStates.waiting_for_reason, private, answer)
-    staff.message.register(on_results, ReviewStates.waiting_for_results, private, answer)
+    staff.message.register(on_reason, StateFilter(ReviewStates.waiting_for_reason), private, answer)
+    staff.message.register(
+        on_results, StateFilter(ReviewStates.waiting_for_results), private, answer
+    )
     staff.message.register(on_schedule_text, StateFilter(ReviewStates), private, answer)
     staff.message.register(on_dialog_not_text, StateFilter(ReviewStates), private, ~F.text)
 
@@ -1059,10 +1062,10 @@ def create_router() -> Router:
     admins.message.filter(private)
     admins.message.register(cmd_mo, Command("mo"))
     admins.callback_query.register(on_org, OrgCallback.filter())
-    admins.message.register(org_file_received, OrgStates.waiting_for_file, F.document)
-    admins.message.register(on_dialog_not_text, OrgStates.waiting_for_file)
-    admins.message.register(org_value_entered, OrgStates.waiting_for_value, answer)
-    admins.message.register(on_dialog_not_text, OrgStates.waiting_for_value, ~F.text)
+    admins.message.register(org_file_received, StateFilter(OrgStates.waiting_for_file), F.document)
+    admins.message.register(on_dialog_not_text, StateFilter(OrgStates.waiting_for_file))
+    admins.message.register(org_value_entered, StateFilter(OrgStates.waiting_for_value), answer)
+    admins.message.register(on_dialog_not_text, StateFilter(OrgStates.waiting_for_value), ~F.text)
 
     router.include_routers(staff, admins)
     return router

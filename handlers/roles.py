@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
@@ -23,9 +23,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.callbacks import RoleAction, RoleCallback
 from bot.commands import set_user_commands
+from bot.filters import PRIVATE, Label
 from bot.keyboards import role_pick_kb
 from bot.middlewares import RequireRole
-from bot.routing import Label
 from bot.settings import Settings
 from bot.states import GrantStates
 from bot.texts import html_to_plain
@@ -238,13 +238,13 @@ def create_router() -> Router:
     router.message.register(cmd_grant, Command("grant"))
     router.message.register(cmd_revoke, Command("revoke"))
     router.message.register(cmd_roles, Command("roles"))
-    router.message.register(cmd_roles, Label(texts.BTN_ROLES), F.chat.type == "private")
+    router.message.register(cmd_roles, Label(texts.BTN_ROLES), PRIVATE)
     router.message.register(
         grant_person_entered,
-        GrantStates.waiting_for_person,
+        StateFilter(GrantStates.waiting_for_person),
         F.text | F.forward_origin,
     )
-    router.message.register(grant_person_invalid, GrantStates.waiting_for_person)
+    router.message.register(grant_person_invalid, StateFilter(GrantStates.waiting_for_person))
     router.callback_query.register(on_role_set, RoleCallback.filter(F.action == RoleAction.SET))
     router.callback_query.register(
         on_role_cancel, RoleCallback.filter(F.action == RoleAction.CANCEL)

@@ -10,8 +10,8 @@ from aiogram.types import Message, ReplyKeyboardRemove
 from bot import texts
 from bot.commands import commands_for
 from bot.deeplinks import DeepLink, Route
+from bot.filters import PRIVATE, Label
 from bot.keyboards import main_menu_kb
-from bot.routing import Label
 from storage.users import Role, UserRecord
 
 
@@ -46,7 +46,7 @@ async def cmd_cancel_group(message: Message, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PRIVATE
     router.message.register(
         cmd_start_help, CommandStart(deep_link=True), DeepLink(Route.HELP), private
     )

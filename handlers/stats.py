@@ -18,9 +18,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import reports, texts
 from bot.callbacks import StatsAction, StatsCallback
+from bot.filters import PRIVATE, Label
 from bot.keyboards import chart_methods_kb, stats_charts_kb, stats_kb
 from bot.middlewares import THROTTLE_FLAG, RequireRole
-from bot.routing import Label
 from bot.settings import Settings
 from bot.states import StatsStates
 from catalog.stats import MAX_PERIOD_DAYS, Method, Period, PeriodKind, parse_period, period_of
@@ -268,7 +268,7 @@ async def on_digest(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PRIVATE
 
     # Exports and the digest switch: admins only, checked before the read-only handlers.
     admins = Router(name=f"{__name__}.admins")
@@ -287,7 +287,7 @@ def create_router() -> Router:
     staff.message.register(cmd_stats, Label(texts.BTN_STATS), private)
     staff.message.register(
         on_period_text,
-        StatsStates.waiting_for_period,
+        StateFilter(StatsStates.waiting_for_period),
         private,
         F.text & ~F.text.startswith("/") & ~F.text.in_(texts.MENU_BUTTONS),
     )

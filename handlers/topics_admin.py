@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
+from bot.filters import PRIVATE
 from bot.middlewares import RequireRole
 from catalog.model import Topic
 from storage.catalog import CatalogRepo
@@ -43,7 +44,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     gate = RequireRole(Role.ADMIN)
     router.message.middleware(gate)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     router.message.register(cmd_topics, Command("topics"))
     router.message.register(cmd_topic, Command("topic"))
     return router

@@ -18,6 +18,7 @@ from bot import texts
 from bot.callbacks import VksAction, VksCallback
 from bot.deeplinks import DeepLink, Route
 from bot.delivery import Delivery
+from bot.filters import PRIVATE
 from bot.jobs import vks_targets
 from bot.keyboards import vks_card_kb, vks_dates_kb, vks_directions_kb, vks_post_kb
 from bot.middlewares import RequireRole
@@ -416,7 +417,7 @@ async def on_ics_link(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PRIVATE
     router.message.register(on_ics_link, CommandStart(deep_link=True), DeepLink(Route.ICS), private)
     router.callback_query.register(on_attend, VksCallback.filter(F.action == VksAction.ATTEND))
 
@@ -428,11 +429,11 @@ def create_router() -> Router:
     gated.message.register(cmd_vks, Command("vks"))
     gated.message.register(cmd_vksslot, Command("vksslot"))
     gated.message.register(cmd_vksremind, Command("vksremind"))
-    gated.message.register(value_entered, VksStates.waiting_for_value, F.text)
+    gated.message.register(value_entered, StateFilter(VksStates.waiting_for_value), F.text)
     gated.message.register(value_invalid, StateFilter(VksStates.waiting_for_value))
     gated.message.register(
         recording_received,
-        VksStates.waiting_for_recording,
+        StateFilter(VksStates.waiting_for_recording),
         F.video | F.document | F.text,
     )
     gated.message.register(recording_invalid, StateFilter(VksStates.waiting_for_recording))

@@ -89,17 +89,6 @@ class SearchResult:
         return len(self.ids)
 
 
-@dataclass(frozen=True, slots=True)
-class SavedQuery:
-    """A search text kept for its buttons, and who searched it."""
-
-    text: str
-    owner: int | None
-
-    def belongs_to(self, user_id: int) -> bool:
-        return self.owner is not None and self.owner == user_id
-
-
 def _split(value: str) -> tuple[str, ...]:
     return tuple(p for p in value.split("|") if p)
 
@@ -175,8 +164,8 @@ class _Caches:
         # Materials by id, for cards and result lists: the same few hundred all day.
         self.materials: dict[int, tuple[float, Material]] = {}
         # Saved search texts by id and back: what people type repeats all day.
-        self.query_texts: dict[int, SavedQuery] = {}
-        self.query_ids: dict[tuple[int | None, str], int] = {}
+        self.query_texts: dict[int, str] = {}
+        self.query_ids: dict[str, int] = {}
         # Bumped by every change: a read that overlapped a change is not kept.
         self.generation = 0
         # Bumped by every download counted: only cached materials carry the counts. Under
@@ -782,7 +771,7 @@ class CatalogRepo:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (user_id, channel, query[:256], normalised[:256], results, self.db.stamp()),
         )
-        return await self.save_query(query, user_id)
+        return await self.save_query(query)
 
     async def add_wish(self, user_id: int | None, query: str) -> None:
         """A person asks for a material nobody found; the same ask within an hour counts once."""
@@ -803,38 +792,36 @@ class CatalogRepo:
 
     # -- saved queries (for buttons) ---------------------------------------------------------
 
-    async def save_query(self, query: str, owner: int | None) -> int:
-        """An id for the text, for callback data: the same person's same text keeps its id
-        while cached; each person's searches have ids of their own."""
+    async def save_query(self, query: str) -> int:
+        """An id for the text, for callback data; the same text keeps its id while cached."""
         text = query[:256]
-        qid = self._c.query_ids.get((owner, text))
+        qid = self._c.query_ids.get(text)
         if qid is None:
             qid = await self.db.execute(
-                "INSERT INTO saved_queries (query, user_id, at) VALUES (?, ?, ?)",
-                (text, owner, self.db.stamp()),
+                "INSERT INTO saved_queries (query, at) VALUES (?, ?)", (text, self.db.stamp())
             )
-            self._remember_query(qid, SavedQuery(text, owner))
+            self._remember_query(qid, text)
         return qid
 
-    async def saved_query(self, query_id: int) -> SavedQuery | None:
-        found = self._c.query_texts.get(query_id)
-        if found is None:
+    async def saved_query(self, query_id: int) -> str | None:
+        text = self._c.query_texts.get(query_id)
+        if text is None:
             row = await self.db.fetchone(
-                "SELECT query, user_id FROM saved_queries WHERE id = ?", (query_id,)
+                "SELECT query FROM saved_queries WHERE id = ?", (query_id,)
             )
             if row is None:
                 return None
-            found = SavedQuery(str(row["query"]), row["user_id"])
-            self._remember_query(query_id, found)
-        return found
+            text = str(row["query"])
+            self._remember_query(query_id, text)
+        return text
 
-    def _remember_query(self, qid: int, saved: SavedQuery) -> None:
+    def _remember_query(self, qid: int, text: str) -> None:
         # Saved queries never change, so only the size is bounded.
         if len(self._c.query_texts) >= QUERIES_CACHED:
             self._c.query_texts.clear()
             self._c.query_ids.clear()
-        self._c.query_texts[qid] = saved
-        self._c.query_ids.setdefault((saved.owner, saved.text), qid)
+        self._c.query_texts[qid] = text
+        self._c.query_ids.setdefault(text, qid)
 
     async def export_records(self) -> list[dict[str, str]]:
         """Every material as a row with the import columns, so an export re-imports as is."""

@@ -264,8 +264,9 @@ async def test_forged_material_callback_is_harmless(running: RunningBot) -> None
         NURSE, MaterialCallback(action=MaterialAction.GET, id=424242).pack()
     )
     assert answer.params["text"] == texts.MATERIAL_GONE
-    stale = await running.press(NURSE, SearchCallback(action="p", qid=999999).pack())  # type: ignore[arg-type]
-    assert stale.params["text"] == texts.STALE_BUTTON
+    # A search id nobody gave this person: its buttons are not theirs, whatever it names.
+    forged = await running.press(NURSE, SearchCallback(action="p", qid=999999).pack())  # type: ignore[arg-type]
+    assert forged.params["text"] == texts.SEARCH_NOT_YOURS
 
 
 async def test_admin_renames_a_topic_and_search_follows(running: RunningBot) -> None:

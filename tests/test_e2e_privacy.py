@@ -57,8 +57,8 @@ async def test_a_held_material_is_shown_to_methodologists_only(running: RunningB
     assert texts.MATERIAL_ARCHIVED in card.params["text"]
 
 
-async def search_as(running: RunningBot, person: Person, query: str) -> int:
-    """A search that found something; returns the saved id its buttons carry."""
+async def search_as(running: RunningBot, person: Person, query: str) -> MaterialCallback:
+    """A search that found something; returns what its first number button carries."""
     found = await running.say(person, query)
     markup = found.params["reply_markup"]
     data = next(
@@ -67,7 +67,7 @@ async def search_as(running: RunningBot, person: Person, query: str) -> int:
         for b in row
         if b.get("callback_data", "").startswith("m:")
     )
-    return MaterialCallback.unpack(data).qid
+    return MaterialCallback.unpack(data)
 
 
 async def test_someone_elses_search_answers_only_its_owner(running: RunningBot) -> None:
@@ -83,12 +83,16 @@ async def test_someone_elses_search_answers_only_its_owner(running: RunningBot) 
                 url=f"https://disk.example.ru/eln/{n}",
             )
         )
-    qid = await search_as(running, DOCTOR, "памятка ЭЛН Петров +79211234567")
+    owned = await search_as(running, DOCTOR, "памятка ЭЛН Петров +79211234567")
+    qid, sig = owned.qid, owned.sig
     seen = len(running.server.calls)
     for forged in (
         SearchCallback(action=SearchAction.PAGE, qid=qid, page=1).pack(),
-        SearchCallback(action=SearchAction.WISH, qid=qid).pack(),
-        MaterialCallback(action=MaterialAction.OPEN, id=1, src=Source.SEARCH, qid=qid).pack(),
+        SearchCallback(action=SearchAction.PAGE, qid=qid, page=1, sig=sig).pack(),
+        SearchCallback(action=SearchAction.WISH, qid=qid, sig=sig).pack(),
+        MaterialCallback(
+            action=MaterialAction.OPEN, id=owned.id, src=Source.SEARCH, qid=qid, sig=sig
+        ).pack(),
     ):
         answer = await running.press(NURSE, forged)
         assert answer.params["text"] == texts.SEARCH_NOT_YOURS
@@ -97,7 +101,8 @@ async def test_someone_elses_search_answers_only_its_owner(running: RunningBot) 
     assert not any("79211234567" in t for t in texts_in(running.server, NURSE.id))
     # The owner's own buttons work.
     shown = running.server.chat_messages(DOCTOR.id)[-1]
-    page = SearchCallback(action=SearchAction.PAGE, qid=qid, page=1).pack()
+    page = SearchCallback(action=SearchAction.PAGE, qid=qid, page=1, sig=sig).pack()
+    assert page in str(shown["reply_markup"])
     seen = len(running.server.calls)
     answer = await running.press(DOCTOR, page, shown)
     assert not answer.params.get("show_alert")

@@ -8,13 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from aiogram import Bot, Dispatcher
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.types import Message, Update
+from aiogram.types import Message
 
-from bot.routing import Closed, MessageGate, gates_of
-from bot.settings import Settings
 from catalog.glossary import Glossary
 from catalog.model import Kind, MaterialInput
 from storage.catalog import CatalogRepo
@@ -220,43 +217,3 @@ async def test_every_form_step_is_on_disk_when_the_storage_returns(db: Database)
     await small.set_state(other, "Form:waiting_for_format")
     assert await small.get_state(key) == "Form:waiting_for_topic"
     assert await small.get_state(other) == "Form:waiting_for_format"
-
-
-def test_message_gate_lets_through_what_aiogram_commands_would_take() -> None:
-    from bot.routing import _Needs
-
-    gate = MessageGate(
-        _Needs(states={"Form:x"}, prefixes={"/"}, commands={"request"}, labels={"📝 Заявка"})
-    )
-    assert gate.admits(_message("/request"))
-    assert gate.admits(_message("  /REQUEST@mct_bot Белозерская"))
-    assert gate.admits(_message("📝 Заявка"))
-    assert gate.admits(_message("что угодно"), raw_state="Form:x")
-    assert not gate.admits(_message("/help"))
-    assert not gate.admits(_message("больничный лист"))
-    assert not gate.admits(_message("/"))
-
-
-async def test_gates_send_each_update_to_the_same_handler_as_before(
-    settings: Settings, db: Database, recording_bot: Bot
-) -> None:
-    from bot.factory import build_dispatcher
-
-    dp: Dispatcher = build_dispatcher(settings, db)
-    features = dp.sub_routers[0]
-    gate = gates_of(features)["message"]
-    assert isinstance(gate, MessageGate)
-    # A search passes the features with one check; a command or a form step does not skip them.
-    assert not gate.admits(_message("больничный лист"))
-    assert gate.admits(_message("/request"))
-    assert gate.admits(_message("/start"))
-    # A router with no button handlers is not entered by a button press at all.
-    start = next(r for r in features.sub_routers if r.name == "handlers.start")
-    assert isinstance(gates_of(start)["callback_query"], Closed)
-    update = Update.model_validate(
-        {"update_id": 1, "message": _message("/help").model_dump(exclude_none=True)},
-        context={"bot": recording_bot},
-    )
-    await dp.feed_update(recording_bot, update)
-    sent = recording_bot.session.requests  # type: ignore[attr-defined]
-    assert "/find" in sent[-1].text

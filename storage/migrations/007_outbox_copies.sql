@@ -28,10 +28,6 @@ CREATE TABLE notice_marks (
     summary_id INTEGER REFERENCES announcements (id) ON DELETE SET NULL
 ) WITHOUT ROWID;
 
--- Who ran a saved search: its buttons (pages, «попросить материал») answer only that person,
--- since the text may carry a name or a phone. Older rows have no owner and answer nobody.
-ALTER TABLE saved_queries ADD COLUMN user_id INTEGER;
-
 -- When the username was last seen from this very person: /grant @name trusts only a recent
 -- one, since a username given up is soon someone else's.
 ALTER TABLE users ADD COLUMN username_seen_at TEXT;
