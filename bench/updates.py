@@ -390,6 +390,7 @@ async def main_async(count: int, seed: int, profile: bool, rounds: int) -> None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(35)
         stats.sort_stats("tottime").print_stats(40)
+        stats.sort_stats("cumulative").print_stats("handlers/", 30)
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
@@ -110,7 +109,6 @@ class Buttons:
         return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-@lru_cache(maxsize=8)
 def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:
     """The reply keyboard under the input field; it grows with the user's role. Memoised,
     like every fixed keyboard here: building it took a third of a millisecond."""
@@ -225,8 +223,6 @@ def card_kb(
     return _card_kb(material_id, packed, share_url, src, can_get, manage)
 
 
-# Cards are opened from the same few result pages all day; see _results_kb.
-@lru_cache(maxsize=4096)
 def _card_kb(
     material_id: int,
     back: str | None,
@@ -266,8 +262,6 @@ def topics_kb(topics: Sequence[tuple[str, str, int]]) -> InlineKeyboardMarkup:
     return _topics_kb(tuple(topics))
 
 
-# The catalog's first screen: the same for everyone until the catalog changes.
-@lru_cache(maxsize=64)
 def _topics_kb(topics: tuple[tuple[str, str, int], ...]) -> InlineKeyboardMarkup:
     kb = Buttons()
     for code, title, count in topics:
@@ -534,8 +528,6 @@ def subscribe_kb(
     return _subscribe_kb(tuple(topics), frozenset(chosen))
 
 
-# People pick among the same directions; see _results_kb.
-@lru_cache(maxsize=1024)
 def _subscribe_kb(
     topics: tuple[tuple[str, str], ...], chosen: frozenset[str]
 ) -> InlineKeyboardMarkup:
@@ -773,7 +765,6 @@ def _back_row() -> list[InlineKeyboardButton]:
 # on the same day): built once, like the result pages' (see _results_kb).
 
 
-@lru_cache(maxsize=1)
 def req_back_kb() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[_back_row()])
 
@@ -784,7 +775,6 @@ def req_org_kb(
     return _req_org_kb(tuple(found), remembered)
 
 
-@lru_cache(maxsize=1024)
 def _req_org_kb(
     found: tuple[tuple[int, str], ...], remembered: tuple[int, str] | None
 ) -> InlineKeyboardMarkup | None:
@@ -804,7 +794,6 @@ def req_topics_kb(topics: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     return _req_topics_kb(tuple(topics))
 
 
-@lru_cache(maxsize=16)
 def _req_topics_kb(topics: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for code, title in topics:
@@ -814,7 +803,6 @@ def _req_topics_kb(topics: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-@lru_cache(maxsize=1)
 def req_format_kb() -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for code, title in texts.FORMAT_TITLES.items():
@@ -828,7 +816,6 @@ def req_audience_kb(chosen: Sequence[str]) -> InlineKeyboardMarkup:
     return _req_audience_kb(frozenset(chosen))
 
 
-@lru_cache(maxsize=256)
 def _req_audience_kb(chosen: frozenset[str]) -> InlineKeyboardMarkup:
     kb = toggles_kb(
         list(texts.AUDIENCE_TITLES.items()),
@@ -840,7 +827,6 @@ def _req_audience_kb(chosen: frozenset[str]) -> InlineKeyboardMarkup:
     return kb
 
 
-@lru_cache(maxsize=256)
 def req_calendar_kb(month: date, lo: date, hi: date, start: date | None) -> InlineKeyboardMarkup:
     rows = calendar_rows(
         month,
@@ -862,7 +848,6 @@ def req_calendar_kb(month: date, lo: date, hi: date, start: date | None) -> Inli
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-@lru_cache(maxsize=1)
 def req_comment_kb() -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     kb.button(text=texts.BTN_NO_COMMENT, callback_data=_rq(RequestAction.SKIP))
@@ -882,7 +867,6 @@ REQUEST_FIELD_BUTTONS = (
 )
 
 
-@lru_cache(maxsize=2)
 def req_summary_kb(resubmit: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboard()
     for step, title in REQUEST_FIELD_BUTTONS:

@@ -6,8 +6,6 @@ Picks arrive as ``chosen_inline_result`` only if inline feedback is switched on 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from aiogram import Router
 from aiogram.types import (
     ChosenInlineResult,
@@ -31,9 +29,6 @@ PAGE = 20
 MAX_OFFSET = 1000
 
 
-# Built once per version of a material: the same popular materials answer most queries, and
-# twenty pydantic results per keystroke were most of an inline answer's cost.
-@lru_cache(maxsize=2048)
 def _result(m: Material) -> InlineQueryResultUnion | None:
     rid = str(m.id)
     caption = texts.escape(texts.shorten(m.title, texts.CAPTION_LIMIT))
