@@ -351,13 +351,15 @@ class AnnouncementRepo:
         return await self.db.write(run)
 
     async def mark_missed(self, announcement_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE announcements SET status = 'missed', finished_at = ?"
                 " WHERE id = ? AND status = 'scheduled'",
                 (self.db.stamp(), announcement_id),
             )
             return cur.rowcount > 0
+
+        return await self.db.write(run)
 
     async def scheduled(self) -> list[Announcement]:
         rows = await self.db.fetchall(
@@ -388,20 +390,23 @@ class AnnouncementRepo:
 
     async def cancel(self, announcement_id: int) -> bool:
         """Cancel a scheduled announcement, or the unsent rest of a queued one."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE announcements SET status = 'cancelled', finished_at = ?"
                 " WHERE id = ? AND status IN ('scheduled', 'queued')",
                 (self.db.stamp(), announcement_id),
             )
             if cur.rowcount == 0:
                 return False
-            await conn.execute(
+            conn.execute(
                 "UPDATE outbox SET status = 'cancelled'"
                 " WHERE announcement_id = ? AND status = 'pending'",
                 (announcement_id,),
             )
             return True
+
+        return await self.db.write(run)
 
     async def recall(self, announcement_id: int) -> int | None:
         """Stop sending and queue the deletion of every copy sent; returns how many messages
@@ -537,13 +542,15 @@ class AnnouncementRepo:
         return None if row is None or row["at"] is None else str(row["at"])
 
     async def claim(self, row_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
                 " WHERE id = ? AND status = 'pending'",
                 (row_id,),
             )
             return cur.rowcount > 0
+
+        return await self.db.write(run)
 
     async def mark_sent(self, row_id: int, message_id: int, chat_id: int) -> None:
         now = self.db.stamp()
@@ -634,53 +641,60 @@ class AnnouncementRepo:
         )
 
     async def mark_failed(self, row_id: int, error: str) -> None:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        def run(conn: sqlite3.Connection) -> None:
+            cur = conn.execute(
                 "UPDATE outbox SET status = 'failed', error = ? WHERE id = ? RETURNING chat_id",
                 (error[:300], row_id),
             )
-            row = await cur.fetchone()
+            row = cur.fetchone()
             if row is not None and row["chat_id"] < 0:
-                await conn.execute(
+                conn.execute(
                     "UPDATE chats SET last_error = ? WHERE id = ?", (error[:300], row["chat_id"])
                 )
+
+        return await self.db.write(run)
 
     async def retarget(self, row_id: int, new_chat_id: int) -> bool:
         """Point a row at a migrated chat's new id; False if the announcement already has a
         row there (then this one is cancelled as a duplicate)."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE OR IGNORE outbox SET chat_id = ?, status = 'pending', not_before = NULL"
                 " WHERE id = ?",
                 (new_chat_id, row_id),
             )
             if cur.rowcount:
                 return True
-            await conn.execute(
+            conn.execute(
                 "UPDATE outbox SET status = 'cancelled', error = 'migrated' WHERE id = ?",
                 (row_id,),
             )
             return False
 
+        return await self.db.write(run)
+
     async def finish_completed(self) -> list[Announcement]:
         """Mark queued announcements with no work left as done and return those whose author
         has not had a report yet."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> list[int]:
+            conn.execute(
                 "UPDATE announcements SET status = 'done', finished_at = ?"
                 " WHERE status = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox o"
                 " WHERE o.announcement_id = announcements.id"
                 " AND o.status IN ('pending', 'sending'))",
                 (self.db.stamp(),),
             )
-            cur = await conn.execute(
+            cur = conn.execute(
                 "UPDATE announcements SET reported = 1 WHERE reported = 0"
                 " AND status IN ('done', 'recalled') AND NOT EXISTS (SELECT 1 FROM outbox o"
                 " WHERE o.announcement_id = announcements.id"
                 " AND o.status IN ('pending', 'sending', 'recalling')) RETURNING id"
             )
-            ids = [r["id"] for r in await cur.fetchall()]
-        found = [await self.get(i) for i in ids]
+            return [r["id"] for r in cur.fetchall()]
+
+        found = [await self.get(i) for i in await self.db.write(run)]
         return [a for a in found if a is not None]
 
 

@@ -66,10 +66,11 @@ class ChatRepo:
     async def upsert(self, info: ChatInfo) -> bool:
         """Record the chat as it is now; True if it was not active before (newly added)."""
         now = self.db.stamp()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("SELECT active FROM chats WHERE id = ?", (info.id,))
-            old = await cur.fetchone()
-            await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute("SELECT active FROM chats WHERE id = ?", (info.id,))
+            old = cur.fetchone()
+            conn.execute(
                 """
                 INSERT INTO chats (id, title, type, is_forum, active, can_post, can_pin,
                                    member_count, added_at, updated_at)
@@ -95,17 +96,22 @@ class ChatRepo:
                     now,
                 ),
             )
-        return info.active and (old is None or not old["active"])
+            return info.active and (old is None or not old["active"])
+
+        return await self.db.write(run)
 
     async def deactivate(self, chat_id: int, reason: str) -> bool:
         """Mark a chat inactive; True if it was active (so admins are told only once)."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE chats SET active = 0, can_post = 0, last_error = ?, updated_at = ?"
                 " WHERE id = ? AND active = 1",
                 (reason, self.db.stamp(), chat_id),
             )
             return cur.rowcount > 0
+
+        return await self.db.write(run)
 
     async def migrate(self, old_id: int, new_id: int) -> bool:
         """A group became a supergroup: keep its settings under the new id.
@@ -113,34 +119,37 @@ class ChatRepo:
         If the new id is already registered (its my_chat_member came first), the old row's
         bindings and welcome are merged into it and the old row goes.
         """
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,))
-            if await cur.fetchone() is None:
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,))
+            if cur.fetchone() is None:
                 return False
-            cur = await conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,))
-            if await cur.fetchone() is None:
+            cur = conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,))
+            if cur.fetchone() is None:
                 # ON UPDATE CASCADE moves the bindings with the row.
-                await conn.execute(
+                conn.execute(
                     "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
                     (new_id, self.db.stamp(), old_id),
                 )
             else:
-                await conn.execute(
+                conn.execute(
                     "INSERT OR IGNORE INTO chat_bindings (chat_id, thread_id, topic_code)"
                     " SELECT ?, thread_id, topic_code FROM chat_bindings WHERE chat_id = ?",
                     (new_id, old_id),
                 )
-                await conn.execute(
+                conn.execute(
                     "UPDATE chats SET welcome_text = COALESCE(welcome_text,"
                     " (SELECT welcome_text FROM chats WHERE id = ?)) WHERE id = ?",
                     (old_id, new_id),
                 )
-                await conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
-            await conn.execute(
+                conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+            conn.execute(
                 "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
                 (new_id, old_id),
             )
             return True
+
+        return await self.db.write(run)
 
     async def get(self, chat_id: int) -> ChatRecord | None:
         row = await self.db.fetchone("SELECT * FROM chats WHERE id = ?", (chat_id,))
@@ -173,18 +182,21 @@ class ChatRepo:
 
     async def toggle_binding(self, chat_id: int, thread_id: int, topic_code: str) -> bool:
         """Bind or unbind one direction; True if it is bound afterwards."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "DELETE FROM chat_bindings WHERE chat_id = ? AND thread_id = ? AND topic_code = ?",
                 (chat_id, thread_id, topic_code),
             )
             if cur.rowcount:
                 return False
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO chat_bindings (chat_id, thread_id, topic_code) VALUES (?, ?, ?)",
                 (chat_id, thread_id, topic_code),
             )
             return True
+
+        return await self.db.write(run)
 
     async def set_member_count(self, chat_id: int, count: int) -> None:
         await self.db.execute("UPDATE chats SET member_count = ? WHERE id = ?", (count, chat_id))
@@ -197,15 +209,16 @@ class ChatRepo:
 
     async def swap_welcome_message(self, chat_id: int, message_id: int) -> int | None:
         """Remember the welcome just posted; returns the previous one, to be deleted."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "SELECT welcome_message_id FROM chats WHERE id = ?", (chat_id,)
-            )
-            row = await cur.fetchone()
-            await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> int | None:
+            cur = conn.execute("SELECT welcome_message_id FROM chats WHERE id = ?", (chat_id,))
+            row = cur.fetchone()
+            conn.execute(
                 "UPDATE chats SET welcome_message_id = ? WHERE id = ?", (message_id, chat_id)
             )
-        return int(row["welcome_message_id"]) if row and row["welcome_message_id"] else None
+            return int(row["welcome_message_id"]) if row and row["welcome_message_id"] else None
+
+        return await self.db.write(run)
 
     # -- private subscriptions ------------------------------------------------------------
 
@@ -216,20 +229,22 @@ class ChatRepo:
         return {r["topic_code"] for r in rows}
 
     async def toggle_subscription(self, user_id: int, topic_code: str) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "DELETE FROM subscriptions WHERE user_id = ? AND topic_code = ?",
                 (user_id, topic_code),
             )
             if cur.rowcount:
                 return False
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO subscriptions (user_id, topic_code) VALUES (?, ?)",
                 (user_id, topic_code),
             )
             # Subscribing is an explicit "yes, write to me", whatever an old 403 said.
-            await conn.execute("UPDATE users SET blocked_at = NULL WHERE id = ?", (user_id,))
+            conn.execute("UPDATE users SET blocked_at = NULL WHERE id = ?", (user_id,))
             return True
+
+        return await self.db.write(run)
 
     async def set_user_blocked(self, user_id: int, blocked: bool) -> None:
         await self.db.execute(

@@ -1,19 +1,15 @@
-"""SQLite access: connections, pragmas, numbered migrations, the write lock and online backup.
+"""SQLite access: connections, pragmas, numbered migrations, the one write path and backups.
 
-Writes are ``BEGIN IMMEDIATE`` transactions on one of two connections. ``write`` runs a whole
-transaction as one job on a writer thread of its own: jobs run one at a time, in the order
-they were asked for, so they need no lock. ``transaction`` uses an aiosqlite connection under
-an asyncio lock: aiosqlite shares a connection between coroutines, so without the lock one
-coroutine's COMMIT could commit another's half-done work. SQLite's own lock (and
-``busy_timeout``) keeps the two connections' transactions apart. Reads use a third
-connection, so in WAL mode they only ever see committed data and never wait for writers.
+Every write is a ``BEGIN IMMEDIATE`` transaction run by ``write``, one job at a time, in the
+order asked, on a thread of its own with its own connection: there is no other way to write,
+so writes need no lock and never wait on SQLite's busy timeout for each other. Reads use a
+second connection (aiosqlite), so in WAL mode they only ever see committed data and never wait
+for writers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import json
 import logging
 import os
 import re
@@ -42,14 +38,6 @@ DEFER_ROWS = 500
 # If the database refuses them for long, the oldest rows beyond this are given up.
 DEFER_KEPT = 50_000
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-# Deferred statements of these shapes are written as one statement over a JSON array of the
-# rows (``_as_one``). executemany lets go of the GIL and takes it back for every row, and under
-# load each take-back waits for the busy event loop's thread: with 50 updates in flight
-# (bench/updates.py) a flush of 500 rows kept the writer thread, and every write queued
-# behind it, for up to a second; as one statement, for at most a quarter of that.
-_INSERT = re.compile(r"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES \(\?(?:, \?)*\)$")
-_COUNTER = re.compile(r"^UPDATE (\w+) SET (\w+) = \2 \+ 1 WHERE id = \?$")
-
 # NORMAL is durable in WAL mode except for the last commits on power loss, and saves an fsync
 # per transaction. secure_delete zeroes what a delete or an update frees, so an erased name
 # does not linger in the file (/forget).
@@ -130,31 +118,26 @@ class Database:
     def __init__(self, path: Path | str, clock: Clock = system_clock) -> None:
         self.path = Path(path)
         self.clock = clock
-        self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._sync: sqlite3.Connection | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
-        self._write_lock = asyncio.Lock()
         self._shared: dict[str, Any] = {}
         self._deferred: list[tuple[str, Params]] = []
         self._flusher = Flusher(self._write_deferred, DEFER_SECONDS, DEFER_ROWS)
 
     async def connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._open()
-        await _pragma(self._writer, "journal_mode=WAL")
+        # The one writer: its thread runs every write transaction, in order.
+        self._writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._sync = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._sync.row_factory = sqlite3.Row
+        await self._on_writer(_prepare_writer)
         await self.migrate()
         self._reader = await self._open()
         # Searches read the FTS index hard: a larger page cache and memory-mapped reads keep
         # its hot pages from being decoded again on every query.
         await _pragma(self._reader, "cache_size=-32768")
         await _pragma(self._reader, f"mmap_size={128 * 1024 * 1024}")
-        # Used only by write(), on its one thread.
-        self._writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
-        self._sync = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._sync.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
-            self._sync.execute(f"PRAGMA {pragma}").close()
 
     async def _open(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN ourselves, Python's sqlite3 must not.
@@ -172,10 +155,9 @@ class Database:
             await asyncio.get_running_loop().run_in_executor(self._writer_thread, sync.close)
             self._writer_thread.shutdown()
             self._writer_thread = None
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        if self._reader is not None:
+            await self._reader.close()
+        self._reader = None
 
     def now(self) -> datetime:
         """The bot's "now", aware, from its one clock."""
@@ -198,7 +180,7 @@ class Database:
 
     @property
     def is_connected(self) -> bool:
-        return self._writer is not None
+        return self._sync is not None
 
     def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
         if conn is None:
@@ -207,77 +189,29 @@ class Database:
 
     async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[int]:
         """Apply every migration not yet recorded; each one atomically. Returns what ran."""
-        conn = self._require(self._writer)
-        async with self._write_lock:
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            async with conn.execute("SELECT version FROM schema_version") as cur:
-                done = {row[0] for row in await cur.fetchall()}
-            applied: list[int] = []
-            for migration in load_migrations() if migrations is None else migrations:
-                if migration.version in done:
-                    continue
-                # executescript cannot take parameters; the values here are our own file name
-                # and a timestamp, never user input.
-                script = (
-                    "BEGIN IMMEDIATE;\n"
-                    f"{migration.sql}\n;\n"
-                    "INSERT INTO schema_version(version, name, applied_at) VALUES "
-                    f"({migration.version}, '{migration.name}', '{self.stamp()}');\n"
-                    "COMMIT;"
-                )
-                try:
-                    await conn.executescript(script)
-                except Exception:
-                    if conn.in_transaction:
-                        await conn.execute("ROLLBACK")
-                    log.exception("migration %s failed, rolled back", migration.name)
-                    raise
-                log.info("applied migration %s", migration.name)
-                applied.append(migration.version)
-            return applied
+        todo = load_migrations() if migrations is None else list(migrations)
+        return await self._on_writer(lambda conn: _migrate(conn, todo, self.stamp()))
 
     async def schema_version(self) -> int:
         row = await self.fetchone("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version")
         return int(row["v"]) if row else 0
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: ``BEGIN IMMEDIATE`` under the process-wide write lock."""
-        conn = self._require(self._writer)
-        async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
-
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``fn`` on the writer thread as one ``BEGIN IMMEDIATE`` transaction. A batch of
-        statements then costs one thread hop instead of one per statement, which is what makes
-        bulk imports fast.
+        """Run ``fn`` as one ``BEGIN IMMEDIATE`` transaction on the writer's thread: committed
+        if it returns, rolled back if it raises. Cancelled before its turn, it never runs;
+        once started, it finishes."""
+        return await self._on_writer(lambda conn: _run_transaction(conn, fn))
 
-        No asyncio lock: under load, handing one over took the busy event loop several turns
-        per write, and writers queued behind it. Cancelled before its turn, the transaction
-        never runs; once started, it finishes, committed or rolled back.
-        """
+    async def _on_writer(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn, thread = self._sync, self._writer_thread
         if conn is None or thread is None:
             raise RuntimeError("Database is not connected")
-        return await asyncio.get_running_loop().run_in_executor(thread, _run_transaction, conn, fn)
+        return await asyncio.get_running_loop().run_in_executor(thread, fn, conn)
 
     async def checkpoint(self) -> bool:
         """Copy the WAL into the database file and empty it, so that what was just erased is
         in neither; True when it went all the way (a long read may hold it up)."""
-        conn, thread = self._sync, self._writer_thread
-        if conn is None or thread is None:
-            raise RuntimeError("Database is not connected")
-        return await asyncio.get_running_loop().run_in_executor(thread, _checkpoint, conn)
+        return await self._on_writer(_checkpoint)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns the last row id.
@@ -315,11 +249,7 @@ class Database:
 
             def run(conn: sqlite3.Connection, by_sql: dict[str, list[Params]] = by_sql) -> None:
                 for sql, batch in by_sql.items():
-                    one = _as_one(sql)
-                    if one is None:
-                        conn.executemany(sql, batch)
-                    else:
-                        conn.execute(one, (json.dumps(batch, ensure_ascii=False),))
+                    conn.executemany(sql, batch)
 
             try:
                 await self.write(run)
@@ -365,23 +295,41 @@ class Database:
         return await _vacuum_into(conn, Path(dest))
 
 
-@functools.lru_cache(maxsize=64)
-def _as_one(sql: str) -> str | None:
-    """``sql`` (one row's statement) as one statement for a JSON array of rows, if it is a
-    plain INSERT of placeholders or a counter's increment by id; else None."""
-    if match := _INSERT.match(sql):
-        table, columns = match.groups()
-        count = len(columns.split(","))
-        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(count))
-        return f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(?1)"  # noqa: S608
-    if match := _COUNTER.match(sql):
-        table, column = match.groups()
-        row_id = "json_extract(value, '$[0]')"
-        return (
-            f"UPDATE {table} SET {column} = {column} + (SELECT COUNT(*) FROM json_each(?1)"  # noqa: S608
-            f" WHERE {row_id} = {table}.id) WHERE id IN (SELECT {row_id} FROM json_each(?1))"
+def _prepare_writer(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=WAL").close()
+    for pragma in _PRAGMAS:
+        conn.execute(f"PRAGMA {pragma}").close()
+
+
+def _migrate(conn: sqlite3.Connection, migrations: list[Migration], stamp: str) -> list[int]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_version")}
+    applied: list[int] = []
+    for migration in migrations:
+        if migration.version in done:
+            continue
+        # executescript cannot take parameters; the values here are our own file name and a
+        # timestamp, never user input.
+        script = (
+            "BEGIN IMMEDIATE;\n"
+            f"{migration.sql}\n;\n"
+            "INSERT INTO schema_version(version, name, applied_at) VALUES "
+            f"({migration.version}, '{migration.name}', '{stamp}');\n"
+            "COMMIT;"
         )
-    return None
+        try:
+            conn.executescript(script)
+        except Exception:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            log.exception("migration %s failed, rolled back", migration.name)
+            raise
+        log.info("applied migration %s", migration.name)
+        applied.append(migration.version)
+    return applied
 
 
 def _run_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:

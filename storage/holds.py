@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 
 from catalog.pdscan import Finding
@@ -33,12 +34,13 @@ class HoldRepo:
             ensure_ascii=False,
         )
         now = self.db.stamp()
-        async with self.db.transaction() as conn:
-            await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "UPDATE materials SET status = 'archived', updated_at = ? WHERE id = ?",
                 (now, material_id),
             )
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO pd_holds (material_id, findings, held_by, held_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (material_id) DO UPDATE SET"
                 " findings = excluded.findings, held_by = excluded.held_by,"
@@ -46,6 +48,8 @@ class HoldRepo:
                 " decided_at = NULL",
                 (material_id, payload, by, now),
             )
+
+        return await self.db.write(run)
 
     async def get(self, material_id: int) -> Hold | None:
         row = await self.db.fetchone(
@@ -61,8 +65,9 @@ class HoldRepo:
     async def decide(self, material_id: int, publish: bool, by: int) -> bool:
         """Publish anyway, or keep the material archived; False if already decided."""
         now = self.db.stamp()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE pd_holds SET decision = ?, decided_by = ?, decided_at = ?"
                 " WHERE material_id = ? AND decision IS NULL",
                 ("published" if publish else "kept", by, now, material_id),
@@ -70,8 +75,10 @@ class HoldRepo:
             if cur.rowcount == 0:
                 return False
             if publish:
-                await conn.execute(
+                conn.execute(
                     "UPDATE materials SET status = 'active', updated_at = ? WHERE id = ?",
                     (now, material_id),
                 )
             return True
+
+        return await self.db.write(run)

@@ -188,13 +188,12 @@ class OrgRepo:
         is taken by another one."""
         if field not in EDITABLE:
             raise ValueError(field)
+        sql = f"UPDATE organisations SET {field} = ?, updated_at = ? WHERE id = ?"  # noqa: S608
+        stamp = self.db.stamp()
         try:
-            async with self.db.transaction() as conn:
-                cur = await conn.execute(
-                    f"UPDATE organisations SET {field} = ?, updated_at = ? WHERE id = ?",  # noqa: S608
-                    (value, self.db.stamp(), org_id),
-                )
-                changed = cur.rowcount
+            changed = await self.db.write(
+                lambda conn: conn.execute(sql, (value, stamp, org_id)).rowcount
+            )
         except sqlite3.IntegrityError:
             return False
         self._cache = None

@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from catalog.requests import Audience, Format, Status
 from storage.db import Database
 
@@ -218,25 +216,25 @@ _EVENT_INSERT = (
 )
 
 
-async def _event(
-    conn: aiosqlite.Connection,
+def _event(
+    conn: sqlite3.Connection,
     request_id: int,
     actor: int | None,
     action: Action,
     comment: str,
     at: str,
 ) -> None:
-    await conn.execute(_EVENT_INSERT, (request_id, actor, action.value, comment, at))
+    conn.execute(_EVENT_INSERT, (request_id, actor, action.value, comment, at))
 
 
-async def _insert_session(
-    conn: aiosqlite.Connection,
+def _insert_session(
+    conn: sqlite3.Connection,
     data: SessionInput,
     created_by: int | None,
     request_id: int | None,
     at: str,
 ) -> int:
-    cur = await conn.execute(
+    cur = conn.execute(
         "INSERT INTO sessions (request_id, organisation_id, topic_code, format, starts_at, place,"
         " planned_hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -349,35 +347,40 @@ class RequestRepo:
         session: SessionInput | None = None,
     ) -> Request | None:
         now = self.db.stamp()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "SELECT status, user_id, assignee_id FROM requests WHERE id = ?", (request_id,)
             )
-            row = await cur.fetchone()
+            row = cur.fetchone()
             if row is None or Status(row["status"]) not in set(allowed):
-                return None
+                return False
             if owner is not None and row["user_id"] != owner:
-                return None
+                return False
             assignee = actor if assign or row["assignee_id"] is None else row["assignee_id"]
             if owner is not None:
                 assignee = row["assignee_id"]
             if data is not None:
-                await conn.execute(
+                conn.execute(
                     "UPDATE requests SET organisation_id = ?, topic_code = ?, format = ?,"
                     " audience = ?, participants = ?, date_from = ?, date_to = ?,"
                     " dates_text = ?, contact_name = ?, contact_phone = ?, comment = ?"
                     " WHERE id = ?",
                     (*_fields(data), request_id),
                 )
-                await conn.execute(_REMEMBER_ORG, (data.organisation_id, row["user_id"]))
-            await conn.execute(
+                conn.execute(_REMEMBER_ORG, (data.organisation_id, row["user_id"]))
+            conn.execute(
                 "UPDATE requests SET status = ?, assignee_id = ?, updated_at = ?, touched_at = ?"
                 " WHERE id = ?",
                 (status.value, assignee, now, now, request_id),
             )
-            await _event(conn, request_id, actor, action, comment, now)
+            _event(conn, request_id, actor, action, comment, now)
             if session is not None:
-                await _insert_session(conn, session, actor, request_id, now)
+                _insert_session(conn, session, actor, request_id, now)
+            return True
+
+        if not await self.db.write(run):
+            return None
         return await self.get(request_id)
 
     async def take(self, request_id: int, actor: int) -> Request | None:
@@ -450,8 +453,9 @@ class RequestRepo:
         """Record the SLA reminder, unless someone acted on the request meanwhile or it was
         already recorded; True means this call is the one that should remind."""
         now = self.db.stamp()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE requests SET sla_reminded_at = ? WHERE id = ? AND touched_at = ?"
                 " AND status IN ('new', 'taken')"
                 " AND (sla_reminded_at IS NULL OR sla_reminded_at < touched_at)",
@@ -459,8 +463,10 @@ class RequestRepo:
             )
             if cur.rowcount == 0:
                 return False
-            await _event(conn, request_id, None, Action.SLA_REMINDER, "", now)
+            _event(conn, request_id, None, Action.SLA_REMINDER, "", now)
             return True
+
+        return await self.db.write(run)
 
     async def export_rows(self) -> list[list[Any]]:
         rows: list[list[Any]] = [
@@ -511,8 +517,10 @@ class SessionRepo:
         self.db = db
 
     async def create(self, data: SessionInput, created_by: int) -> Session:
-        async with self.db.transaction() as conn:
-            session_id = await _insert_session(conn, data, created_by, None, self.db.stamp())
+        stamp = self.db.stamp()
+        session_id = await self.db.write(
+            lambda conn: _insert_session(conn, data, created_by, None, stamp)
+        )
         found = await self.get(session_id)
         assert found is not None
         return found
@@ -535,18 +543,21 @@ class SessionRepo:
     async def record(self, session_id: int, participants: int, hours: float, actor: int) -> bool:
         """The actual participants and academic hours; recorded again, they are corrected."""
         now = self.db.stamp()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE sessions SET participants = ?, hours = ? WHERE id = ? RETURNING request_id",
                 (participants, hours, session_id),
             )
-            row = await cur.fetchone()
+            row = cur.fetchone()
             if row is None:
                 return False
             if row["request_id"] is not None:
                 note = f"{participants} / {hours:g}"
-                await _event(conn, row["request_id"], actor, Action.HELD, note, now)
+                _event(conn, row["request_id"], actor, Action.HELD, note, now)
             return True
+
+        return await self.db.write(run)
 
     async def to_remind(self, after: datetime) -> list[Session]:
         """Sessions of requests, starting after ``after``, whose tutor has not had the
@@ -559,20 +570,24 @@ class SessionRepo:
         return [_session(r) for r in rows]
 
     async def mark_reminded(self, session_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
                 (self.db.stamp(), session_id),
             )
             return cur.rowcount > 0
 
+        return await self.db.write(run)
+
     async def set_announcement(self, session_id: int, announcement_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE sessions SET announcement_id = ? WHERE id = ? AND announcement_id IS NULL",
                 (announcement_id, session_id),
             )
             return cur.rowcount > 0
+
+        return await self.db.write(run)
 
     async def export_rows(self) -> list[list[Any]]:
         rows: list[list[Any]] = [

@@ -207,25 +207,27 @@ class UserRepo:
     async def _set_role(
         self, user_id: int, role: Role, changed_by: int | None, stamp: str
     ) -> Role | None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
+        def run(conn: sqlite3.Connection) -> Role | None:
+            conn.execute(
                 "INSERT INTO users (id, created_at, last_seen_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (id) DO NOTHING",
                 (user_id, stamp, stamp),
             )
-            cur = await conn.execute("SELECT role FROM users WHERE id = ?", (user_id,))
-            row = await cur.fetchone()
+            cur = conn.execute("SELECT role FROM users WHERE id = ?", (user_id,))
+            row = cur.fetchone()
             assert row is not None
             old = Role(row["role"])
             if old == role:
                 return None
-            await conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
-            await conn.execute(
+            conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user_id))
+            conn.execute(
                 "INSERT INTO role_changes (user_id, old_role, new_role, changed_by, changed_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (user_id, old.value, role.value, changed_by, stamp),
             )
             return old
+
+        return await self.db.write(run)
 
     async def list_by_role(self, role: Role | None = None) -> list[UserRecord]:
         if role is None:

@@ -161,34 +161,40 @@ class VksRepo:
 
     async def record_outcome(self, day: date, key: str, outcome: str) -> bool:
         """Record what became of a reminder; False if it already had an outcome."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "INSERT OR IGNORE INTO vks_reminders (date, offset_key, outcome, at)"
                 " VALUES (?, ?, ?, ?)",
                 (day.isoformat(), key, outcome, self.db.stamp()),
             )
             return cur.rowcount > 0
 
+        return await self.db.write(run)
+
     # -- attendance -------------------------------------------------------------------------
 
     async def toggle_attendance(self, day: date, user_id: int) -> tuple[bool, int]:
         """Flip the user's "I will attend"; returns (attending now, total)."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def run(conn: sqlite3.Connection) -> tuple[bool, int]:
+            cur = conn.execute(
                 "DELETE FROM vks_attendance WHERE date = ? AND user_id = ?",
                 (day.isoformat(), user_id),
             )
             attending = cur.rowcount == 0
             if attending:
-                await conn.execute(
+                conn.execute(
                     "INSERT INTO vks_attendance (date, user_id, at) VALUES (?, ?, ?)",
                     (day.isoformat(), user_id, self.db.stamp()),
                 )
-            cur = await conn.execute(
+            cur = conn.execute(
                 "SELECT COUNT(*) FROM vks_attendance WHERE date = ?", (day.isoformat(),)
             )
-            row = await cur.fetchone()
-        return attending, int(row[0]) if row else 0
+            row = cur.fetchone()
+            return attending, int(row[0]) if row else 0
+
+        return await self.db.write(run)
 
     async def attendance(self, day: date) -> int:
         row = await self.db.fetchone(

@@ -67,7 +67,7 @@ async def test_search_log_and_downloads_reach_the_database_by_flush_report_or_cl
     row = await db.fetchone("SELECT COUNT(*) AS n FROM downloads")
     assert row is not None
     assert row["n"] == 2
-    # A batch is written as one statement over its rows: values keep their types, and a
+    # A batch is written together: values keep their types, and a
     # counter counts each row.
     other = await CatalogRepo(db).create(
         MaterialInput(title="Памятка ЦАМИ", kind=Kind.MEMO, topics=["base"], url="https://y.ru")

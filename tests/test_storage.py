@@ -49,41 +49,29 @@ async def test_pragmas(db: Database) -> None:
     assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000  # type: ignore[index]
 
 
-async def test_transaction_rolls_back_on_error(db: Database) -> None:
-    async def half_done() -> None:
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO users (id, created_at, last_seen_at) VALUES (1,'','')")
-            raise RuntimeError("boom")
+async def test_a_write_rolls_back_on_error(db: Database) -> None:
+    def half_done(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO users (id, created_at, last_seen_at) VALUES (1,'','')")
+        raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        await half_done()
+        await db.write(half_done)
     assert await UserRepo(db).get(1) is None
 
 
-async def test_write_lock_serialises_read_modify_write(db: Database) -> None:
+async def test_writes_run_one_at_a_time_in_order(db: Database) -> None:
     await db.execute("CREATE TABLE counter (n INTEGER)")
     await db.execute("INSERT INTO counter VALUES (0)")
 
-    async def bump() -> None:
-        async with db.transaction() as conn:
-            cur = await conn.execute("SELECT n FROM counter")
-            (n,) = await cur.fetchone()  # type: ignore[misc]
-            await asyncio.sleep(0)  # let every other coroutine try to get in here
-            await conn.execute("UPDATE counter SET n = ?", (n + 1,))
-
-    await asyncio.gather(*(bump() for _ in range(200)))
-    assert (await db.fetchone("SELECT n FROM counter"))["n"] == 200  # type: ignore[index]
-
-    # write() runs on its own thread and connection, without the lock: SQLite's lock keeps
-    # its transactions and the locked ones apart.
-    def bump_in_thread(conn: sqlite3.Connection) -> None:
+    def bump(conn: sqlite3.Connection) -> int:
         (n,) = conn.execute("SELECT n FROM counter").fetchone()
         conn.execute("UPDATE counter SET n = ?", (n + 1,))
+        return int(n)
 
-    await asyncio.gather(
-        *(bump() for _ in range(100)), *(db.write(bump_in_thread) for _ in range(100))
-    )
-    assert (await db.fetchone("SELECT n FROM counter"))["n"] == 400  # type: ignore[index]
+    seen = await asyncio.gather(*(db.write(bump) for _ in range(300)))
+    # Each read-modify-write saw the one before it: none overlapped, and they ran as asked.
+    assert seen == list(range(300))
+    assert (await db.fetchone("SELECT n FROM counter"))["n"] == 300  # type: ignore[index]
 
 
 async def test_roles_and_audit(db: Database) -> None:
