@@ -24,10 +24,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -43,29 +43,22 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, InputFile, Message
 
-from bot import reports, request_cards, texts
 from bot.flood import OWN_RETRIES, SentLastSecond
-from bot.keyboards import (
-    delivery_report_kb,
-    digest_kb,
-    material_link_kb,
-    pd_hold_kb,
-    vks_post_kb,
-)
+from bot.ui import counted, escape
 from storage.announcements import (
     Announcement,
     AnnouncementRepo,
     Content,
     Kind,
     OutboxRow,
+    Render,
     Targets,
 )
 from storage.chats import ChatRepo
 from storage.db import Database
 from storage.users import Role, UserRepo
-from storage.vks import VksRepo
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +66,22 @@ log = logging.getLogger(__name__)
 # buttons for a material held for possible personal data.
 HOLD_BUTTONS = "pdhold:"
 DEFAULT_TZ = ZoneInfo("Europe/Moscow")
+
+# The engine's own words: reasons kept with a row for the delivery report, and its notices.
+DELIVERY_FORBIDDEN_CHAT = "бот удалён из чата или не может в нём писать"
+DELIVERY_FORBIDDEN_USER = "пользователь заблокировал бота"
+DELIVERY_REJECTED = "Telegram отклонил сообщение: {reason}"
+DELIVERY_INTERNAL = "внутренняя ошибка ({reason})"
+DELIVERY_NOT_PINNED = "доставлено, но не закреплено: нет права закреплять"
+RECALL_FAILED = "не удалось удалить: {reason}"
+CHAT_LOST = "⚠️ Бот больше не может писать в чат «{title}»: {reason}. Чат помечен неактивным."
+NOTICE_REPEATED = "🔁 За последний час это повторилось ещё {count}. Последнее:\n\n{text}"
 # Transient failures are retried until they go through, one second after the first, doubling
 # up to this: an outage of Telegram's front end costs minutes, never the message.
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 300.0
 BATCH = 200
+UPLOADS_KEPT = 16
 NOTICE_WINDOW = timedelta(hours=1)
 IDLE_WAIT = 30.0
 
@@ -95,35 +99,63 @@ class Limits:
     group_window: float = 61.0
 
 
-async def send_content(
-    bot: Bot,
-    chat_id: int,
-    content: Content,
-    thread: int | None = None,
-    markup: InlineKeyboardMarkup | None = None,
-) -> int:
-    """Send one announcement's content; the preview uses this too, so it is exact."""
-    if content.photo:
-        sent = await bot.send_photo(
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The message a row's content makes: HTML text (a caption under a photo or a document)
+    and its keyboard."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    photo: str | InputFile | None = None
+    document: str | None = None
+    # A photo uploaded for the first recipient goes to the others by its file_id: the key the
+    # engine keeps the file_id under (RenderContext.uploaded).
+    upload_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """What a renderer may need besides the announcement."""
+
+    bot_username: str
+    tz: ZoneInfo
+    # Photos already uploaded by this engine, by Rendered.upload_key.
+    uploaded: Mapping[str, str]
+
+
+Renderer = Callable[[Announcement, RenderContext], Awaitable[Rendered]]
+
+
+async def plain(announcement: Announcement, ctx: RenderContext) -> Rendered:
+    """The content as it is: a broadcast, a notice."""
+    content = announcement.content
+    return Rendered(content.text, photo=content.photo, document=content.document)
+
+
+async def send_rendered(
+    bot: Bot, chat_id: int, rendered: Rendered, thread: int | None = None
+) -> Message:
+    """Send one rendered message; a broadcast's preview uses this too, so it is exact."""
+    caption = rendered.text or None
+    if rendered.photo is not None:
+        return await bot.send_photo(
             chat_id,
-            content.photo,
-            caption=content.text or None,
+            rendered.photo,
+            caption=caption,
             message_thread_id=thread,
-            reply_markup=markup,
+            reply_markup=rendered.markup,
         )
-    elif content.document:
-        sent = await bot.send_document(
+    if rendered.document is not None:
+        return await bot.send_document(
             chat_id,
-            content.document,
-            caption=content.text or None,
+            rendered.document,
+            caption=caption,
             message_thread_id=thread,
-            reply_markup=markup,
+            reply_markup=rendered.markup,
         )
-    else:
-        sent = await bot.send_message(
-            chat_id, content.text, message_thread_id=thread, reply_markup=markup
-        )
-    return sent.message_id
+    return await bot.send_message(
+        chat_id, rendered.text, message_thread_id=thread, reply_markup=rendered.markup
+    )
 
 
 def _iso(moment: datetime) -> str:
@@ -138,13 +170,13 @@ class Delivery:
         limits: Limits | None = None,
         clock: Callable[[], float] = time.monotonic,
         tz: ZoneInfo = DEFAULT_TZ,
+        renderers: Mapping[Render, Renderer] | None = None,
     ) -> None:
         self.db = db
         self.tz = tz
         self.outbox = AnnouncementRepo(db)
         self.chats = ChatRepo(db)
         self.users = UserRepo(db)
-        self.vks = VksRepo(db)
         self.limits = limits or Limits()
         # ``clock`` paces the sends; which rows are due is read from the bot's one clock, the
         # database's, shared with the handlers and the scheduler.
@@ -162,8 +194,10 @@ class Delivery:
         self._group_sends: dict[int, deque[float]] = {}
         self._announcements: dict[int, Announcement] = {}
         self._bot_username = ""
-        # A digest's chart is drawn and uploaded once; the other admins get its file_id.
-        self._digest_photos: dict[int, str] = {}
+        # Each kind of content is made into a message by its feature's renderer.
+        self.renderers: dict[Render, Renderer] = {Render.PLAIN: plain, **(renderers or {})}
+        # Photos uploaded once and sent on by file_id (a digest's chart), by upload key.
+        self._uploaded: OrderedDict[str, str] = OrderedDict()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -199,7 +233,8 @@ class Delivery:
         self,
         role: Role,
         text: str,
-        buttons: str = "",
+        render: Render = Render.PLAIN,
+        ref: str = "",
         *,
         about: str = "",
         person: int | None = None,
@@ -209,13 +244,14 @@ class Delivery:
         if not people:
             log.warning("no one with role %s to notify", role.value)
             return
-        await self.tell(people, text, buttons, about=about, person=person)
+        await self.tell(people, text, render, ref, about=about, person=person)
 
     async def tell(
         self,
         people: list[int],
         text: str,
-        buttons: str = "",
+        render: Render = Render.PLAIN,
+        ref: str = "",
         *,
         about: str = "",
         person: int | None = None,
@@ -224,7 +260,7 @@ class Delivery:
         (a chat, a person) goes at most once an hour; the repeats of that hour are summed up
         in one message at its end, so nobody can turn the bot's notices into spam. A notice
         that names a ``person`` is rewritten if they ask to be forgotten."""
-        content = Content(text=text, buttons=buttons, about=person)
+        content = Content(text=text, render=render, ref=ref, about=person)
         targets = Targets(users=tuple(people))
         if about:
             await self.outbox.notice_once(about, content, targets, NOTICE_WINDOW, _summed_up)
@@ -360,12 +396,10 @@ class Delivery:
                     await self.outbox.note_unknown_copy(row.id)
                 await self._wait(row, e)
             elif isinstance(e, TelegramAPIError):
-                await self.outbox.mark_failed(
-                    row.id, texts.DELIVERY_REJECTED.format(reason=e.message)
-                )
+                await self.outbox.mark_failed(row.id, DELIVERY_REJECTED.format(reason=e.message))
             else:
                 log.exception("unexpected error sending outbox row %s", row.id)
-                reason = texts.DELIVERY_INTERNAL.format(reason=type(e).__name__)
+                reason = DELIVERY_INTERNAL.format(reason=type(e).__name__)
                 await self.outbox.mark_failed(row.id, reason)
         else:
             await self.outbox.mark_sent(row.id, message_id, row.chat_id)
@@ -379,52 +413,22 @@ class Delivery:
         else:
             await self._backoff(row, row.attempts + 1, _describe(error))
 
+    async def _render(self, announcement: Announcement) -> Rendered:
+        renderer = self.renderers.get(announcement.content.render, plain)
+        context = RenderContext(self._bot_username, self.tz, self._uploaded)
+        rendered: Rendered = await renderer(announcement, context)
+        return rendered
+
     async def _send(self, row: OutboxRow, announcement: Announcement) -> int:
         assert self._bot is not None
-        content = announcement.content
-        if content.buttons.startswith(reports.DIGEST_BUTTONS):
-            return await self._send_digest(row, announcement)
-        rendered = await request_cards.render(self.db, content, self.tz)
-        if rendered is not None:
-            text, markup = rendered
-            content = Content(text=text)
-        else:
-            markup = await self._markup(announcement)
-        return await send_content(self._bot, row.chat_id, content, row.thread_id or None, markup)
-
-    async def _send_digest(self, row: OutboxRow, announcement: Announcement) -> int:
-        assert self._bot is not None
-        content = announcement.content
-        photo: str | BufferedInputFile | None = self._digest_photos.get(announcement.id)
-        if photo is None:
-            week = date.fromisoformat(content.buttons.removeprefix(reports.DIGEST_BUTTONS))
-            png = await reports.digest_chart(self.db, self.tz, reports.period_of_week(week))
-            if png is None:
-                # Half a year without a download: a chart of zeros says nothing.
-                sent = await self._bot.send_message(
-                    row.chat_id, content.text, reply_markup=digest_kb()
-                )
-                return sent.message_id
-            photo = BufferedInputFile(png, f"digest-{week.isoformat()}.png")
-        sent = await self._bot.send_photo(
-            row.chat_id, photo, caption=content.text, reply_markup=digest_kb()
-        )
-        if sent.photo:
-            if len(self._digest_photos) > 16:
-                self._digest_photos.clear()
-            self._digest_photos[announcement.id] = sent.photo[-1].file_id
-        return sent.message_id
-
-    async def _markup(self, announcement: Announcement) -> InlineKeyboardMarkup | None:
-        buttons = announcement.content.buttons
-        if buttons == "vks" and announcement.vks_date:
-            day = date.fromisoformat(announcement.vks_date)
-            return vks_post_kb(day, await self.vks.attendance(day), self._bot_username)
-        if buttons.startswith(HOLD_BUTTONS):
-            return pd_hold_kb(int(buttons.removeprefix(HOLD_BUTTONS)))
-        if buttons.startswith("material:") and self._bot_username:
-            return material_link_kb(int(buttons.split(":", 1)[1]), self._bot_username)
-        return None
+        rendered = await self._render(announcement)
+        sent = await send_rendered(self._bot, row.chat_id, rendered, row.thread_id or None)
+        if rendered.upload_key and sent.photo:
+            self._uploaded[rendered.upload_key] = sent.photo[-1].file_id
+            while len(self._uploaded) > UPLOADS_KEPT:
+                self._uploaded.popitem(last=False)
+        message_id: int = sent.message_id
+        return message_id
 
     async def _pin(self, row: OutboxRow, message_id: int) -> None:
         assert self._bot is not None
@@ -432,7 +436,7 @@ class Delivery:
             await self._bot.pin_chat_message(row.chat_id, message_id)
         except Exception as e:
             log.info("could not pin in chat %s: %s", row.chat_id, e)
-            await self.outbox.note_error(row.id, texts.DELIVERY_NOT_PINNED)
+            await self.outbox.note_error(row.id, DELIVERY_NOT_PINNED)
 
     async def _recall(self, row: OutboxRow) -> None:
         """Delete the row's next copy; the row is done once every copy was tried."""
@@ -456,7 +460,7 @@ class Delivery:
                 await self.outbox.copy_recalled(row.id, message_id)
             else:
                 # Telegram lets bots delete group messages only for 48 hours.
-                reason = texts.RECALL_FAILED.format(reason=e.message)
+                reason = RECALL_FAILED.format(reason=e.message)
                 await self.outbox.copy_recalled(row.id, message_id, reason)
         else:
             await self.outbox.copy_recalled(row.id, message_id)
@@ -466,16 +470,18 @@ class Delivery:
     async def _refresh(self, row: OutboxRow, announcement: Announcement) -> None:
         """Edit every copy of a sent row to what its content renders to now."""
         assert self._bot is not None
-        rendered = await request_cards.render(self.db, announcement.content, self.tz)
-        if rendered is None:
-            await self.outbox.refreshed(row.id)
+        rendered = await self._render(announcement)
+        if rendered.photo is not None or rendered.document is not None:
+            await self.outbox.refreshed(row.id)  # only text messages are redrawn
             return
-        text, markup = rendered
         for message_id in await self.outbox.copies(row.id, to_recall=True):
             self._count_send(row.chat_id)
             try:
                 await self._bot.edit_message_text(
-                    text=text, chat_id=row.chat_id, message_id=message_id, reply_markup=markup
+                    text=rendered.text,
+                    chat_id=row.chat_id,
+                    message_id=message_id,
+                    reply_markup=rendered.markup,
                 )
             except Exception as e:
                 if _transient(e):
@@ -506,40 +512,39 @@ class Delivery:
 
     async def _forbidden(self, row: OutboxRow, reason: str) -> None:
         if row.chat_id < 0:
-            await self.outbox.mark_failed(row.id, texts.DELIVERY_FORBIDDEN_CHAT)
+            await self.outbox.mark_failed(row.id, DELIVERY_FORBIDDEN_CHAT)
             if await self.chats.deactivate(row.chat_id, reason):
                 chat = await self.chats.get(row.chat_id)
                 title = chat.title if chat else str(row.chat_id)
                 await self.notify(
                     Role.ADMIN,
-                    texts.CHAT_LOST.format(title=texts.escape(title), reason=reason),
+                    CHAT_LOST.format(title=escape(title), reason=reason),
                     about=f"chat-lost:{row.chat_id}",
                 )
         else:
-            await self.outbox.mark_failed(row.id, texts.DELIVERY_FORBIDDEN_USER)
+            await self.outbox.mark_failed(row.id, DELIVERY_FORBIDDEN_USER)
             await self.chats.set_user_blocked(row.chat_id, True)
 
     # -- reports -----------------------------------------------------------------------------
 
     async def _report_finished(self) -> None:
-        assert self._bot is not None
+        """A broadcast whose rows are all done (or all recalled) gets its report to its
+        author, through the outbox like every notice (Render.DELIVERY_REPORT)."""
         for announcement in await self.outbox.finish_completed():
             self._announcements.pop(announcement.id, None)
             if announcement.kind is not Kind.BROADCAST or announcement.created_by is None:
                 continue
-            lines = await self.outbox.report(announcement.id)
-            text = texts.delivery_report(announcement, lines)
-            failed = sum(1 for line in lines if line.status == "failed")
-            markup = delivery_report_kb(announcement.id, failed) if failed else None
-            try:
-                await self._bot.send_message(announcement.created_by, text, reply_markup=markup)
-            except TelegramAPIError as e:
-                log.info("could not send the delivery report: %s", e)
+            await self.outbox.create(
+                Kind.NOTICE,
+                Content(render=Render.DELIVERY_REPORT, ref=str(announcement.id)),
+                Targets(users=(announcement.created_by,)),
+            )
+            self.kick()
 
 
 def _summed_up(held: int, latest: Content) -> Content:
-    repeats = texts.counted(held, "раз", "раза", "раз")
-    return replace(latest, text=texts.NOTICE_REPEATED.format(count=repeats, text=latest.text))
+    repeats = counted(held, "раз", "раза", "раз")
+    return replace(latest, text=NOTICE_REPEATED.format(count=repeats, text=latest.text))
 
 
 def _transient(error: Exception) -> bool:

@@ -83,7 +83,7 @@ def build_dispatcher(
     inflight = InFlight()
     # One CatalogRepo per dispatcher: it caches the search vocabulary between updates.
     materials = CatalogRepo(db)
-    delivery = Delivery(db, tz=settings.tz)
+    delivery = Delivery(db, tz=settings.tz, renderers=handlers.renderers(db))
     scheduler = Scheduler(
         delivery,
         settings.tz,

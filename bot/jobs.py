@@ -13,7 +13,7 @@ from bot import reports, request_cards, texts
 from bot.delivery import Delivery
 from catalog.requests import add_working_days, day_before
 from catalog.schedule import Offset, Slot, is_holiday, next_dates, starts_at
-from storage.announcements import AnnouncementRepo, Content, Kind, Targets
+from storage.announcements import AnnouncementRepo, Content, Kind, Render, Targets
 from storage.requests import RequestRepo, SessionRepo
 from storage.users import Role, UserRepo
 from storage.vks import VksDate, VksRepo
@@ -72,7 +72,7 @@ class JobContext:
 
     @property
     def vks(self) -> VksRepo:
-        return self.delivery.vks
+        return VksRepo(self.delivery.db)
 
     @property
     def outbox(self) -> AnnouncementRepo:
@@ -180,7 +180,7 @@ async def weekly_digest(ctx: JobContext, monday: date, at: datetime, now: dateti
     caption = await reports.digest_caption(ctx.delivery.db, ctx.tz, week)
     created = await ctx.outbox.create(
         Kind.NOTICE,
-        Content(text=caption, buttons=f"{reports.DIGEST_BUTTONS}{week.start.isoformat()}"),
+        Content(text=caption, render=Render.DIGEST, ref=week.start.isoformat()),
         Targets(users=tuple(readers)),
         once=(monday.isoformat(), DIGEST_KEY),
     )
@@ -261,7 +261,7 @@ async def vks_reminder(ctx: JobContext, day: date, offset: Offset, now: datetime
     targets = vks_targets(vks)
     created = await ctx.outbox.create(
         Kind.VKS,
-        Content(text=text, buttons="vks"),
+        Content(text=text, render=Render.VKS_POST, ref=day.isoformat()),
         targets,
         vks_date=day.isoformat(),
         once=(day.isoformat(), offset.key),

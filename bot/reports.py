@@ -12,10 +12,15 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiogram.types import BufferedInputFile
+
 from bot import texts
 from bot.charts import Chart, weekly_chart
+from bot.delivery import RenderContext, Rendered, Renderer
+from bot.keyboards import digest_kb
 from catalog.importer import to_csv, to_xlsx_book
 from catalog.stats import Method, Period, PeriodKind, chart_weeks, period_of, smooth
+from storage.announcements import Announcement
 from storage.db import Database
 from storage.stats import (
     FAILED_SHOWN,
@@ -28,7 +33,6 @@ from storage.stats import (
 )
 
 # An outbox row whose content.buttons starts with this is a digest: the engine draws its chart.
-DIGEST_BUTTONS = "digest:"
 # МО listed in the message; the rest are in the export.
 ORGS_SHOWN = 15
 FAILED_IN_EXPORT = 500
@@ -280,6 +284,25 @@ async def digest_caption(db: Database, tz: ZoneInfo, week: Period) -> str:
 async def digest_chart(db: Database, tz: ZoneInfo, week: Period) -> bytes | None:
     found = await chart(db, tz, week, "", Method.SMA3)
     return found.chart.png if found else None
+
+
+def digest_renderer(db: Database) -> Renderer:
+    async def render(announcement: Announcement, ctx: RenderContext) -> Rendered:
+        """The digest's caption with its chart, drawn and uploaded once for all the admins."""
+        content = announcement.content
+        key = f"digest:{announcement.id}"
+        uploaded = ctx.uploaded.get(key)
+        if uploaded is not None:
+            return Rendered(content.text, digest_kb(), photo=uploaded)
+        week = date.fromisoformat(content.ref)
+        png = await digest_chart(db, ctx.tz, period_of_week(week))
+        if png is None:
+            # Half a year without a download: a chart of zeros says nothing.
+            return Rendered(content.text, digest_kb())
+        photo = BufferedInputFile(png, f"digest-{week.isoformat()}.png")
+        return Rendered(content.text, digest_kb(), photo=photo, upload_key=key)
+
+    return render
 
 
 def period_of_week(monday: date) -> Period:

@@ -14,17 +14,15 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import texts
+from bot.delivery import RenderContext, Rendered, Renderer
 from bot.keyboards import req_fix_kb, review_kb
 from catalog.schedule import human_date
-from storage.announcements import AnnouncementRepo, Content, Kind, Targets
+from storage.announcements import Announcement, AnnouncementRepo, Content, Kind, Render, Targets
 from storage.db import Database
 from storage.requests import Request, RequestRepo, Session
 from storage.users import Role, UserRepo
 
 log = logging.getLogger(__name__)
-
-REQUEST_BUTTONS = "request:"
-FIX_BUTTONS = "reqfix:"
 
 
 async def topic_title(db: Database, code: str) -> str:
@@ -89,26 +87,31 @@ async def request_card(
     return text, kb
 
 
-async def render(
-    db: Database, content: Content, tz: ZoneInfo
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """The text and keyboard for a request-related outbox row; None for other rows."""
-    if content.buttons.startswith(REQUEST_BUTTONS):
-        request_id = int(content.buttons.removeprefix(REQUEST_BUTTONS))
-        request = await RequestRepo(db).get(request_id)
+def renderers(db: Database) -> dict[Render, Renderer]:
+    """The outbox renderers of request messages."""
+
+    async def card(announcement: Announcement, ctx: RenderContext) -> Rendered:
+        """A request's card for the queue, drawn from the database when sent, so a person's
+        contacts never sit in the outbox and /forget reaches every card sent after it."""
+        content = announcement.content
+        request = await RequestRepo(db).get(int(content.ref or 0))
         if request is None:
-            return content.text, None
-        return await request_card(db, request, tz, content.text)
-    if content.buttons.startswith(FIX_BUTTONS):
-        return content.text, req_fix_kb(int(content.buttons.removeprefix(FIX_BUTTONS)))
-    return None
+            return Rendered(content.text or texts.REVIEW_GONE)
+        text, kb = await request_card(db, request, ctx.tz, content.text)
+        return Rendered(text, kb)
+
+    async def fix(announcement: Announcement, ctx: RenderContext) -> Rendered:
+        content = announcement.content
+        return Rendered(content.text, req_fix_kb(int(content.ref or 0)))
+
+    return {Render.REQUEST_CARD: card, Render.REQUEST_FIX: fix}
 
 
 async def to_queue(db: Database, staff_chat_id: int | None, request_id: int, headline: str) -> None:
     """A card for the review queue: into the staff chat, or to every methodologist in private
     when no staff chat is set or the bot is no longer in it."""
     outbox = AnnouncementRepo(db)
-    content = Content(text=headline, buttons=f"{REQUEST_BUTTONS}{request_id}")
+    content = Content(text=headline, render=Render.REQUEST_CARD, ref=str(request_id))
     if staff_chat_id is not None:
         created = await outbox.create(Kind.NOTICE, content, Targets(chats=(staff_chat_id,)))
         if created is not None and created[1] > 0:
@@ -125,10 +128,10 @@ async def to_queue(db: Database, staff_chat_id: int | None, request_id: int, hea
 
 
 async def to_tutor(db: Database, tutor_id: int, text: str, fix_request: int | None = None) -> None:
-    buttons = f"{FIX_BUTTONS}{fix_request}" if fix_request is not None else ""
-    await AnnouncementRepo(db).create(
-        Kind.NOTICE, Content(text=text, buttons=buttons), Targets(users=(tutor_id,))
-    )
+    content = Content(text=text)
+    if fix_request is not None:
+        content = Content(text=text, render=Render.REQUEST_FIX, ref=str(fix_request))
+    await AnnouncementRepo(db).create(Kind.NOTICE, content, Targets(users=(tutor_id,)))
 
 
 def session_announcement(session: Session, topic: str, tz: ZoneInfo) -> str:

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from html import escape as escape  # re-exported: handlers escape through texts
-from html import unescape
 from math import ceil
 
+# Re-exported while the features move to bot.ui.
+from bot.ui import (
+    ALERT_LIMIT as ALERT_LIMIT,
+)
+from bot.ui import (
+    CAPTION_LIMIT as CAPTION_LIMIT,
+)
+from bot.ui import (
+    MESSAGE_LIMIT as MESSAGE_LIMIT,
+)
+from bot.ui import (
+    counted as counted,
+)
+from bot.ui import (
+    escape as escape,
+)
+from bot.ui import (
+    fit as fit,
+)
+from bot.ui import (
+    html_to_plain as html_to_plain,
+)
+from bot.ui import (
+    number as number,
+)
+from bot.ui import (
+    person as person,
+)
+from bot.ui import (
+    shorten as shorten,
+)
 from catalog.schedule import MONTHS_GENITIVE, Slot, human_date
 from storage.announcements import Announcement, ReportLine
 from storage.users import Role, UserRecord
@@ -116,14 +144,6 @@ def greeting(user: UserRecord) -> str:
     return "\n".join(lines)
 
 
-def person(user: UserRecord | None, user_id: int) -> str:
-    """How we name someone in admin messages: name and id, escaped."""
-    if user is None or not (user.first_name or user.username):
-        return f"<code>{user_id}</code>"
-    handle = f" (@{escape(user.username)})" if user.username else ""
-    return f"{escape(user.display_name)}{handle}, id <code>{user_id}</code>"
-
-
 def help_text(role: Role, commands: list[tuple[str, str]]) -> str:
     lines = [HELP_HEADER, ""]
     lines += [f"/{name} — {escape(description)}" for name, description in commands]
@@ -145,41 +165,6 @@ def roles_list(groups: dict[Role, list[UserRecord]], config_admins: set[int], to
         lines.append(ROLES_EMPTY)
     lines.append("\n" + ROLES_FOOTER.format(total=total))
     return "\n".join(lines)
-
-
-def html_to_plain(text: str) -> str:
-    """Our HTML as plain text, for places that show no markup (callback alerts)."""
-    return unescape(re.sub(r"<[^>]+>", "", text))
-
-
-# Telegram's limits count what people see (the text after its HTML is parsed), not the HTML.
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
-ALERT_LIMIT = 200
-
-
-def shorten(value: str, limit: int) -> str:
-    """A user-supplied value cut to ``limit`` characters at a word, with «…»; cut before it is
-    escaped, so no entity or tag is ever split."""
-    value = " ".join(value.split())
-    if len(value) <= limit:
-        return value
-    cut = value[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:—-") + "…"
-
-
-def fit(parts: list[str], limit: int = MESSAGE_LIMIT, sep: str = "\n") -> str:
-    """HTML parts (lines, each a whole piece of markup) joined, with the last ones dropped and
-    «…» put instead while people would see more than ``limit`` characters."""
-    text = sep.join(parts)
-    if len(html_to_plain(text)) <= limit:
-        return text
-    kept = list(parts)
-    while kept and len(html_to_plain(sep.join([*kept, "…"]))) > limit:
-        kept.pop()
-    return sep.join([*kept, "…"])
 
 
 # -- catalog ---------------------------------------------------------------------------------
@@ -1158,22 +1143,6 @@ REPORT_SESSIONS_HEADER = (
     "№", "Дата и время", "Направление", "МО", "Формат", "Обучено, чел.", "Ак. часов",
     "План, ч", "Заявка №",
 )  # fmt: skip
-
-
-def number(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def counted(value: int, one: str, few: str, many: str) -> str:
-    """«1 запрос», «3 запроса», «11 запросов»: the number and the word in the right form."""
-    tens, units = value % 100, value % 10
-    if units == 1 and tens != 11:
-        word = one
-    elif 2 <= units <= 4 and not 12 <= tens <= 14:
-        word = few
-    else:
-        word = many
-    return f"{number(value)} {word}"
 
 
 def percent(value: float | None) -> str:

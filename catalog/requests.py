@@ -54,6 +54,20 @@ class Status(StrEnum):
         return self in (Status.APPROVED, Status.REJECTED)
 
 
+class Action(StrEnum):
+    """What happened to a request, for its audit trail."""
+
+    CREATED = "created"
+    TAKEN = "taken"
+    APPROVED = "approved"
+    CHANGES = "changes"
+    REJECTED = "rejected"
+    RESUBMITTED = "resubmitted"
+    SLA_REMINDER = "sla_reminder"
+    ERASED = "erased"
+    HELD = "held"  # the actual participants and hours of its session were recorded
+
+
 # -- phone ------------------------------------------------------------------------------------
 
 # Russian numbers after +7: geographic codes start with 3, 4 or 8, mobile ones with 9.

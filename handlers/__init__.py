@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from bot import reports, request_cards
+from bot.delivery import Renderer
 from handlers import (
     announcements,
     catalog,
@@ -19,6 +21,8 @@ from handlers import (
     topics_admin,
     vks,
 )
+from storage.announcements import Render
+from storage.db import Database
 
 
 def get_routers() -> list[Router]:
@@ -46,3 +50,15 @@ def get_routers() -> list[Router]:
         stats.create_router(),
         fallback.create_router(),
     ]
+
+
+def renderers(db: Database) -> dict[Render, Renderer]:
+    """How each feature's kind of outbox content becomes a message (bot.delivery)."""
+    return {
+        **request_cards.renderers(db),
+        **vks.renderers(db),
+        Render.MATERIAL_LINK: catalog.render_material_link,
+        Render.PD_HOLD: materials_admin.render_hold,
+        Render.DIGEST: reports.digest_renderer(db),
+        Render.DELIVERY_REPORT: announcements.report_renderer(db),
+    }

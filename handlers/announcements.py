@@ -16,7 +16,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import BroadcastAction, BroadcastCallback, SubscribeCallback
-from bot.delivery import Delivery, send_content
+from bot.delivery import Delivery, RenderContext, Rendered, Renderer, send_rendered
 from bot.filters import PRIVATE, Label
 from bot.keyboards import (
     broadcast_confirm_kb,
@@ -24,6 +24,7 @@ from bot.keyboards import (
     broadcast_pick_kb,
     broadcast_targets_kb,
     broadcasts_kb,
+    delivery_report_kb,
     recall_confirm_kb,
     subscribe_kb,
 )
@@ -33,7 +34,7 @@ from bot.settings import Settings
 from bot.states import BroadcastStates
 from catalog.schedule import parse_when
 from handlers.common import edit, local_now, local_time, message_of
-from storage.announcements import AnnouncementRepo, Content, Kind, Status, Targets
+from storage.announcements import Announcement, AnnouncementRepo, Content, Kind, Status, Targets
 from storage.catalog import CatalogRepo
 from storage.chats import ChatRepo
 from storage.db import Database
@@ -246,7 +247,9 @@ async def _preview(
     await state.set_state(BroadcastStates.confirming)
     # The preview is sent by the same code the engine sends with, so it is exactly what
     # the chats will get.
-    await send_content(bot, callback.from_user.id, _content(data))
+    content = _content(data)
+    preview = Rendered(content.text, photo=content.photo, document=content.document)
+    await send_rendered(bot, callback.from_user.id, preview)
     pin = bool(data.get("pin"))
     await bot.send_message(
         callback.from_user.id,
@@ -421,6 +424,22 @@ async def on_subscribe(
     await edit(
         callback, callback_answer, texts.SUBSCRIBE_DONE.format(topics=names or texts.SUBSCRIBE_NONE)
     )
+
+
+def report_renderer(db: Database) -> Renderer:
+    async def render(announcement: Announcement, ctx: RenderContext) -> Rendered:
+        """A broadcast's delivery report, as it stands when sent, with «Повторить
+        недоставленные» while some rows failed."""
+        repo = AnnouncementRepo(db)
+        reported = await repo.get(int(announcement.content.ref or 0))
+        if reported is None:
+            return Rendered(texts.BROADCAST_GONE)
+        lines = await repo.report(reported.id)
+        failed = sum(1 for line in lines if line.status == "failed")
+        markup = delivery_report_kb(reported.id, failed) if failed else None
+        return Rendered(texts.delivery_report(reported, lines), markup)
+
+    return render
 
 
 def create_router() -> Router:

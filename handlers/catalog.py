@@ -27,13 +27,14 @@ from bot.callbacks import (
 )
 from bot.deeplinks import DeepLink, Route
 from bot.deeplinks import link as deeplink
-from bot.delivery import Delivery
+from bot.delivery import Delivery, RenderContext, Rendered
 from bot.filters import PRIVATE, Label
 from bot.keyboards import (
     browse_list_kb,
     card_kb,
     kinds_kb,
     link_kb,
+    material_link_kb,
     nothing_found_kb,
     results_kb,
     topics_kb,
@@ -42,6 +43,7 @@ from bot.middlewares import THROTTLE_FLAG
 from bot.settings import Settings
 from catalog.model import KIND_TITLES, Kind
 from handlers.common import edit
+from storage.announcements import Announcement
 from storage.catalog import CatalogRepo, Material, SearchResult
 from storage.db import iso
 from storage.users import Role, UserRecord
@@ -453,6 +455,15 @@ class SearchText(Filter):
         if raw_state is not None or message.chat.type != "private" or not text:
             return False
         return not text.startswith("/") and text not in texts.MENU_BUTTONS
+
+
+async def render_material_link(announcement: Announcement, ctx: RenderContext) -> Rendered:
+    """An announcement with a button that opens its material in the bot."""
+    content = announcement.content
+    markup = None
+    if ctx.bot_username and content.ref.isdigit():
+        markup = material_link_kb(int(content.ref), ctx.bot_username)
+    return Rendered(content.text, markup, photo=content.photo, document=content.document)
 
 
 def create_router() -> Router:

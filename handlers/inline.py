@@ -6,6 +6,8 @@ Picks arrive as ``chosen_inline_result`` only if inline feedback is switched on 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import Router
 from aiogram.types import (
     ChosenInlineResult,
@@ -76,6 +78,7 @@ async def on_inline_query(query: InlineQuery, materials: CatalogRepo) -> None:
     offset = int(query.offset) if query.offset.isdigit() else 0
     offset = min(offset, MAX_OFFSET)
     text = query.query.strip()
+    ids: Sequence[int]
     if text:
         ids = (await materials.search(text)).ids[offset : offset + PAGE]
     else:

@@ -7,6 +7,7 @@ import asyncio
 import io
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
@@ -28,13 +29,14 @@ from bot.callbacks import (
     HoldCallback,
     Source,
 )
-from bot.delivery import HOLD_BUTTONS, Delivery
+from bot.delivery import Delivery, RenderContext, Rendered
 from bot.filters import PRIVATE, Carries
 from bot.keyboards import (
     audience_pick_kb,
     edit_menu_kb,
     kind_pick_kb,
     pd_choice_kb,
+    pd_hold_kb,
     preview_kb,
     single_button_kb,
     topics_pick_kb,
@@ -66,9 +68,9 @@ from catalog.pdscan import (
     scannable,
 )
 from handlers.catalog import render_card
+from storage.announcements import Announcement, Render
 from storage.catalog import CatalogRepo, Material
 from storage.db import Database
-from storage.holds import HoldRepo
 from storage.imports import import_file
 from storage.users import Role, UserRecord
 
@@ -510,8 +512,7 @@ async def _save(
     await state.clear()
     if hold:
         findings = [Finding(**f) for f in data.get("pd_findings", [])]
-        await HoldRepo(materials.db).hold(material_id, findings, user.id)
-        materials.forget_results()
+        await materials.hold(material_id, findings, user.id)
         await _to_admins(delivery, material_id, material.title, user, findings)
         log.info("material %s held for the admins: possible personal data", material_id)
         await message.edit_text(texts.PD_HELD.format(id=material_id))
@@ -546,7 +547,11 @@ async def _pd_scan(bot: Bot, material: MaterialInput) -> tuple[list[Finding], st
 
 
 async def _to_admins(
-    delivery: Delivery, material_id: int, title: str, who: UserRecord | None, found: list[Finding]
+    delivery: Delivery,
+    material_id: int,
+    title: str,
+    who: UserRecord | None,
+    found: Sequence[Finding],
 ) -> None:
     """The held material's card with the decision buttons, to every admin, via the outbox."""
     lines = [
@@ -558,7 +563,7 @@ async def _to_admins(
         *texts.pd_lines([(f.title, f.shown, f.where) for f in found]),
     ]
     card = texts.fit(lines)
-    await delivery.notify(Role.ADMIN, card, buttons=f"{HOLD_BUTTONS}{material_id}")
+    await delivery.notify(Role.ADMIN, card, Render.PD_HOLD, str(material_id))
 
 
 async def on_hold_decision(
@@ -570,13 +575,11 @@ async def on_hold_decision(
     user: UserRecord,
     callback_answer: CallbackAnswer,
 ) -> None:
-    holds = HoldRepo(db)
-    hold = await holds.get(callback_data.id)
+    hold = await materials.hold_of(callback_data.id)
     publish = callback_data.action is HoldAction.PUBLISH
-    if hold is None or not await holds.decide(callback_data.id, publish, user.id):
+    if hold is None or not await materials.decide_hold(callback_data.id, publish, user.id):
         callback_answer.text, callback_answer.show_alert = texts.PD_DECIDED, True
         return
-    materials.forget_results()
     log.warning(
         "admin %s %s held material %s",
         user.id,
@@ -697,9 +700,8 @@ async def import_file_received(
     if report.held:
         rows = ", ".join(str(row) for row, _ in report.held[:50])
         text = f"{texts.PD_IMPORT_HELD.format(rows=rows)}\n\n{text}"
-        holds = HoldRepo(materials.db)
         for _, material_id in report.held:
-            hold = await holds.get(material_id)
+            hold = await materials.hold_of(material_id)
             if hold is not None:
                 await _to_admins(delivery, material_id, hold.title, user, hold.findings)
     await status.edit_text(text)
@@ -713,6 +715,11 @@ async def cmd_export(message: Message, materials: CatalogRepo) -> None:
         BufferedInputFile(to_xlsx(rows), f"catalog-{today}.xlsx"), caption=caption
     )
     await message.answer_document(BufferedInputFile(to_csv(rows), f"catalog-{today}.csv"))
+
+
+async def render_hold(announcement: Announcement, ctx: RenderContext) -> Rendered:
+    """A held material's card for the admins, with their decision buttons."""
+    return Rendered(announcement.content.text, pd_hold_kb(int(announcement.content.ref or 0)))
 
 
 def create_router() -> Router:

@@ -54,13 +54,12 @@ from catalog.requests import (
     split_contact,
 )
 from handlers.common import alert, local_now, message_of
-from storage.announcements import AnnouncementRepo
+from storage.announcements import AnnouncementRepo, Render
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.organisations import OrgRepo
-from storage.privacy import erase_person
 from storage.requests import RequestInput, RequestRepo
-from storage.users import Role, UserRecord
+from storage.users import Role, UserRecord, UserRepo
 
 log = logging.getLogger(__name__)
 
@@ -246,9 +245,10 @@ async def cmd_forget(
     message: Message, state: FSMContext, db: Database, delivery: Delivery, user: UserRecord
 ) -> None:
     await state.clear()
-    erased = await erase_person(db, user.id, texts.FORGOTTEN_NOTICE)
+    erased = await UserRepo(db).erase(user.id, texts.FORGOTTEN_NOTICE)
     # The cards methodologists already have are edited to show no contact.
-    if await AnnouncementRepo(db).refresh_cards(erased.cards):
+    cards = [str(i) for i in erased.request_ids]
+    if await AnnouncementRepo(db).refresh(Render.REQUEST_CARD, cards):
         delivery.kick()
     log.info("user %s erased their personal data (%d request(s))", user.id, erased.requests)
     await message.answer(

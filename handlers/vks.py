@@ -17,7 +17,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.callbacks import VksAction, VksCallback
 from bot.deeplinks import DeepLink, Route
-from bot.delivery import Delivery
+from bot.delivery import Delivery, RenderContext, Rendered, Renderer
 from bot.filters import PRIVATE
 from bot.jobs import vks_targets
 from bot.keyboards import vks_card_kb, vks_dates_kb, vks_directions_kb, vks_post_kb
@@ -37,7 +37,7 @@ from catalog.schedule import (
     starts_at,
 )
 from handlers.common import edit, local_now, message_of
-from storage.announcements import Content
+from storage.announcements import Announcement, Content, Render
 from storage.announcements import Kind as AnnouncementKind
 from storage.catalog import CatalogRepo
 from storage.db import Database
@@ -318,7 +318,8 @@ async def recording_received(
         AnnouncementKind.RECORDING,
         Content(
             text=texts.recording_announcement(f"{day:%d.%m.%Y}", vks.topic),
-            buttons=f"material:{material_id}",
+            render=Render.MATERIAL_LINK,
+            ref=str(material_id),
         ),
         vks_targets(vks),
         created_by=user.id,
@@ -413,6 +414,17 @@ async def on_ics_link(
         BufferedInputFile(data, filename=f"vks-838-{day:%Y-%m-%d}.ics"),
         caption=texts.VKS_ICS_CAPTION.format(day=f"{day:%d.%m}"),
     )
+
+
+def renderers(db: Database) -> dict[Render, Renderer]:
+    async def post(announcement: Announcement, ctx: RenderContext) -> Rendered:
+        """A VKS reminder with its attendance count as it is when the post goes out."""
+        day = date.fromisoformat(announcement.content.ref or announcement.vks_date or "")
+        attending = await VksRepo(db).attendance(day)
+        markup = vks_post_kb(day, attending, ctx.bot_username)
+        return Rendered(announcement.content.text, markup)
+
+    return {Render.VKS_POST: post}
 
 
 def create_router() -> Router:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -33,16 +33,30 @@ class Status(StrEnum):
     RECALLED = "recalled"
 
 
+class Render(StrEnum):
+    """How the delivery engine turns a row's content into the message it sends: the feature
+    that owns each kind registers its renderer (``bot.delivery.Renderer``)."""
+
+    PLAIN = "plain"  # the content as it is
+    VKS_POST = "vks_post"  # a VKS reminder with its attendance and calendar buttons
+    MATERIAL_LINK = "material_link"  # with a button that opens the material (ref: its id)
+    PD_HOLD = "pd_hold"  # a held material's card for the admins (ref: its id)
+    REQUEST_CARD = "request_card"  # a request's card, drawn from the database (ref: its id)
+    REQUEST_FIX = "request_fix"  # a note to the tutor with «Исправить» (ref: the request)
+    DIGEST = "digest"  # the weekly digest with its chart (ref: the week's Monday)
+    DELIVERY_REPORT = "delivery_report"  # a broadcast's report to its author (ref: its id)
+
+
 @dataclass(frozen=True, slots=True)
 class Content:
-    """HTML text, or a photo or document (by file_id) with an optional HTML caption."""
+    """HTML text, or a photo or document (by file_id) with an optional HTML caption, and the
+    renderer that makes the message of it at send time."""
 
     text: str = ""
     photo: str | None = None
     document: str | None = None
-    # Which keyboard the engine renders at send time: "" (none), "vks" (attendance and
-    # calendar buttons for the announcement's date) or "material:<id>" (open in the bot).
-    buttons: str = ""
+    render: Render = Render.PLAIN
+    ref: str = ""
     # The person a notice names (who asked for a material): /forget rewrites it.
     about: int | None = None
 
@@ -56,7 +70,9 @@ class Content:
     @classmethod
     def loads(cls, raw: str) -> Content:
         data = json.loads(raw)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields["render"] = Render(fields.get("render") or Render.PLAIN)
+        return cls(**fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,16 +631,19 @@ class AnnouncementRepo:
 
         await self.db.write(run)
 
-    async def refresh_cards(self, buttons: list[str]) -> int:
-        """Mark the sent rows of notices with these ``Content.buttons`` to be edited to what
-        they render to now; returns how many."""
+    async def refresh(self, render: Render, refs: Sequence[str]) -> int:
+        """Mark the sent rows of notices rendered as ``render`` for these refs to be edited to
+        what they render to now (a card whose contacts were erased); returns how many."""
+        if not refs:
+            return 0
         sql = (
             "UPDATE outbox SET refresh = 1, not_before = NULL WHERE status = 'sent'"
             " AND announcement_id IN (SELECT id FROM announcements WHERE kind = 'notice'"
-            " AND json_extract(content, '$.buttons') IN (SELECT value FROM json_each(?)))"
+            " AND json_extract(content, '$.render') = ?"
+            " AND json_extract(content, '$.ref') IN (SELECT value FROM json_each(?)))"
         )
-        payload = json.dumps(buttons)
-        return await self.db.write(lambda conn: conn.execute(sql, (payload,)).rowcount)
+        params = (render.value, json.dumps(list(refs)))
+        return await self.db.write(lambda conn: conn.execute(sql, params).rowcount)
 
     async def refreshed(self, row_id: int) -> None:
         await self.db.execute("UPDATE outbox SET refresh = 0 WHERE id = ?", (row_id,))

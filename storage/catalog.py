@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Hashable
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from importlib import resources
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from catalog.glossary import Glossary
 from catalog.model import KIND_TITLES, Kind, MaterialInput, Topic
+from catalog.pdscan import Finding
 from catalog.search import (
     BM25_WEIGHTS,
     Candidate,
@@ -46,6 +50,9 @@ PLANNED_QUERY = 256
 # Also how long a material edited by another process (``python -m bot catalog import`` while
 # the bot runs) may be shown as it was: changes through this repository are seen at once.
 RESULTS_TTL = 30.0
+# How often the catalog version is compared with the database's, for changes made by another
+# process (``python -m bot catalog import`` while the bot runs).
+VERSION_CHECK = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +85,26 @@ class Material:
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     plan: QueryPlan
-    ids: list[int]
-    # What callers made of this result (a page of it as a message), kept with the cached
-    # result and dropped with it when the catalog changes: the same query asked again shows
-    # the same page, and building it cost as much as the rest of the search.
-    views: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    ids: tuple[int, ...]
 
     @property
     def total(self) -> int:
         return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A material held back for a possible personal-data leak, until an admin decides."""
+
+    material_id: int
+    title: str
+    findings: tuple[Finding, ...]
+    held_by: int | None
+    decision: str | None
+
+    @property
+    def open(self) -> bool:
+        return self.decision is None
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -145,33 +163,40 @@ def shipped_topics() -> list[Topic]:
 
 class _Caches:
     """What every CatalogRepo of one database shares, so that a change made through any of
-    them is seen by all at once."""
+    them is seen by all at once. Everything here is dropped together when the catalog changes:
+    through a repository at once, from another process within VERSION_CHECK seconds."""
 
     def __init__(self, glossary: Glossary) -> None:
         self.glossary = glossary
-        self.vocab: Vocabulary | None = None
-        self.titles: dict[str, str] | None = None
+        # The catalog version the caches reflect, and when it was last compared with the
+        # database's.
+        self.version = -1
+        self.checked = -math.inf
+        # Bumped by every drop: a read that overlapped a change is not kept.
+        self.epoch = 0
+        # Bumped by every download counted: only cached materials carry the counts, and a
+        # read that overlapped a count may have missed it.
+        self.counted = 0
         self.surfaces: set[str] | None = None
-        # Recent search results. People ask the same few dozen things all day («ЭЛН», «ЦАМИ»),
-        # and the catalog changes a few times a week: a repeated query skips the index. Any
-        # change of the catalog through a repository clears it; popularity (the order of
-        # equal matches) may lag by up to RESULTS_TTL seconds.
+        # Saved search texts by id and back; they never change.
+        self.query_texts: dict[int, str] = {}
+        self.query_ids: dict[str, int] = {}
+        self.drop()
+
+    def drop(self) -> None:
+        self.epoch += 1
+        self.vocab: Vocabulary | None = None
+        self.topics: tuple[Topic, ...] | None = None
+        self.titles: Mapping[str, str] | None = None
+        self.topic_counts: tuple[float, Mapping[str, int]] | None = None
+        # Recent search results. People ask the same few dozen things all day («ЭЛН»,
+        # «ЦАМИ»), and the catalog changes a few times a week: a repeated query skips the
+        # index. Popularity (the order of equal matches) may lag by up to RESULTS_TTL.
         self.results: OrderedDict[tuple[str, bool], tuple[float, SearchResult]] = OrderedDict()
-        self.topics: list[Topic] | None = None
-        self.topic_counts: tuple[float, dict[str, int]] | None = None
         # Query plans (normalised, corrected, expanded by the glossary) of recent queries.
         self.plans: dict[str, QueryPlan] = {}
         # Materials by id, for cards and result lists: the same few hundred all day.
         self.materials: dict[int, tuple[float, Material]] = {}
-        # Saved search texts by id and back: what people type repeats all day.
-        self.query_texts: dict[int, str] = {}
-        self.query_ids: dict[str, int] = {}
-        # Bumped by every change: a read that overlapped a change is not kept.
-        self.generation = 0
-        # Bumped by every download counted: only cached materials carry the counts. Under
-        # load a download is counted every few updates, and when that bumped ``generation``,
-        # searches that overlapped one were never cached.
-        self.counted = 0
 
 
 class CatalogRepo:
@@ -208,24 +233,26 @@ class CatalogRepo:
 
         await self._change(run)
 
-    async def topics(self) -> list[Topic]:
+    async def topics(self) -> tuple[Topic, ...]:
+        await self._fresh()
         cached = self._c.topics
         if cached is None:
-            generation = self._c.generation
+            epoch = self._c.epoch
             rows = await self.db.fetchall(
                 "SELECT code, title, description FROM topics ORDER BY position, code"
             )
-            cached = [Topic(r["code"], r["title"], r["description"]) for r in rows]
-            if generation == self._c.generation:
+            cached = tuple(Topic(r["code"], r["title"], r["description"]) for r in rows)
+            if epoch == self._c.epoch:
                 self._c.topics = cached
-        return list(cached)
+        return cached
 
-    async def topic_titles(self) -> dict[str, str]:
+    async def topic_titles(self) -> Mapping[str, str]:
+        await self._fresh()
         titles = self._c.titles
         if titles is None:
-            generation = self._c.generation
-            titles = {t.code: t.title for t in await self.topics()}
-            if generation == self._c.generation:
+            epoch = self._c.epoch
+            titles = MappingProxyType({t.code: t.title for t in await self.topics()})
+            if epoch == self._c.epoch:
                 self._c.titles = titles
         return titles
 
@@ -235,8 +262,9 @@ class CatalogRepo:
         found = await self.get_many([material_id])
         return found[0] if found else None
 
-    async def get_many(self, ids: list[int]) -> list[Material]:
+    async def get_many(self, ids: Sequence[int]) -> list[Material]:
         """Materials in the order of ``ids``; missing ones are left out."""
+        await self._fresh()
         now = time.monotonic()
         by_id: dict[int, Material] = {}
         for i in ids:
@@ -245,9 +273,9 @@ class CatalogRepo:
                 by_id[i] = cached[1]
         missing = [i for i in dict.fromkeys(ids) if i not in by_id]
         if missing:
-            seen = (self._c.generation, self._c.counted)
+            seen = (self._c.epoch, self._c.counted)
             loaded = await self._load(missing)
-            if seen == (self._c.generation, self._c.counted):
+            if seen == (self._c.epoch, self._c.counted):
                 if len(self._c.materials) > RESULTS_CACHED:
                     self._c.materials.clear()
                 self._c.materials.update((m.id, (now, m)) for m in loaded)
@@ -326,7 +354,7 @@ class CatalogRepo:
         try:
             return await self._change(run)
         finally:
-            # A rolled-back row may have added surfaces to the cache that never reached disk.
+            # A row rolled back alone may have added surfaces that never reached disk.
             self._c.surfaces = None
 
     async def new_version(self, old_id: int, m: MaterialInput, created_by: int | None) -> int:
@@ -370,7 +398,7 @@ class CatalogRepo:
         self,
         conn: sqlite3.Connection,
         m: MaterialInput,
-        titles: dict[str, str],
+        titles: Mapping[str, str],
         created_by: int | None,
         material_id: int | None,
         supersedes: int | None,
@@ -392,7 +420,11 @@ class CatalogRepo:
         return new_id
 
     def _update(
-        self, conn: sqlite3.Connection, material_id: int, m: MaterialInput, titles: dict[str, str]
+        self,
+        conn: sqlite3.Connection,
+        material_id: int,
+        m: MaterialInput,
+        titles: Mapping[str, str],
     ) -> None:
         conn.execute(
             """
@@ -411,7 +443,7 @@ class CatalogRepo:
         conn: sqlite3.Connection,
         m: MaterialInput,
         material_id: int | None,
-        titles: dict[str, str],
+        titles: Mapping[str, str],
     ) -> tuple[int, bool]:
         if material_id is not None:
             row = conn.execute("SELECT id FROM materials WHERE id = ?", (material_id,)).fetchone()
@@ -455,7 +487,7 @@ class CatalogRepo:
         self,
         conn: sqlite3.Connection,
         material_id: int,
-        titles: dict[str, str],
+        titles: Mapping[str, str],
         m: MaterialInput | None = None,
     ) -> None:
         """Write a material's index terms; ``m`` spares reading back what was just written."""
@@ -523,8 +555,9 @@ class CatalogRepo:
     # -- search ------------------------------------------------------------------------------
 
     async def vocabulary(self) -> Vocabulary:
+        await self._fresh()
         if self._c.vocab is None:
-            generation = self._c.generation
+            epoch = self._c.epoch
             df: dict[str, int] = {}
             async for term, docs in self._pages("SELECT term, doc FROM materials_vocab"):
                 df[term] = docs
@@ -535,7 +568,7 @@ class CatalogRepo:
             async for term, surface in self._pages("SELECT term, surface FROM term_surface"):
                 surfaces[term] = surface
             vocab = Vocabulary(df, total["n"] if total else 0, surfaces)
-            if generation != self._c.generation:
+            if epoch != self._c.epoch:
                 return vocab
             self._c.vocab = vocab
         return self._c.vocab
@@ -559,57 +592,76 @@ class CatalogRepo:
         return suggest(query_plan, await self.vocabulary(), self.glossary)
 
     async def plan(self, query: str) -> QueryPlan:
+        await self._fresh()
         cached = self._c.plans.get(query)
         if cached is not None:
             return cached
-        generation = self._c.generation
+        epoch = self._c.epoch
         found = plan(query, await self.vocabulary(), self.glossary)
-        if generation == self._c.generation and len(query) <= PLANNED_QUERY:
+        if epoch == self._c.epoch and len(query) <= PLANNED_QUERY:
             if len(self._c.plans) >= RESULTS_CACHED:
                 self._c.plans.clear()
             self._c.plans[query] = found
         return found
 
-    def forget_results(self) -> None:
-        """The catalog changed: nothing cached from it may be served again."""
-        self._c.generation += 1
-        self._c.results.clear()
-        self._c.materials.clear()
-        self._c.plans.clear()
-        self._c.vocab = None
-        self._c.titles = None
-        self._c.topics = None
-        self._c.topic_counts = None
+    async def _fresh(self) -> None:
+        """Drop the caches if another process changed the catalog; looked at once every
+        VERSION_CHECK seconds, since a change through this process drops them at once."""
+        now = time.monotonic()
+        if now - self._c.checked < VERSION_CHECK:
+            return
+        self._c.checked = now
+        row = await self.db.fetchone("SELECT version FROM catalog_version")
+        version = int(row["version"]) if row else 0
+        if version != self._c.version:
+            self._c.drop()
+            self._c.surfaces = None
+            self._c.version = version
 
     async def _change(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """A write to the catalog. Caches are dropped on both sides of it, so that a read
-        running meanwhile (which may see the catalog before or after) is not kept."""
-        self.forget_results()
+        """A write to the catalog, with its version bumped in the same transaction. Caches are
+        dropped on both sides of it, so that a read running meanwhile (which may see the
+        catalog before or after) is not kept."""
+
+        def run(conn: sqlite3.Connection) -> tuple[T, int]:
+            result = fn(conn)
+            (version,) = conn.execute(
+                "UPDATE catalog_version SET version = version + 1 RETURNING version"
+            ).fetchone()
+            return result, int(version)
+
+        self._c.drop()
         try:
-            return await self.db.write(fn)
+            result, version = await self.db.write(run)
+        except BaseException:
+            # A rolled-back write may have added surfaces to the cache that never reached disk.
+            self._c.surfaces = None
+            raise
         finally:
-            self.forget_results()
+            self._c.drop()
+        self._c.version, self._c.checked = version, time.monotonic()
+        return result
 
     async def search(self, query: str, *, include_archived: bool = False) -> SearchResult:
+        await self._fresh()
         key = (query, include_archived)
         now = time.monotonic()
         cached = self._c.results.get(key)
         if cached is not None and now - cached[0] < RESULTS_TTL:
             self._c.results.move_to_end(key)
-            return SearchResult(cached[1].plan, list(cached[1].ids), cached[1].views)
-        generation = self._c.generation
+            return cached[1]
+        epoch = self._c.epoch
         found = await self._search(query, include_archived)
-        if generation != self._c.generation:
-            return found
-        self._c.results[key] = (now, found)
-        if len(self._c.results) > RESULTS_CACHED:
-            self._c.results.popitem(last=False)
-        return SearchResult(found.plan, list(found.ids), found.views)
+        if epoch == self._c.epoch:
+            self._c.results[key] = (now, found)
+            if len(self._c.results) > RESULTS_CACHED:
+                self._c.results.popitem(last=False)
+        return found
 
     async def _search(self, query: str, include_archived: bool) -> SearchResult:
         query_plan = await self.plan(query)
         if query_plan.empty:
-            return SearchResult(query_plan, [])
+            return SearchResult(query_plan, ())
         # Popularity orders ties: counts waiting in the batch must be in.
         await self.db.flush()
         # Tiers, cheapest first; each runs only if the ones before found too little.
@@ -653,7 +705,7 @@ class CatalogRepo:
             )
             for r in rows
         ]
-        return SearchResult(query_plan, [r.id for r in rank(query_plan, candidates)])
+        return SearchResult(query_plan, tuple(r.id for r in rank(query_plan, candidates)))
 
     async def _candidates(
         self, match: str, include_archived: bool, *, order: str = BM25
@@ -710,22 +762,23 @@ class CatalogRepo:
         )
         return {Kind(r["kind"]): r["n"] for r in rows}
 
-    async def topic_counts(self) -> dict[str, int]:
+    async def topic_counts(self) -> Mapping[str, int]:
         """Active materials per direction."""
+        await self._fresh()
         now = time.monotonic()
         cached = self._c.topic_counts
         if cached is not None and now - cached[0] < RESULTS_TTL:
-            return dict(cached[1])
-        generation = self._c.generation
+            return cached[1]
+        epoch = self._c.epoch
         rows = await self.db.fetchall(
             "SELECT mt.topic_code, COUNT(*) AS n FROM material_topics mt"
             " JOIN materials m ON m.id = mt.material_id WHERE m.status = 'active'"
             " GROUP BY mt.topic_code"
         )
-        counts = {r["topic_code"]: r["n"] for r in rows}
-        if generation == self._c.generation:
+        counts = MappingProxyType({r["topic_code"]: r["n"] for r in rows})
+        if epoch == self._c.epoch:
             self._c.topic_counts = (now, counts)
-        return dict(counts)
+        return counts
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) AS n FROM materials")
@@ -868,5 +921,63 @@ class CatalogRepo:
             for material_id in ids:
                 self._index(conn, material_id, titles)
             return existed is None
+
+        return await self._change(run)
+
+    # -- holds for possible personal data ----------------------------------------------------
+
+    async def hold(self, material_id: int, findings: Sequence[Finding], by: int | None) -> None:
+        """Archive the material and open (or reopen) its hold, in one transaction."""
+        payload = json.dumps(
+            [{"kind": f.kind, "where": f.where, "shown": f.shown} for f in findings],
+            ensure_ascii=False,
+        )
+        now = self.db.stamp()
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE materials SET status = 'archived', updated_at = ? WHERE id = ?",
+                (now, material_id),
+            )
+            conn.execute(
+                "INSERT INTO pd_holds (material_id, findings, held_by, held_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (material_id) DO UPDATE SET"
+                " findings = excluded.findings, held_by = excluded.held_by,"
+                " held_at = excluded.held_at, decision = NULL, decided_by = NULL,"
+                " decided_at = NULL",
+                (material_id, payload, by, now),
+            )
+
+        await self._change(run)
+
+    async def hold_of(self, material_id: int) -> Hold | None:
+        row = await self.db.fetchone(
+            "SELECT h.*, m.title FROM pd_holds h JOIN materials m ON m.id = h.material_id"
+            " WHERE h.material_id = ?",
+            (material_id,),
+        )
+        if row is None:
+            return None
+        findings = tuple(Finding(**f) for f in json.loads(row["findings"]))
+        return Hold(material_id, row["title"], findings, row["held_by"], row["decision"])
+
+    async def decide_hold(self, material_id: int, publish: bool, by: int) -> bool:
+        """Publish anyway, or keep the material archived; False if already decided."""
+        now = self.db.stamp()
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE pd_holds SET decision = ?, decided_by = ?, decided_at = ?"
+                " WHERE material_id = ? AND decision IS NULL",
+                ("published" if publish else "kept", by, now, material_id),
+            )
+            if cur.rowcount == 0:
+                return False
+            if publish:
+                conn.execute(
+                    "UPDATE materials SET status = 'active', updated_at = ? WHERE id = ?",
+                    (now, material_id),
+                )
+            return True
 
         return await self._change(run)

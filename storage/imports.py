@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from catalog.importer import ImportPlan, RowProblem, parse, read_table
 from catalog.pdscan import material_fields, scan_fields
 from storage.catalog import CatalogRepo
-from storage.holds import HoldRepo
 
 Progress = Callable[[int, int], Awaitable[None]]
 # Rows per write transaction: large enough to make bulk imports fast, small enough that the
@@ -38,7 +37,6 @@ async def import_file(
 ) -> ImportReport:
     """Import CSV/XLSX bytes; raises ImportFormatError when the file cannot be read at all.
     Rows that may carry personal data are saved archived, with a hold for an admin to decide."""
-    holds = HoldRepo(repo.db)
     await repo.ensure_topics()
     known = {t.code for t in await repo.topics()}
     plan: ImportPlan = parse(read_table(data, filename), known)
@@ -51,7 +49,7 @@ async def import_file(
             if not isinstance(outcome, Exception):
                 findings = scan_fields(material_fields(row.material))
                 if findings:
-                    await holds.hold(outcome[0], findings, held_by)
+                    await repo.hold(outcome[0], findings, held_by)
                     report.held.append((row.row, outcome[0]))
             if isinstance(outcome, Exception):
                 # e.g. the file of this row already belongs to another material
@@ -64,7 +62,5 @@ async def import_file(
                 report.updated += 1
         if progress is not None:
             await progress(min(start + BATCH, total), total)
-    if report.held:
-        repo.forget_results()
     report.problems.sort(key=lambda p: p.row)
     return report

@@ -11,23 +11,10 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 
-from catalog.requests import Audience, Format, Status
+from catalog.requests import Action, Audience, Format, Status
 from storage.db import Database
-
-
-class Action(StrEnum):
-    CREATED = "created"
-    TAKEN = "taken"
-    APPROVED = "approved"
-    CHANGES = "changes"
-    REJECTED = "rejected"
-    RESUBMITTED = "resubmitted"
-    SLA_REMINDER = "sla_reminder"
-    ERASED = "erased"
-    HELD = "held"  # the actual participants and hours of its session were recorded
 
 
 @dataclass(frozen=True, slots=True)

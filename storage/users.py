@@ -1,13 +1,16 @@
-"""People and their roles."""
+"""People, their roles, and erasing one of them (/forget)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from catalog.requests import Action
+from storage.announcements import Content
 from storage.db import Database
 
 
@@ -106,6 +109,32 @@ _RELEASE_USERNAME = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What /forget touched: how many requests and notices, and the requests whose cards
+    methodologists already have."""
+
+    requests: int
+    notices: int
+    request_ids: tuple[int, ...]
+
+
+def _phone_forms(phone: str) -> set[str]:
+    """The ways a stored phone may have been written into a text: as stored, digits only, and
+    the digits after the country code."""
+    digits = re.sub(r"\D", "", phone)
+    forms = {phone, digits}
+    if len(digits) == 11:
+        forms.add(digits[1:])
+    return {f for f in forms if len(f) >= 5}
+
+
+def _scrub(text: str, secrets: set[str], replacement: str) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, replacement)
+    return text
+
+
 class _Cache:
     def __init__(self) -> None:
         self.rows: dict[int, tuple[float, UserRecord]] = {}
@@ -131,8 +160,7 @@ class UserRepo:
             self._remember(record)
         return record
 
-    def uncache(self, user_id: int) -> None:
-        """Someone changed this user's row outside UserRepo (e.g. /forget): read it again."""
+    def _uncache(self, user_id: int) -> None:
         self._cache.rows.pop(user_id, None)
         self._cache.writes += 1
 
@@ -166,7 +194,7 @@ class UserRepo:
         if known is not None and not _needs_write(known, seen, now):
             return known
         stamp = now.isoformat(timespec="seconds")
-        self.uncache(seen.id)
+        self._uncache(seen.id)
         params = (
             seen.id,
             seen.first_name,
@@ -186,9 +214,9 @@ class UserRepo:
 
         rows, released = await self.db.write(run)
         for other in released:
-            self.uncache(other)
+            self._uncache(other)
         record = _record(rows[0])  # RETURNING always yields the upserted row
-        self.uncache(seen.id)
+        self._uncache(seen.id)
         self._remember(record)
         return record
 
@@ -198,11 +226,11 @@ class UserRepo:
         Returns the previous role, or None when the role was already ``role``.
         """
         stamp = self.db.stamp()
-        self.uncache(user_id)
+        self._uncache(user_id)
         try:
             return await self._set_role(user_id, role, changed_by, stamp)
         finally:
-            self.uncache(user_id)
+            self._uncache(user_id)
 
     async def _set_role(
         self, user_id: int, role: Role, changed_by: int | None, stamp: str
@@ -285,6 +313,88 @@ class UserRepo:
             "SELECT id FROM users WHERE role = ? AND digest = 1 ORDER BY id", (Role.ADMIN.value,)
         )
         return [int(r["id"]) for r in rows]
+
+    async def erase(self, user_id: int, replacement: str) -> Erased:
+        """/forget: erase ``user_id``'s personal data in one transaction.
+
+        What a person asked for (how many, when, which direction) stays for statistics; who
+        they are and how to reach them goes: their name and username, the contacts and free
+        text of their requests, the comments on those requests, the notices that named them
+        (``replacement`` stands instead), and the link from their searches to them. The WAL is
+        checkpointed afterwards, and ``secure_delete`` zeroes the freed space, so the bytes
+        linger in neither the database file nor its WAL. Returns what was touched, with the
+        card buttons to refresh."""
+
+        def run(conn: sqlite3.Connection) -> Erased:
+            now = self.db.stamp()
+            user = conn.execute(
+                "SELECT first_name, last_name, username FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+            secrets: set[str] = set()
+            if user is not None:
+                full = " ".join(p for p in (user["first_name"], user["last_name"]) if p)
+                if user["last_name"]:
+                    secrets.add(full)
+                if user["username"]:
+                    secrets.add(f"@{user['username']}")
+            requests = conn.execute(
+                "SELECT id, contact_name, contact_phone FROM requests WHERE user_id = ?", (user_id,)
+            ).fetchall()
+            for r in requests:
+                if r["contact_name"] and len(r["contact_name"]) >= 4:
+                    secrets.add(r["contact_name"])
+                if r["contact_phone"]:
+                    secrets |= _phone_forms(r["contact_phone"])
+            ids = [int(r["id"]) for r in requests]
+            marks = ",".join("?" * len(ids))
+            conn.execute(
+                "UPDATE requests SET contact_name = NULL, contact_phone = NULL, comment = '',"
+                " dates_text = '', erased_at = COALESCE(erased_at, ?), updated_at = ?"
+                " WHERE user_id = ?",
+                (now, now, user_id),
+            )
+            if ids:
+                conn.execute(
+                    f"UPDATE request_events SET comment = '' WHERE request_id IN ({marks})",  # noqa: S608
+                    ids,
+                )
+            conn.execute("UPDATE request_events SET comment = '' WHERE actor_id = ?", (user_id,))
+            conn.executemany(
+                "INSERT INTO request_events (request_id, actor_id, action, comment, at)"
+                " VALUES (?, NULL, ?, '', ?)",
+                [(i, Action.ERASED.value, now) for i in ids],
+            )
+            notices = 0
+            for row in conn.execute(
+                "SELECT id, content FROM announcements WHERE kind = 'notice'"
+            ).fetchall():
+                content = Content.loads(row["content"])
+                if content.about == user_id:
+                    new = Content(text=replacement)
+                elif secrets and any(s in content.text for s in secrets):
+                    new = replace(content, text=_scrub(content.text, secrets, replacement))
+                else:
+                    continue
+                conn.execute(
+                    "UPDATE announcements SET content = ? WHERE id = ?", (new.dumps(), row["id"])
+                )
+                notices += 1
+            conn.execute(
+                "UPDATE users SET first_name = '', last_name = NULL, username = NULL,"
+                " organisation_id = NULL, forgotten_at = ? WHERE id = ?",
+                (now, user_id),
+            )
+            for table in ("searches", "material_wishes"):
+                conn.execute(f"UPDATE {table} SET user_id = NULL WHERE user_id = ?", (user_id,))  # noqa: S608
+            return Erased(len(ids), notices, tuple(ids))
+
+        self._uncache(user_id)
+        try:
+            erased = await self.db.write(run)
+        finally:
+            self._uncache(user_id)
+        await self.db.checkpoint()
+        return erased
 
 
 def _needs_write(known: UserRecord, seen: SeenUser, now: datetime) -> bool:

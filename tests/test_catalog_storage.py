@@ -132,4 +132,4 @@ async def test_new_version_supersedes_the_old(db: Database) -> None:
     assert new_m is not None
     assert (old_m.status, new_m.version, new_m.supersedes) == ("archived", 2, old)
     assert await repo.successor(old) == new
-    assert (await repo.search("руководство")).ids == [new]
+    assert (await repo.search("руководство")).ids == (new,)

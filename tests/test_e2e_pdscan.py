@@ -72,7 +72,7 @@ async def test_methodologist_hands_a_doubtful_material_to_the_admins(running: Ru
     saved = await repo.get(material)
     assert saved is not None
     assert not saved.active
-    assert (await repo.search("направления МСЭ")).ids == []
+    assert (await repo.search("направления МСЭ")).ids == ()
 
     card = await running.server.wait_for(
         "sendMessage", lambda c: c.params["chat_id"] == ADMIN.id, after=seen

@@ -13,7 +13,6 @@ from bot.deeplinks import link as deeplink
 from catalog.model import Kind, MaterialInput
 from catalog.pdscan import Finding
 from storage.catalog import CatalogRepo
-from storage.holds import HoldRepo
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, make_settings
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person
@@ -34,7 +33,7 @@ async def held_material(running: RunningBot) -> int:
         )
     )
     finding = Finding("snils", "название", "112-•••-••• 95")
-    await HoldRepo(running.db).hold(material, [finding], by=None)
+    await repo.hold(material, [finding], by=None)
     return material
 
 

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from bot import texts
 from bot.callbacks import ReviewAction, ReviewCallback
-from catalog.requests import Format, Status, add_working_days
+from catalog.requests import Action, Format, Status, add_working_days
 from storage.db import Database
-from storage.requests import Action, RequestRepo, SessionInput
+from storage.requests import RequestRepo, SessionInput
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, button_data, button_texts, make_settings
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, message, sticker

@@ -17,7 +17,6 @@ from catalog.model import Kind, MaterialInput
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
-from storage.privacy import erase_person
 from storage.users import Role, SeenUser, UserRepo
 
 
@@ -110,7 +109,7 @@ async def test_a_role_granted_through_one_repository_is_seen_by_another_at_once(
 async def test_forgetting_a_person_drops_the_cached_name(db: Database) -> None:
     users = UserRepo(db)
     await users.touch(SeenUser(id=43, first_name="Ирина", last_name="Петрова"))
-    await erase_person(db, 43, "—")
+    await users.erase(43, "—")
     record = await users.get(43)
     assert record is not None
     assert record.display_name == "43"
@@ -125,11 +124,11 @@ async def test_a_material_changed_through_one_repository_is_seen_by_another(
     m = MaterialInput(title="Старое название", kind=Kind.MEMO, topics=["base"], url="https://x.ru")
     material = await editor.create(m)
     assert (await reader.get(material)).title == "Старое название"  # type: ignore[union-attr]
-    assert (await reader.search("старое")).ids == [material]
+    assert (await reader.search("старое")).ids == (material,)
     m.title = "Новое название"
     await editor.update(material, m)
     assert (await reader.get(material)).title == "Новое название"  # type: ignore[union-attr]
-    assert (await reader.search("старое")).ids == []
+    assert (await reader.search("старое")).ids == ()
     await editor.set_status(material, "archived")
     assert not (await reader.get(material)).active  # type: ignore[union-attr]
 

@@ -203,3 +203,38 @@ async def test_webhook_checks_the_secret_token(tmp_path: Path) -> None:
         await bot.session.close()
         await db.close()
         await server.stop()
+
+
+async def test_a_catalog_import_from_the_command_line_is_seen_by_the_running_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import catalog as catalog_storage
+    from storage.catalog import CatalogRepo
+
+    path = tmp_path / "bot.sqlite3"
+    db = Database(path)
+    await db.connect()
+    try:
+        repo = CatalogRepo(db)
+        await repo.ensure_topics()
+        # Everything the bot keeps in memory is built: the vocabulary, a search, its plan.
+        assert (await repo.search("глюкометр")).ids == ()
+        assert "глюкометр" not in (await repo.vocabulary()).surfaces.values()
+        source = tmp_path / "new.csv"
+        source.write_text(
+            "title,kind,topics,url\nПамятка по глюкометрам,memo,base,https://x.example/g\n",
+            encoding="utf-8",
+        )
+        code, out, err = await _run_cli(
+            tmp_path, "catalog", "import", str(source), BOT_TOKEN=TOKEN, DATABASE_PATH=str(path)
+        )
+        assert code == 0, err
+        assert "imported 1" in out
+        # The bot looks at the catalog's version once every VERSION_CHECK seconds; no waiting
+        # here, so the very next search must find it.
+        monkeypatch.setattr(catalog_storage, "VERSION_CHECK", 0.0)
+        found = await repo.search("глюкометр")
+        assert len(found.ids) == 1
+        assert (await repo.get(found.ids[0])).title == "Памятка по глюкометрам"  # type: ignore[union-attr]
+    finally:
+        await db.close()

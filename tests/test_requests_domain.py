@@ -10,6 +10,7 @@ import pytest
 
 from catalog.importer import to_csv, to_xlsx
 from catalog.requests import (
+    Action,
     Audience,
     DateRange,
     Format,
@@ -27,7 +28,7 @@ from catalog.requests import (
 )
 from storage.db import Database
 from storage.organisations import OrgRepo
-from storage.requests import Action, RequestInput, RequestRepo, SessionInput, SessionRepo
+from storage.requests import RequestInput, RequestRepo, SessionInput, SessionRepo
 from storage.users import SeenUser, UserRepo
 
 MSK = ZoneInfo("Europe/Moscow")
