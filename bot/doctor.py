@@ -11,10 +11,8 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot import jobs
 from bot.delivery import Delivery
 from bot.factory import create_bot
-from bot.jobs import JobContext
 from bot.settings import Settings
 from storage import backups
 from storage.announcements import AnnouncementRepo
@@ -91,18 +89,12 @@ async def _chats(db: Database) -> Finding:
 
 
 async def _schedule(db: Database, settings: Settings, now: datetime) -> Finding:
-    ctx = JobContext(
-        Delivery(db, tz=settings.tz),
-        settings.tz,
-        settings.request_sla_days,
-        settings.staff_chat_id,
-        settings.weekly_digest,
-    )
-    upcoming = await jobs.due_between(ctx, now, now + timedelta(days=14))
+    from bot.factory import build_scheduler
+
+    scheduler = build_scheduler(settings, Delivery(db, tz=settings.tz))
     shown = [
         f"{d.key} at {d.at.astimezone(settings.tz):%d.%m %H:%M}"
-        for d in upcoming
-        if d.at > now and not await jobs.is_done(ctx, d)
+        for d in await scheduler.upcoming(14)
     ][:5]
     if not shown:
         return Finding(OK, "scheduler", "nothing due in the next 14 days")

@@ -18,6 +18,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 import handlers
+from bot import jobs
 from bot.commands import register_commands
 from bot.delivery import Delivery
 from bot.flood import RetryAfter
@@ -27,7 +28,7 @@ from bot.middlewares import (
     Throttle,
     UserMiddleware,
 )
-from bot.scheduler import BackupPlan, Scheduler
+from bot.scheduler import BackupPlan, Planner, Scheduler
 from bot.settings import Settings
 from handlers.errors import on_error
 from storage.catalog import CatalogRepo
@@ -84,16 +85,7 @@ def build_dispatcher(
     # One CatalogRepo per dispatcher: it caches the search vocabulary between updates.
     materials = CatalogRepo(db)
     delivery = Delivery(db, tz=settings.tz, renderers=handlers.renderers(db))
-    scheduler = Scheduler(
-        delivery,
-        settings.tz,
-        grace=timedelta(minutes=settings.schedule_grace_minutes),
-        sla_days=settings.request_sla_days,
-        staff_chat_id=settings.staff_chat_id,
-        digest=settings.weekly_digest,
-        backup=BackupPlan(settings.backups_folder, settings.backup_keep, settings.backup_time),
-        clock=db.clock,
-    )
+    scheduler = build_scheduler(settings, delivery)
     dp.workflow_data.update(
         db=db,
         settings=settings,
@@ -123,6 +115,25 @@ def build_dispatcher(
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
+
+
+def build_scheduler(settings: Settings, delivery: Delivery) -> Scheduler:
+    """The scheduler with every feature's planner (the doctor builds one too, to look)."""
+    tz = settings.tz
+    planners: list[Planner] = [
+        jobs.VksPlanner(delivery, tz),
+        jobs.BroadcastPlanner(delivery, tz),
+        jobs.RequestPlanner(delivery, tz, settings.request_sla_days, settings.staff_chat_id),
+        jobs.DigestPlanner(delivery, tz, settings.weekly_digest),
+    ]
+    return Scheduler(
+        delivery,
+        tz,
+        planners,
+        grace=timedelta(minutes=settings.schedule_grace_minutes),
+        backup=BackupPlan(settings.backups_folder, settings.backup_keep, settings.backup_time),
+        clock=delivery.db.clock,
+    )
 
 
 def settle_heap() -> None:

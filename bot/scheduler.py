@@ -1,22 +1,25 @@
-"""APScheduler 3 wiring. The database is the source of truth: at start-up, every hour, and
-whenever a methodologist changes something, the jobs are rebuilt from it; a request a tutor
-sends adds its own reminder. A job only moves rows into the outbox (``bot.jobs``).
+"""APScheduler 3 wiring, knowing no feature. The database is the source of truth: each feature
+registers a ``Planner`` that reads its moments from the database (VKS reminders, scheduled
+broadcasts, requests waiting, the digest); at start-up, every hour and whenever a
+methodologist changes something, the jobs are rebuilt from them. A job only moves rows into
+the outbox.
 
 The missed-run rule is ours, not APScheduler's: if the bot was down at a scheduled moment, the
-moment is run once at start-up when it is at most ``grace`` late, and otherwise skipped and
-reported to the methodologists. A VKS reminder is also skipped once the VKS has started: "in 30
-minutes" read after the start would mislead. APScheduler's own misfire grace is set to the
-same ``grace`` (never its 1-second default), and every job is safe to run twice.
+moment is run once at start-up when it is at most ``grace`` late (or its planner says it still
+matters however late), and otherwise handed to its planner as missed, which records it and
+tells the methodologists. APScheduler's own misfire grace is set to the same ``grace`` (never
+its 1-second default), and every job is safe to run twice.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
@@ -26,11 +29,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import jobs, texts
 from bot.delivery import Delivery
-from bot.jobs import Due, JobContext
+from bot.ui import escape
 from storage import backups
 from storage.clock import system_clock
+from storage.settings import SettingsRepo
 from storage.users import Role
 
 log = logging.getLogger(__name__)
@@ -40,11 +43,48 @@ BACKUP_JOB = "backup"
 # A newest backup older than this at start-up means last night's was missed.
 BACKUP_STALE = 26 * 3600
 BACKUP_CATCH_UP = timedelta(minutes=5)
+BACKUP_FAILED = "⚠️ Ночная резервная копия не создана: {reason}. Проверьте место на диске и журнал."
 DRIVEN_TICK = 3
 LAST_TICK = "scheduler.last_tick"
 # How far back a restart looks for missed moments, whatever the last tick says.
 LOOKBACK = timedelta(days=7)
 CATCH_UP_DELAY = timedelta(seconds=2)
+STANDING = ("heartbeat", "driven-tick")
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One scheduled moment: when, its stable job id, the planner it belongs to, and what
+    that planner needs to find its row again."""
+
+    at: datetime
+    key: str
+    planner: str
+    ref: tuple[str, ...] = field(default=())
+
+
+class Planner(Protocol):
+    """A feature's scheduled work, read from the database."""
+
+    name: str
+
+    async def due(self, start: datetime, end: datetime) -> list[Due]:
+        """Every moment in (start, end]; and moments still owed from before ``start``."""
+
+    async def done(self, item: Due) -> bool:
+        """The database says it was done (or no longer applies)."""
+
+    def catches_up(self, item: Due) -> bool:
+        """Still worth doing however late: run it at once instead of calling it missed."""
+
+    async def too_late(self, item: Due, now: datetime, grace: timedelta) -> bool:
+        """Past its use: the bot was down for longer than ``grace``, or it no longer fits."""
+
+    async def run(self, item: Due, now: datetime) -> None:
+        """Do it: decide and put rows into the outbox."""
+
+    async def missed(self, item: Due) -> None:
+        """Record that it was not done, and tell whom it concerns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +99,19 @@ class Scheduler:
         self,
         delivery: Delivery,
         tz: ZoneInfo,
+        planners: Sequence[Planner] = (),
         *,
         grace: timedelta = timedelta(minutes=60),
         clock: Callable[[], datetime] = system_clock,
-        sla_days: int = 2,
-        staff_chat_id: int | None = None,
-        digest: bool = True,
         backup: BackupPlan | None = None,
     ) -> None:
-        self.ctx = JobContext(delivery, tz, sla_days, staff_chat_id, digest)
+        self.delivery = delivery
+        self.tz = tz
+        self.planners = {p.name: p for p in planners}
         self.backup = backup
         self.grace = grace
         self.clock = clock
+        self.settings = SettingsRepo(delivery.db)
         self.aps = AsyncIOScheduler(
             timezone=tz,
             job_defaults={
@@ -85,7 +126,7 @@ class Scheduler:
         await self.rebuild()
         self.aps.add_job(
             self._heartbeat,
-            IntervalTrigger(minutes=1, timezone=self.ctx.tz),
+            IntervalTrigger(minutes=1, timezone=self.tz),
             id="heartbeat",
             replace_existing=True,
         )
@@ -94,7 +135,7 @@ class Scheduler:
             # APScheduler's own triggers follow the real one.
             self.aps.add_job(
                 self._driven_tick,
-                IntervalTrigger(seconds=DRIVEN_TICK, timezone=self.ctx.tz),
+                IntervalTrigger(seconds=DRIVEN_TICK, timezone=self.tz),
                 id="driven-tick",
                 replace_existing=True,
             )
@@ -102,7 +143,7 @@ class Scheduler:
             at = self.backup.at
             self.aps.add_job(
                 self.run_backup,
-                CronTrigger(hour=at.hour, minute=at.minute, timezone=self.ctx.tz),
+                CronTrigger(hour=at.hour, minute=at.minute, timezone=self.tz),
                 id=BACKUP_JOB,
                 replace_existing=True,
             )
@@ -121,17 +162,30 @@ class Scheduler:
         if self.aps.running:
             self.aps.shutdown(wait=False)
 
-    def request_waiting(self, request_id: int, touched: str) -> None:
-        """Schedule the SLA reminder of a request just sent or sent again, and drop the one
-        its earlier version had. Rebuilding every job instead read and walked the whole
-        queue on every request a tutor sent."""
-        due = jobs.sla_due(self.ctx, request_id, touched)
-        stale = f"sla:{request_id}:"
-        for job in self.aps.get_jobs():
-            if job.id.startswith(stale) and job.id != due.key:
-                with contextlib.suppress(JobLookupError):
-                    self.aps.remove_job(job.id)
-        self._add(due, self.clock())
+    def schedule(self, item: Due, *, replacing: str = "") -> None:
+        """Add one moment's job at once (a request just sent), dropping the other jobs whose
+        ids start with ``replacing`` (the reminder of its earlier version). Rebuilding every
+        job instead read and walked the whole queue on every request a tutor sent."""
+        if replacing:
+            for job in self.aps.get_jobs():
+                if job.id.startswith(replacing) and job.id != item.key:
+                    with contextlib.suppress(JobLookupError):
+                        self.aps.remove_job(job.id)
+        self._add(item, self.clock())
+
+    async def due_between(self, start: datetime, end: datetime) -> list[Due]:
+        found = [d for p in self.planners.values() for d in await p.due(start, end)]
+        found.sort(key=lambda d: d.at)
+        return found
+
+    async def upcoming(self, days: int) -> list[Due]:
+        """What is still to be done in the next ``days`` (for the doctor)."""
+        now = self.clock()
+        return [
+            d
+            for d in await self.due_between(now, now + timedelta(days=days))
+            if d.at > now and not await self.planners[d.planner].done(d)
+        ]
 
     async def rebuild(self) -> int:
         """Replace every moment job with what the database says now; returns how many."""
@@ -140,14 +194,14 @@ class Scheduler:
         # except those that catch up: they run in a moment.
         items = [
             i
-            for i in await jobs.due_between(self.ctx, now, now + HORIZON)
-            if i.at > now or i.catches_up
+            for i in await self.due_between(now, now + HORIZON)
+            if i.at > now or self.planners[i.planner].catches_up(i)
         ]
         wanted = {item.key for item in items}
         jobs_now = {job.id: job for job in self.aps.get_jobs()}
         for job in jobs_now.values():
             # The heartbeats and the backup are not moments from the database: they stay.
-            standing = job.id in ("heartbeat", "driven-tick") or job.id.startswith(BACKUP_JOB)
+            standing = job.id in STANDING or job.id.startswith(BACKUP_JOB)
             if not standing and job.id not in wanted:
                 with contextlib.suppress(JobLookupError):
                     self.aps.remove_job(job.id)
@@ -175,13 +229,11 @@ class Scheduler:
         assert self.backup is not None
         try:
             made = await backups.nightly(
-                self.ctx.delivery.db, self.backup.folder, self.backup.keep, self.clock()
+                self.delivery.db, self.backup.folder, self.backup.keep, self.clock()
             )
         except Exception as e:
             log.exception("nightly backup failed")
-            await self.ctx.delivery.notify(
-                Role.ADMIN, texts.BACKUP_FAILED.format(reason=texts.escape(str(e)))
-            )
+            await self.delivery.notify(Role.ADMIN, BACKUP_FAILED.format(reason=escape(str(e))))
             return None
         log.info("nightly backup written to %s", made)
         return made
@@ -200,7 +252,7 @@ class Scheduler:
 
     async def _heartbeat(self) -> None:
         now = self.clock()
-        await self.ctx.vks.put_setting(LAST_TICK, now.isoformat())
+        await self.settings.put(LAST_TICK, now.isoformat())
         # Keep a five-week horizon of jobs as the weeks roll by.
         if now.minute == 0:
             await self.rebuild()
@@ -209,32 +261,30 @@ class Scheduler:
         """Run every moment in (last tick, now] that has not been done, under the missed-run
         rule, then move the last tick to ``now``. Start-up calls it; tests drive the clock
         through it. Returns how many moments it looked at."""
-        raw = await self.ctx.vks.get_setting(LAST_TICK)
+        raw = await self.settings.get(LAST_TICK)
         since = datetime.fromisoformat(raw) if raw else now
         since = max(since, now - LOOKBACK)
-        items = await jobs.due_between(self.ctx, since, now)
+        items = await self.due_between(since, now)
         for item in items:
             await self._run_one(item, now)
-        await self.ctx.vks.put_setting(LAST_TICK, now.isoformat())
+        await self.settings.put(LAST_TICK, now.isoformat())
         return len(items)
 
     async def _run_one(self, item: Due, now: datetime) -> None:
+        planner = self.planners.get(item.planner)
+        if planner is None:
+            return
         try:
-            if await jobs.is_done(self.ctx, item):
+            if await planner.done(item):
                 return
-            if item.catches_up:
-                await jobs.run(self.ctx, item, now)
+            if not planner.catches_up(item) and await planner.too_late(item, now, self.grace):
+                await planner.missed(item)
+                log.warning("skipped %s: it was due at %s", item.key, item.at.isoformat())
                 return
             late = now - item.at
-            started = item.day is not None and jobs.vks_started(
-                await self.ctx.vks.slot(), item.day, self.ctx.tz, now
-            )
-            if (late > self.grace or started) and not await jobs.skipped_anyway(self.ctx, item):
-                await jobs.skip_missed(self.ctx, item)
-                return
             if late > timedelta(seconds=5):
                 log.info("running %s %.0f s late", item.key, late.total_seconds())
-            await jobs.run(self.ctx, item, now)
+            await planner.run(item, now)
         except Exception:
             # One failed moment must not stop the others or the scheduler.
             log.exception("scheduled job %s failed", item.key)

@@ -24,6 +24,7 @@ from bot import request_cards, texts
 from bot.callbacks import RequestAction, RequestCallback
 from bot.delivery import Delivery
 from bot.filters import PRIVATE, Label
+from bot.jobs import sla_due
 from bot.keyboards import (
     main_menu_kb,
     req_audience_kb,
@@ -544,7 +545,8 @@ async def _submit(
     )
     await request_cards.to_queue(form.db, form.settings.staff_chat_id, request.id, headline)
     delivery.kick()
-    scheduler.request_waiting(request.id, request.touched_at)
+    due = sla_due(request.id, request.touched_at, form.settings.request_sla_days, form.settings.tz)
+    scheduler.schedule(due, replacing=f"sla:{request.id}:")
     try:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramBadRequest as e:

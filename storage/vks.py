@@ -10,6 +10,7 @@ from datetime import date, time
 
 from catalog.schedule import DEFAULT_OFFSETS, Offset, Slot
 from storage.db import Database
+from storage.settings import SettingsRepo
 
 FIELDS = ("topic", "link", "speaker")
 
@@ -44,15 +45,10 @@ class VksRepo:
     # -- settings ---------------------------------------------------------------------------
 
     async def get_setting(self, key: str) -> str | None:
-        row = await self.db.fetchone("SELECT value FROM settings_kv WHERE key = ?", (key,))
-        return str(row["value"]) if row else None
+        return await SettingsRepo(self.db).get(key)
 
     async def put_setting(self, key: str, value: str) -> None:
-        await self.db.execute(
-            "INSERT INTO settings_kv (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        await SettingsRepo(self.db).put(key, value)
 
     async def slot(self) -> Slot:
         raw = await self.get_setting("vks.slot")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot import texts
+from bot.jobs import sla_due
 from bot.callbacks import ReviewAction, ReviewCallback
 from catalog.requests import Action, Format, Status, add_working_days
 from storage.db import Database
@@ -170,7 +171,8 @@ async def test_form_by_buttons_and_text_with_an_edit_from_the_summary(
 
     assert reminders() == [f"sla:{number}:{stored.touched_at}"]
     # Sent again, the request is counted from then, and only from then.
-    scheduler.request_waiting(number, "2030-01-02T03:04:05+00:00")
+    later = "2030-01-02T03:04:05+00:00"
+    scheduler.schedule(sla_due(number, later, 2, MSK), replacing=f"sla:{number}:")
     assert reminders() == [f"sla:{number}:2030-01-02T03:04:05+00:00"]
     mine = await running.say(TUTOR, texts.BTN_MY_REQUESTS)
     assert f"№{number} · {texts.REQUEST_STATUS['new']}" in mine.params["text"]
