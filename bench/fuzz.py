@@ -1,4 +1,4 @@
-"""A long fuzzing session: the CI test ``tests/test_fuzz.py`` with many more examples, random
+"""A long fuzzing session: the CI test ``tests/unit/test_fuzz.py`` with many more examples, random
 (not derandomized) each run, so every session explores new input.
 
     .venv/bin/python bench/fuzz.py                 # 5,000 sequences of up to 6 updates
@@ -23,7 +23,7 @@ def main() -> int:
     args = parser.parse_args()
     env = {**os.environ, "FUZZ_EXAMPLES": str(args.examples), "FUZZ_RANDOM": "1"}
     began = time.perf_counter()
-    test = "tests/test_fuzz.py::test_arbitrary_updates_never_break_the_bot"
+    test = "tests/unit/test_fuzz.py::test_arbitrary_updates_never_break_the_bot"
     done = subprocess.run(  # noqa: S603 - our own interpreter and test file
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
         cwd=ROOT,

@@ -132,7 +132,7 @@ Step = Callable[[int], dict[str, Any]]
 
 def form_steps(org_id: int, topic: str) -> list[Step]:
     """The training-request form as a tutor fills it in: each step one update, ending in
-    «Отправить» (tests/test_e2e_requests.py walks the same way and checks every answer)."""
+    «Отправить» (tests/e2e/test_requests.py walks the same way and checks every answer)."""
     start = date.today() + timedelta(days=10)
     end = start + timedelta(days=2)
 

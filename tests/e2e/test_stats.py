@@ -20,10 +20,10 @@ from storage.db import Database
 from storage.users import Role, UserRepo
 from storage.vks import VksRepo
 from tests.conftest import RunningBot, button_data, button_texts, make_settings
+from tests.e2e.test_announcements import scheduler_of, wait_until
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, sticker
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
-from tests.test_e2e_announcements import scheduler_of, wait_until
-from tests.test_stats import png_size
+from tests.unit.test_stats import png_size
 
 MSK = ZoneInfo("Europe/Moscow")
 METHODIST = DOCTOR

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot import texts
 from tests.conftest import RunningBot
+from tests.e2e.test_announcements import add_to_group, texts_in
 from tests.fakes.people import ADMIN
-from tests.test_e2e_announcements import add_to_group, texts_in
 
 
 async def test_chat_titles_of_quotes_fill_the_chats_list_and_it_still_goes(

@@ -11,9 +11,9 @@ from bot.delivery import Delivery
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.chats import ChatRepo
 from tests.conftest import RunningBot, button_data
+from tests.e2e.test_announcements import add_to_group, compose_to_all, tap, texts_in, wait_until
 from tests.fakes.people import ADMIN, NURSE, group_chat, message
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_e2e_announcements import add_to_group, compose_to_all, tap, texts_in, wait_until
 
 
 def copies(server: FakeTelegram, chat_id: int, text: str) -> int:

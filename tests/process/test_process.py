@@ -21,7 +21,7 @@ from tests.fakes.people import NURSE, message
 from tests.fakes.recording import TOKEN
 from tests.fakes.telegram_server import FakeTelegram
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(**values: str) -> dict[str, str]:

@@ -317,7 +317,7 @@ async def _setup(path: Path) -> tuple[Database, Dispatcher, Bot]:
     repo = CatalogRepo(db)
     await repo.ensure_topics()
     await OrgRepo(db).ensure_seeded()
-    demo = Path(__file__).parent.parent / "catalog" / "data" / "demo_materials.csv"
+    demo = Path(__file__).parents[2] / "catalog" / "data" / "demo_materials.csv"
     await import_file(repo, demo.read_bytes(), "demo_materials.csv")
     users = UserRepo(db)
     for user_id, role in PEOPLE.items():

@@ -19,7 +19,7 @@ from tests.conftest import button_data
 from tests.fakes.people import Person, callback, message
 from tests.fakes.recording import TOKEN
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
-from tests.test_process import _env
+from tests.process.test_process import _env
 
 SUBSCRIBERS = list(range(70_001, 70_081))
 TEXT = "Срочно: плановые работы в РМИС в субботу"

@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot import texts
-from bot.jobs import sla_due
 from bot.callbacks import ReviewAction, ReviewCallback
+from bot.jobs import sla_due
 from catalog.requests import Action, Format, Status, add_working_days
 from storage.db import Database
 from storage.requests import RequestRepo, SessionInput
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, button_data, button_texts, make_settings
+from tests.e2e.test_announcements import add_to_group, scheduler_of, wait_until
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, message, sticker
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
-from tests.test_e2e_announcements import add_to_group, scheduler_of, wait_until
 
 MSK = ZoneInfo("Europe/Moscow")
 TUTOR = Person(4004, "Мария", "maria_tutor", "Иванова")

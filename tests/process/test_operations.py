@@ -11,10 +11,10 @@ from storage import backups
 from storage.chats import ChatInfo, ChatRepo
 from storage.db import Database, load_migrations
 from tests.conftest import RunningBot, make_settings
+from tests.e2e.test_announcements import scheduler_of
 from tests.fakes.recording import TOKEN
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_e2e_announcements import scheduler_of
-from tests.test_process import _run_cli
+from tests.process.test_process import _run_cli
 
 
 async def _db_with_user(path: Path, name: str) -> Database:

@@ -7,10 +7,10 @@ from bot import texts
 from bot.callbacks import DraftAction, DraftCallback, HoldAction, HoldCallback
 from storage.catalog import CatalogRepo
 from tests.conftest import RunningBot, button_data, button_texts
+from tests.e2e.test_materials_admin import METHODIST, make_methodist
 from tests.fakes.people import ADMIN, Person, document
 from tests.fakes.telegram_server import Call
-from tests.test_e2e_materials_admin import METHODIST, make_methodist
-from tests.test_pdscan import _docx
+from tests.unit.test_pdscan import _docx
 
 
 def newest(running: RunningBot, person: Person) -> dict:  # type: ignore[type-arg]

@@ -15,9 +15,9 @@ from catalog.pdscan import Finding
 from storage.catalog import CatalogRepo
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, make_settings
+from tests.e2e.test_announcements import texts_in
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_e2e_announcements import texts_in
 
 
 async def held_material(running: RunningBot) -> int:
