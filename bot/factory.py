@@ -22,6 +22,7 @@ from bot import jobs
 from bot.commands import register_commands
 from bot.delivery import Delivery
 from bot.flood import RetryAfter
+from bot.forms import setup_forms
 from bot.middlewares import (
     InFlight,
     SkipRepeatedUpdates,
@@ -109,6 +110,9 @@ def build_dispatcher(
     dp.callback_query.middleware(throttle)
     dp["throttle"] = throttle
     # On the dispatcher itself, errors from every router end up here.
+    # The forms first: their errors handler (a button of a form that is gone) must be tried
+    # before the general one.
+    setup_forms(dp)
     dp.errors.register(on_error)
     dp.include_routers(*handlers.get_routers())
 

@@ -8,8 +8,11 @@ updates are searches that pass several routers' filters on their way, so the dif
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram.filters.base import Filter
 from aiogram.types import CallbackQuery, Message
+from aiogram_dialog.api.internal import CONTEXT_KEY
 
 
 class Label(Filter):
@@ -48,6 +51,14 @@ class ChatType(Filter):
         if isinstance(event, CallbackQuery):
             return event.message is not None and event.message.chat.type in self.types
         return event.chat.type in self.types
+
+
+class NoForm(Filter):
+    """Outside any form: no aiogram_dialog dialog is open for this person in this chat (its
+    intent middleware puts the open one into the data before routing)."""
+
+    async def __call__(self, event: Message | CallbackQuery, **data: Any) -> bool:
+        return data.get(CONTEXT_KEY) is None
 
 
 PRIVATE = ChatType("private")

@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import texts
+from bot import ui
 from storage.db import Database
 from storage.users import Role, SeenUser, UserRecord, UserRepo
 
@@ -127,7 +127,7 @@ class RequireRole(BaseMiddleware):
             user.id if user else None,
             user.role if user else None,
         )
-        refusal = texts.REFUSED.format(role=texts.ROLE_TITLES[self.role])
+        refusal = ui.REFUSED.format(role=ui.ROLE_TITLES[self.role])
         if isinstance(event, CallbackQuery):
             await answer_callback(event, data, refusal)
         elif isinstance(event, Message):
@@ -192,7 +192,7 @@ class Throttle(BaseMiddleware):
         log.info("throttled user %s (%s)", tg_user.id, kind)
         if key not in self._noticed:
             self._noticed[key] = now
-            await self._notice(event, data, texts.THROTTLED.format(seconds=wait))
+            await self._notice(event, data, ui.THROTTLED.format(seconds=wait))
         if len(self._events) > 50_000:
             self._forget(now)
         return None
