@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from copy import deepcopy
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,39 @@ class RunningBot:
         seen = len(self.server.calls)
         await self.server.push_update("callback_query", callback(person, data, on_message))
         return await self.server.wait_for("answerCallbackQuery", after=seen)
+
+    async def click(self, person: Person, caption: str, chat_id: int | None = None) -> Call:
+        """Press the button captioned ``caption`` on the newest message in the chat that has
+        one, as a person does; returns the bot's answerCallbackQuery."""
+        chat = person.id if chat_id is None else chat_id
+        for shown in reversed(self.server.chat_messages(chat)):
+            markup = shown.get("reply_markup")
+            if caption in button_texts(markup):
+                # A copy: the fake edits its messages in place, and the press carries the
+                # message as it was when pressed.
+                return await self.press(person, button_data(markup, caption), deepcopy(shown))
+        raise AssertionError(f"no button {caption!r} in chat {chat}")
+
+    def shown(self, person: Person) -> Json:
+        """The newest message in the person's chat, as it looks now."""
+        return self.server.chat_messages(person.id)[-1]
+
+    async def quiet(self, settle: float = 0.05, timeout: float = 10.0) -> None:
+        """Wait until the bot has nothing left to do: no update waits or is being handled,
+        and it has made no call for ``settle`` seconds."""
+        assert self.dp is not None
+        inflight = self.dp.workflow_data["inflight"]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        seen, since = len(self.server.calls), loop.time()
+        while True:
+            now = loop.time()
+            assert now < deadline, "the bot never went quiet"
+            if len(self.server.calls) != seen:
+                seen, since = len(self.server.calls), now
+            elif self.server.pending_updates == 0 and inflight.count == 0 and now - since >= settle:
+                return
+            await asyncio.sleep(0.01)
 
 
 @pytest.fixture

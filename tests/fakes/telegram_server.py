@@ -150,7 +150,7 @@ class FakeTelegram:
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_reply_markup,
-            "answerCallbackQuery": lambda p: True,
+            "answerCallbackQuery": self._answer_callback,
             "setMyCommands": lambda p: True,
             "deleteMyCommands": lambda p: True,
             "deleteWebhook": lambda p: True,
@@ -181,6 +181,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         # (file name, content) of every file the bot uploaded.
         self.uploads: list[tuple[str, bytes]] = []
+        self.answered: set[str] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -443,6 +444,17 @@ class FakeTelegram:
             reply_markup=params.get("reply_markup"),
             **{kind: media},
         )
+
+    def _answer_callback(self, params: Json) -> bool:
+        """Telegram takes one answer per button press; a second one is refused."""
+        query = str(params.get("callback_query_id"))
+        if query in self.answered:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self.answered.add(query)
+        return True
 
     def _answer_inline_query(self, params: Json) -> bool:
         results = params.get("results") or []

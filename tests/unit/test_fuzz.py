@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import importlib
 import itertools
 import logging
 import os
+import pkgutil
 import time
 import typing
 from pathlib import Path
@@ -44,8 +46,8 @@ from aiogram.types import File, InlineKeyboardMarkup, Update
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.callbacks as callbacks_module
-import bot.states as states_module
+import bot
+import handlers
 from bot import texts
 from bot.callbacks import MaterialAction, MaterialCallback
 from bot.factory import build_dispatcher
@@ -65,16 +67,24 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 PEOPLE = {2002: Role.STAFF, 4004: Role.TUTOR, 3003: Role.METHODOLOGIST, 1001: Role.ADMIN}
 STRANGE = "\u202e\u200b\u200d\u2066\ufeff\u0301\U0001f600<>&\"'/\\:;{}[]*_~`|"
 
-CALLBACK_CLASSES = [
-    c
-    for c in vars(callbacks_module).values()
-    if isinstance(c, type) and issubclass(c, CallbackData) and c is not CallbackData
-]
+def _our_classes(base: type) -> list[type]:
+    """Every subclass of ``base`` defined in the bot's packages, wherever a feature keeps it."""
+    found: dict[str, type] = {}
+    for package in (bot, handlers):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                ours = isinstance(value, type) and value.__module__.startswith(("bot", "handlers"))
+                if ours and issubclass(value, base) and value is not base:
+                    found[f"{value.__module__}.{value.__qualname__}"] = value
+    return list(found.values())
+
+
+CALLBACK_CLASSES = _our_classes(CallbackData)
 ALL_STATES = [
     state.state
-    for group in vars(states_module).values()
-    if isinstance(group, type) and issubclass(group, StatesGroup) and group is not StatesGroup
-    for state in group.__all_states__
+    for group in _our_classes(StatesGroup)
+    for state in group.__all_states__  # type: ignore[attr-defined]
 ]
 
 
