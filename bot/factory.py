@@ -18,7 +18,6 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 import handlers
-from bot import jobs
 from bot.commands import register_commands
 from bot.delivery import Delivery
 from bot.flood import RetryAfter
@@ -29,7 +28,7 @@ from bot.middlewares import (
     Throttle,
     UserMiddleware,
 )
-from bot.scheduler import BackupPlan, Planner, Scheduler
+from bot.scheduler import BackupPlan, Scheduler
 from bot.settings import Settings
 from handlers.errors import on_error
 from storage.catalog import CatalogRepo
@@ -123,17 +122,10 @@ def build_dispatcher(
 
 def build_scheduler(settings: Settings, delivery: Delivery) -> Scheduler:
     """The scheduler with every feature's planner (the doctor builds one too, to look)."""
-    tz = settings.tz
-    planners: list[Planner] = [
-        jobs.VksPlanner(delivery, tz),
-        jobs.BroadcastPlanner(delivery, tz),
-        jobs.RequestPlanner(delivery, tz, settings.request_sla_days, settings.staff_chat_id),
-        jobs.DigestPlanner(delivery, tz, settings.weekly_digest),
-    ]
     return Scheduler(
         delivery,
-        tz,
-        planners,
+        settings.tz,
+        handlers.planners(settings, delivery),
         grace=timedelta(minutes=settings.schedule_grace_minutes),
         backup=BackupPlan(settings.backups_folder, settings.backup_keep, settings.backup_time),
         clock=delivery.db.clock,

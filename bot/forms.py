@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -230,6 +232,15 @@ def form(*windows: Any, role: Role = Role.STAFF, **options: Any) -> Dialog:
         dialog.message.middleware(gate)
         dialog.callback_query.middleware(gate)
     return dialog
+
+
+async def typed(message: Message, manager: DialogManager) -> None:
+    """After a typed answer (or a wrong one): the form's own message is edited to the next
+    step, and the person's message goes, so a form stays one message at the bottom of the
+    chat instead of a trail of old steps with live buttons."""
+    manager.show_mode = ShowMode.EDIT
+    with suppress(TelegramAPIError):
+        await message.delete()
 
 
 # -- the widgets every form uses, worded one way -----------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot import reports, request_cards
-from bot.delivery import Renderer
+from bot import jobs, reports, request_cards
+from bot.delivery import Delivery, Renderer
+from bot.scheduler import Planner
+from bot.settings import Settings
 from handlers import (
     announcements,
     catalog,
@@ -62,3 +64,14 @@ def renderers(db: Database) -> dict[Render, Renderer]:
         Render.DIGEST: reports.digest_renderer(db),
         Render.DELIVERY_REPORT: announcements.report_renderer(db),
     }
+
+
+def planners(settings: Settings, delivery: Delivery) -> list[Planner]:
+    """Each feature's scheduled work (bot.scheduler)."""
+    tz = settings.tz
+    return [
+        jobs.VksPlanner(delivery, tz),
+        jobs.BroadcastPlanner(delivery, tz),
+        jobs.RequestPlanner(delivery, tz, settings.request_sla_days, settings.staff_chat_id),
+        jobs.DigestPlanner(delivery, tz, settings.weekly_digest),
+    ]

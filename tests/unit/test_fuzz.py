@@ -67,6 +67,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 PEOPLE = {2002: Role.STAFF, 4004: Role.TUTOR, 3003: Role.METHODOLOGIST, 1001: Role.ADMIN}
 STRANGE = "\u202e\u200b\u200d\u2066\ufeff\u0301\U0001f600<>&\"'/\\:;{}[]*_~`|"
 
+
 def _our_classes(base: type) -> list[type]:
     """Every subclass of ``base`` defined in the bot's packages, wherever a feature keeps it."""
     found: dict[str, type] = {}
