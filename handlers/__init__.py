@@ -50,6 +50,10 @@ def get_routers() -> list[Router]:
         requests.create_router(),
         review.create_router(),
         stats.create_router(),
+        # Every form. After the features' routers, so that a command or a menu label reaches
+        # its handler even mid-form (bot.forms closes the form, keeping its draft); before
+        # the fallback, which takes whatever is left.
+        *roles.create_dialogs(),
         fallback.create_router(),
     ]
 

@@ -450,9 +450,12 @@ class SearchText(Filter):
     """Plain text in a private chat outside any form: a search. Not a command, not a menu
     button. One filter instead of four, checked first: most updates are searches."""
 
-    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+    async def __call__(
+        self, message: Message, raw_state: str | None = None, aiogd_context: object = None
+    ) -> bool:
         text = message.text
-        if raw_state is not None or message.chat.type != "private" or not text:
+        in_form = raw_state is not None or aiogd_context is not None
+        if in_form or message.chat.type != "private" or not text:
             return False
         return not text.startswith("/") and text not in texts.MENU_BUTTONS
 

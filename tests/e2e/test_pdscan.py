@@ -47,6 +47,7 @@ async def upload_to_preview(running: RunningBot, person: Person, file_id: str) -
 async def test_methodologist_hands_a_doubtful_material_to_the_admins(running: RunningBot) -> None:
     assert running.db is not None
     await running.say(ADMIN, "/start")
+    await running.quiet()  # an admin's first /start also offers the demo catalog
     await make_methodist(running)
     await upload_to_preview(running, METHODIST, "BQAC-pd-1")
 
@@ -101,6 +102,7 @@ async def test_methodologist_hands_a_doubtful_material_to_the_admins(running: Ru
 async def test_an_admin_publishes_anyway_after_the_warning(running: RunningBot) -> None:
     assert running.db is not None
     await running.say(ADMIN, "/start")
+    await running.quiet()  # an admin's first /start also offers the demo catalog
     await upload_to_preview(running, ADMIN, "BQAC-pd-2")
     warning = await press(running, ADMIN, texts.BTN_SAVE, method="editMessageText")
     assert button_texts(warning.params["reply_markup"]) == [texts.BTN_PD_FORCE, texts.BTN_CANCEL]
@@ -113,6 +115,7 @@ async def test_an_admin_publishes_anyway_after_the_warning(running: RunningBot) 
 async def test_import_holds_rows_with_personal_data(running: RunningBot) -> None:
     assert running.db is not None
     await running.say(ADMIN, "/start")
+    await running.quiet()  # an admin's first /start also offers the demo catalog
     await make_methodist(running)
     running.server.files["BQAC-import-pd"] = (
         "id,title,description,kind,topics,audience,tags,url,published_at\n"

@@ -11,8 +11,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Message, Update
 
-from bot import texts
-from bot.callbacks import RoleAction, RoleCallback
+from bot import texts, ui
+from handlers.roles import texts as role_texts
+from handlers.roles.callbacks import RoleAction, RoleCallback
 from storage.db import Database
 from storage.users import Role, UserRepo
 from tests.fakes.people import ADMIN, NURSE, Person, callback, message
@@ -63,13 +64,13 @@ async def test_methodologist_cannot_grant_either(
 ) -> None:
     metod = Person(5005, "Мария")
     await UserRepo(db).set_role(metod.id, Role.METHODOLOGIST, changed_by=ADMIN.id)
-    forged = RoleCallback(action=RoleAction.SET, user_id=metod.id, role=Role.ADMIN).pack()
+    forged = RoleCallback(action=RoleAction.GRANT).pack()
 
     await dp.feed_update(recording_bot, update("callback_query", callback(metod, forged)))
 
     assert isinstance(recording_bot.session, RecordingSession)
     answers = recording_bot.session.sent(AnswerCallbackQuery)
-    assert [a.text for a in answers] == [texts.REFUSED.format(role="администратор")]
+    assert [a.text for a in answers] == [ui.REFUSED.format(role="администратор")]
     assert (await UserRepo(db).get(metod.id)).role is Role.METHODOLOGIST  # type: ignore[union-attr]
 
 
@@ -98,5 +99,5 @@ async def test_unknown_role_and_unknown_username_get_hints(
     await dp.feed_update(recording_bot, update("message", message(ADMIN, "/grant 12 <king>")))
     await dp.feed_update(recording_bot, update("message", message(ADMIN, "/grant @nobody_here")))
     first, second = sent_texts(recording_bot)
-    assert first == texts.GRANT_UNKNOWN_ROLE.format(role="<king>")
+    assert first == role_texts.UNKNOWN_ROLE.format(role="&lt;king&gt;")
     assert "@nobody_here ещё не писал боту" in second
