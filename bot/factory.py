@@ -20,6 +20,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 import handlers
 from bot.commands import register_commands
 from bot.delivery import Delivery
+from bot.errors import on_error
 from bot.flood import RetryAfter
 from bot.forms import setup_forms
 from bot.middlewares import (
@@ -30,7 +31,6 @@ from bot.middlewares import (
 )
 from bot.scheduler import BackupPlan, Scheduler
 from bot.settings import Settings
-from handlers.errors import on_error
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage

@@ -2,35 +2,44 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import CommandStart
+import re
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.filters.base import Filter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import texts
+from bot import ui
 from bot.filters import PRIVATE
-from bot.keyboards import main_menu_kb
 from storage.users import UserRecord
+
+_ANY = re.compile(r".*")
+
+
+class HasText(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.text)
 
 
 async def unclaimed_deeplink(message: Message, user: UserRecord) -> None:
-    await message.answer(texts.BAD_DEEPLINK, reply_markup=main_menu_kb(user.role))
+    await message.answer(ui.BAD_DEEPLINK, reply_markup=ui.main_menu_kb(user.role))
 
 
 async def unknown_command(message: Message) -> None:
-    await message.answer(texts.UNKNOWN_COMMAND)
+    await message.answer(ui.UNKNOWN_COMMAND)
 
 
 async def unknown_text(message: Message) -> None:
-    await message.answer(texts.TEXT_NOT_UNDERSTOOD)
+    await message.answer(ui.TEXT_NOT_UNDERSTOOD)
 
 
 async def unknown_content(message: Message) -> None:
-    await message.answer(texts.TEXT_EXPECTED)
+    await message.answer(ui.TEXT_EXPECTED)
 
 
 async def stale_callback(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    callback_answer.text = texts.STALE_BUTTON
+    callback_answer.text = ui.STALE_BUTTON
     callback_answer.show_alert = True
 
 
@@ -39,8 +48,9 @@ def create_router() -> Router:
     # Only private chats: in a group the bot must stay quiet about messages that are not for it.
     router.message.filter(PRIVATE)
     router.message.register(unclaimed_deeplink, CommandStart(deep_link=True))
-    router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(unknown_text, F.text)
+    # Any command: a "/" prefix and any name (commands are matched by their own routers first).
+    router.message.register(unknown_command, Command(commands=[_ANY]))
+    router.message.register(unknown_text, HasText())
     router.message.register(unknown_content)
     router.callback_query.register(stale_callback)
     return router

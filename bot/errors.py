@@ -15,7 +15,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
-from bot import texts
+from bot import ui
 from storage.chats import ChatRepo
 from storage.db import Database
 
@@ -65,5 +65,5 @@ async def on_error(event: ErrorEvent, bot: Bot, db: Database) -> bool:
         chat_id, thread_id = where
         # The apology is best effort: the error may be Telegram refusing to talk to this chat.
         with suppress(TelegramAPIError):
-            await bot.send_message(chat_id, texts.APOLOGY, message_thread_id=thread_id)
+            await bot.send_message(chat_id, ui.APOLOGY, message_thread_id=thread_id)
     return True
