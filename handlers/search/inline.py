@@ -20,9 +20,10 @@ from aiogram.types import (
     InputTextMessageContent,
 )
 
-from bot import texts
-from bot.keyboards import link_kb
+from bot import ui
 from catalog.model import KIND_TITLES
+from handlers.search import service, texts
+from handlers.search.keyboards import link_kb
 from storage.catalog import CatalogRepo, Material
 from storage.users import UserRecord
 
@@ -33,41 +34,32 @@ MAX_OFFSET = 1000
 
 def _result(m: Material) -> InlineQueryResultUnion | None:
     rid = str(m.id)
-    caption = texts.escape(texts.shorten(m.title, texts.CAPTION_LIMIT))
-    description = f"{KIND_TITLES[m.kind]} · {texts.shorten(m.description, 80)}"
+    caption = texts.caption(m.title, ui.CAPTION_LIMIT)
+    title = ui.shorten(m.title, texts.INLINE_TITLE)
+    description = f"{KIND_TITLES[m.kind]} · {ui.shorten(m.description, 80)}"
     if m.file_id and m.file_type == "video":
         return InlineQueryResultCachedVideo(
-            id=rid,
-            video_file_id=m.file_id,
-            title=texts.shorten(m.title, 100),
-            caption=caption,
-            description=description,
+            id=rid, video_file_id=m.file_id, title=title, caption=caption, description=description
         )
     if m.file_id and m.file_type == "photo":
         return InlineQueryResultCachedPhoto(
-            id=rid,
-            photo_file_id=m.file_id,
-            title=texts.shorten(m.title, 100),
-            caption=caption,
-            description=description,
+            id=rid, photo_file_id=m.file_id, title=title, caption=caption, description=description
         )
     if m.file_id:
         return InlineQueryResultCachedDocument(
             id=rid,
             document_file_id=m.file_id,
-            title=texts.shorten(m.title, 100),
+            title=title,
             caption=caption,
             description=description,
         )
     if m.url:
         return InlineQueryResultArticle(
             id=rid,
-            title=texts.shorten(m.title, 100),
+            title=title,
             description=description,
             input_message_content=InputTextMessageContent(
-                message_text=texts.LINK_MESSAGE.format(
-                    title=texts.escape(m.title), url=texts.escape(m.url)
-                )
+                message_text=texts.link_message(m.title, m.url)
             ),
             reply_markup=link_kb(m.url),
         )
@@ -98,7 +90,7 @@ async def on_chosen(result: ChosenInlineResult, materials: CatalogRepo, user: Us
         return
     material = await materials.get(int(result.result_id))
     if material is not None:
-        await materials.record_download(material.id, user.id, None, "inline")
+        await service.count_delivery(materials, material, user.id, None, "inline")
 
 
 def create_router() -> Router:
