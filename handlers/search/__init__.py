@@ -6,9 +6,9 @@
 - Results in pages, with buttons named after the materials; a material's card with
   «Получить» (in a group the material goes to the person privately), «Поделиться» and, for
   methodologists, the materials' own buttons; «Попросить материал» when nothing is found.
-- The catalog by direction and kind (/catalog, «📚 Каталог»), the deep link to a material
-  (``m_<id>``), and the outbox renderer of announcements that link to a material
-  (Render.MATERIAL_LINK).
+- The catalog by direction and kind (/catalog, «📚 Каталог»), deep links to a material
+  (``m_<id>``) and to a search (``q_<query>``), and the outbox renderer of announcements that
+  link to a material (Render.MATERIAL_LINK).
 """
 
 from __future__ import annotations

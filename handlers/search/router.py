@@ -1,6 +1,6 @@
 """Search where people are: plain text in a private chat, /find in groups, the result pages, the
-material's card and «Получить», the catalog by direction and kind, and the deep link to a
-material (``m_<id>``).
+material's card and «Получить», the catalog by direction and kind, and the deep links to a
+material (``m_<id>``) or to a search (``q_<query>``, from an inline query that found nothing).
 
 In a group the results belong to whoever searched (their buttons carry a keyed hash of the
 query and the person), and «Получить» sends the material to the person who pressed it, in
@@ -224,6 +224,22 @@ async def cmd_find(
 
 async def search_hint(message: Message) -> None:
     await message.answer(texts.SEARCH_HINT)
+
+
+async def open_search_link(
+    message: Message,
+    deeplink_arg: str,
+    materials: CatalogRepo,
+    settings: Settings,
+    user: UserRecord,
+) -> None:
+    """«Открыть бота» under an inline query that found nothing: the same search, here, where
+    the person can ask the methodologists for the material."""
+    query = service.decode_query(deeplink_arg)
+    if query is None:
+        await message.answer(texts.SEARCH_HINT)
+        return
+    await answer_query(message, materials, settings, query, user)
 
 
 async def on_search_page(
@@ -547,6 +563,13 @@ def create_router() -> Router:
     router.message.register(on_sticker, PRIVATE, Carries("sticker"), *idle)
     router.message.register(
         open_deeplink, CommandStart(deep_link=True), DeepLink(Route.MATERIAL), PRIVATE
+    )
+    router.message.register(
+        open_search_link,
+        CommandStart(deep_link=True),
+        DeepLink(Route.SEARCH),
+        PRIVATE,
+        flags=SEARCH,
     )
     router.message.register(cmd_find, Command("find"), flags=SEARCH)
     router.message.register(cmd_catalog, Command("catalog"), PRIVATE)

@@ -4,6 +4,7 @@ aiogram types here. The handlers turn what they return into messages (texts, key
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
@@ -13,11 +14,17 @@ from enum import StrEnum
 
 from bot.delivery import Delivery
 from catalog.model import Kind
+from catalog.text import normalise
 from storage.catalog import CatalogRepo, Material, SearchResult
 from storage.db import iso
 from storage.users import Role
 
 PAGE_SIZE = 5
+# The deep link that carries a query (Route.SEARCH) has room for 55 characters of base64:
+# 41 bytes, as many letters in cp1251.
+LINK_QUERY_BYTES = 41
+# The deep-link argument of a search with no words: the bot answers with the search hint.
+NO_QUERY = "0"
 
 
 class Refusal(StrEnum):
@@ -113,6 +120,34 @@ def channel_of(from_link: bool, *, in_group: bool) -> str:
     if in_group:
         return "group"
     return "deeplink" if from_link else "private"
+
+
+def encode_query(query: str) -> str:
+    """A query as a deep-link argument: its first whole words as the search sees them (lower
+    case, letters and digits), one byte a letter in cp1251, in base64url."""
+    kept = b""
+    for word in normalise(query).split():
+        encoded = word.encode("cp1251", errors="ignore")
+        joined = kept + b" " + encoded if kept else encoded
+        if len(joined) > LINK_QUERY_BYTES:
+            break
+        kept = joined
+    if not kept:
+        # One word longer than the room: its first letters.
+        kept = normalise(query).encode("cp1251", errors="ignore")[:LINK_QUERY_BYTES].strip()
+    if not kept:
+        return NO_QUERY
+    return base64.urlsafe_b64encode(kept).decode().rstrip("=")
+
+
+def decode_query(argument: str) -> str | None:
+    if argument == NO_QUERY:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(argument + "=" * (-len(argument) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw.decode("cp1251", errors="ignore").strip() or None
 
 
 async def _items(materials: CatalogRepo, ids: Sequence[int]) -> tuple[Item, ...]:

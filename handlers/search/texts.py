@@ -86,6 +86,17 @@ CATALOG_KINDS = "📚 <b>{topic}</b>: что показать?"
 CATALOG_ALL_KINDS = "Все материалы"
 CATALOG_LIST_EMPTY = "Здесь пока нет материалов."
 
+INLINE_OPEN_BOT = "Открыть бота"
+KIND_ICONS: dict[Kind, str] = {
+    Kind.VIDEO: "🎬",
+    Kind.MANUAL: "📘",
+    Kind.INSTRUCTION: "📋",
+    Kind.PRESENTATION: "📊",
+    Kind.MEMO: "📝",
+    Kind.FAQ: "❓",
+    Kind.CHECKLIST: "✅",
+}
+
 
 def materials(count: int) -> str:
     """«1 материал», «3 материала», «12 материалов»."""
@@ -213,3 +224,7 @@ def small_talk(kind: SmallTalk, name: str) -> str:
 
 def open_bot(name: str) -> str:
     return OPEN_BOT.format(name=escape(shorten(name, NAME)))
+
+
+def inline_title(title: str, kind: Kind) -> str:
+    return f"{KIND_ICONS[kind]} {shorten(title, INLINE_TITLE)}"

@@ -287,6 +287,12 @@ async def test_inline_results_are_valid_and_choice_is_counted(running: RunningBo
     assert all(len(r["id"].encode()) <= 64 for r in results)
     assert results[0]["type"] == "document"
     assert answer.params["next_offset"] == "20"
+    # The kind's icon and the kind and direction of each result.
+    assert all(
+        r["title"].startswith(texts.KIND_ICONS[Kind.MEMO] + " ЭЛН: памятка") for r in results
+    )
+    assert all(r["description"].startswith("Памятка · ЭЛН") for r in results)
+    assert "button" not in answer.params
 
     await running.server.push_update(
         "inline_query", {"id": "iq2", "from": NURSE.as_user(), "query": "", "offset": ""}
@@ -620,6 +626,56 @@ async def test_a_gone_material_ends_with_the_main_menu(running: RunningBot) -> N
     # Its old link too.
     old = await running.say(NURSE, f"/start m_{pdf}")
     assert old.params["text"] == texts.MATERIAL_GONE_MENU
+
+
+# -- inline mode -----------------------------------------------------------------------------
+
+
+async def test_inline_result_describes_kind_and_direction(running: RunningBot) -> None:
+    await seed(running)
+    seen = len(running.server.calls)
+    await running.server.push_update(
+        "inline_query", {"id": "iq", "from": NURSE.as_user(), "query": "цами", "offset": ""}
+    )
+    answer = await running.server.wait_for("answerInlineQuery", after=seen)
+    (result,) = answer.params["results"]
+    assert result["title"] == f"{texts.KIND_ICONS[Kind.INSTRUCTION]} Отправка снимка в ЦАМИ"
+    assert result["description"] == "Инструкция · ЦАМИ и диагностика"
+
+
+async def test_inline_query_that_finds_nothing_offers_the_bot(running: RunningBot) -> None:
+    await seed(running)
+    seen = len(running.server.calls)
+    await running.server.push_update(
+        "inline_query",
+        {"id": "iq", "from": NURSE.as_user(), "query": "квантовая телепортация", "offset": ""},
+    )
+    answer = await running.server.wait_for("answerInlineQuery", after=seen)
+    assert answer.params["results"] == []
+    button = answer.params["button"]
+    assert button["text"] == texts.INLINE_OPEN_BOT
+    start = button["start_parameter"]
+    assert start.startswith("q_")
+    assert len(start) <= 64
+
+    # «Открыть бота» runs the same search in private, where one can ask for the material.
+    nothing = await running.say(NURSE, f"/start {start}")
+    assert nothing.params["text"].startswith("По запросу «квантовая телепортация» ничего")
+    assert texts.BTN_WISH in button_texts(nothing.params["reply_markup"])
+
+    # A long query is cut at a word to fit the link; an empty one gets the hint.
+    seen = len(running.server.calls)
+    long_query = "квантовая телепортация " * 6
+    await running.server.push_update(
+        "inline_query", {"id": "iq2", "from": NURSE.as_user(), "query": long_query, "offset": ""}
+    )
+    answer = await running.server.wait_for("answerInlineQuery", after=seen)
+    start = answer.params["button"]["start_parameter"]
+    assert len(start) <= 64
+    nothing = await running.say(NURSE, f"/start {start}")
+    assert "квантовая телепортация" in nothing.params["text"]
+    hint = await running.say(NURSE, "/start q_0")
+    assert hint.params["text"] == texts.SEARCH_HINT
 
 
 # -- what a person may not see ---------------------------------------------------------------

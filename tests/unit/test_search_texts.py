@@ -1,11 +1,15 @@
-"""The search feature's own texts: counts agree, titles are cut at a word before they are
-escaped."""
+"""The search feature's own texts and deep-link codec: counts agree, titles are cut at a word
+before they are escaped, a query survives its trip through a start parameter."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.deeplinks import Route, decode, encode
 from bot.ui import plural
 from catalog.model import Kind
-from handlers.search import texts
+from catalog.text import normalise
+from handlers.search import service, texts
 
 
 def _form(n: int, one: str, few: str, many: str) -> str:
@@ -44,3 +48,24 @@ def test_titles_are_cut_at_a_word_then_escaped() -> None:
 def test_the_page_is_named_only_when_there_are_several() -> None:
     assert "стр." not in texts.results("q", 3, 0, 1, 1, [], None)
     assert " · стр. 2 из 4:" in texts.results("q", 17, 1, 4, 6, [], None)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["квантовая телепортация", "ЭЛН по уходу!", "Ёлка dicom 5", "ЭЦП " * 30, "x" * 100],
+)
+def test_a_query_fits_a_start_parameter_and_comes_back(query: str) -> None:
+    argument = service.encode_query(query)
+    payload = encode(Route.SEARCH, argument)
+    assert len(payload) <= 64
+    assert decode(payload) == (Route.SEARCH, argument)
+    back = service.decode_query(argument)
+    assert back is not None
+    # Whole words from the start of what the search sees.
+    assert normalise(query).startswith(back)
+
+
+def test_a_query_with_no_words_or_a_broken_argument_gives_the_hint() -> None:
+    assert service.encode_query("👍") == service.NO_QUERY
+    assert service.decode_query(service.NO_QUERY) is None
+    assert service.decode_query("!!!") is None
