@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.callbacks import MaterialAction, MaterialCallback, Source  # noqa: E402
+from handlers.search.callbacks import MaterialAction, MaterialCallback, Source  # noqa: E402
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets  # noqa: E402
 from storage.catalog import CatalogRepo  # noqa: E402
 from storage.chats import ChatInfo, ChatRepo  # noqa: E402

@@ -48,18 +48,17 @@ sys.path.insert(0, str(ROOT))
 from aiogram import Bot, Dispatcher, Router  # noqa: E402
 from aiogram.types import Message, Update  # noqa: E402
 
-from bot.callbacks import (  # noqa: E402
+from bot.callbacks import RequestAction, RequestCallback  # noqa: E402
+from bot.factory import build_dispatcher, settle_heap  # noqa: E402
+from bot.middlewares import Limit  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from handlers.search.callbacks import (  # noqa: E402
     BrowseAction,
     BrowseCallback,
     MaterialAction,
     MaterialCallback,
-    RequestAction,
-    RequestCallback,
     Source,
 )
-from bot.factory import build_dispatcher, settle_heap  # noqa: E402
-from bot.middlewares import Limit  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from storage.catalog import CatalogRepo  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.imports import import_file  # noqa: E402

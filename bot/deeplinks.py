@@ -21,6 +21,7 @@ class Route(StrEnum):
     MATERIAL = "m"  # m_<material id>: open a material's card
     HELP = "help"  # help_<topic>: open help on a topic
     ICS = "ics"  # ics_<YYYYMMDD>: the .ics invitation to that VKS
+    SEARCH = "q"  # q_<query as base64url>: run that search (an inline query that found nothing)
 
 
 def encode(route: Route, argument: str | int) -> str:

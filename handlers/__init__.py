@@ -10,14 +10,13 @@ from bot.scheduler import Planner
 from bot.settings import Settings
 from handlers import (
     announcements,
-    catalog,
     chats,
     fallback,
-    inline,
     materials_admin,
     requests,
     review,
     roles,
+    search,
     start,
     stats,
     topics_admin,
@@ -31,15 +30,16 @@ def get_routers() -> list[Router]:
     """A fresh set of routers for one dispatcher, in the order aiogram must offer updates to
     them: it stops at the first handler whose filters match.
 
-    ``catalog`` comes first because most updates are searches: its text filter refuses any
-    update in a form state, any command and any menu label, so nothing a later router wants
-    is taken. ``inline`` handles nothing but inline queries. ``start`` precedes the features
-    so /start and /cancel get a user out of any form; the features' routers exclude one
-    another by their filters; ``fallback`` catches everything and therefore comes last.
+    ``search`` comes first because most updates are searches: its text filters refuse any
+    update in an FSM state or with a form open, any command and any menu label, so nothing a
+    later router wants is taken; its inline router handles nothing but inline queries.
+    ``start`` precedes the features so /start and /cancel get a user out of any form; the
+    features' routers exclude one another by their filters; ``fallback`` catches everything
+    and therefore comes last.
     """
     return [
-        catalog.create_router(),
-        inline.create_router(),
+        search.create_router(),
+        search.create_inline_router(),
         start.create_router(),
         roles.create_router(),
         topics_admin.create_router(),
@@ -63,7 +63,7 @@ def renderers(db: Database) -> dict[Render, Renderer]:
     return {
         **request_cards.renderers(db),
         **vks.renderers(db),
-        Render.MATERIAL_LINK: catalog.render_material_link,
+        **search.renderers(db),
         Render.PD_HOLD: materials_admin.render_hold,
         Render.DIGEST: reports.digest_renderer(db),
         Render.DELIVERY_REPORT: announcements.report_renderer(db),

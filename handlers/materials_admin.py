@@ -27,7 +27,6 @@ from bot.callbacks import (
     EditCallback,
     HoldAction,
     HoldCallback,
-    Source,
 )
 from bot.delivery import Delivery, RenderContext, Rendered
 from bot.filters import PRIVATE, Carries
@@ -67,7 +66,7 @@ from catalog.pdscan import (
     scan_text,
     scannable,
 )
-from handlers.catalog import render_card
+from handlers.search import render_card
 from storage.announcements import Announcement, Render
 from storage.catalog import CatalogRepo, Material
 from storage.db import Database
@@ -259,7 +258,7 @@ async def file_received(
     if existing is not None:
         await state.clear()
         await message.answer(texts.DUPLICATE_FILE)
-        text, kb = await render_card(existing, materials, bot, role, Source.SEARCH, None)
+        text, kb = await render_card(existing, materials, bot, role)
         await message.answer(text, reply_markup=kb)
         return
     title = _title_from(info.get("file_name"), message.caption)
@@ -282,7 +281,7 @@ async def url_received(
     if existing is not None:
         await state.clear()
         await message.answer(texts.DUPLICATE_URL)
-        text, kb = await render_card(existing, materials, bot, role, Source.SEARCH, None)
+        text, kb = await render_card(existing, materials, bot, role)
         await message.answer(text, reply_markup=kb)
         return
     await state.set_data(
@@ -523,7 +522,7 @@ async def _save(
     await message.edit_text(done)
     saved = await materials.get(material_id)
     if saved is not None:
-        text, kb = await render_card(saved, materials, bot, user.role, Source.SEARCH, None)
+        text, kb = await render_card(saved, materials, bot, user.role)
         await message.answer(text, reply_markup=kb)
 
 
@@ -628,7 +627,7 @@ async def on_edit(
         callback_answer.text = texts.ARCHIVED if status == "archived" else texts.RESTORED
         updated = await materials.get(material.id)
         if updated is not None:
-            text, kb = await render_card(updated, materials, bot, user.role, Source.SEARCH, None)
+            text, kb = await render_card(updated, materials, bot, user.role)
             await message.edit_text(text, reply_markup=kb)
     elif action is EditAction.FIELD and callback_data.field in FIELD_STEP:
         await state.set_data({"draft": _draft_from(material), "edit_id": material.id})
