@@ -199,10 +199,16 @@ def _derivations(term: str) -> list[str]:
 
 def max_typos(term: str) -> float:
     """The spelling cost a typed stem may be from an index term: one edit for four letters,
-    two from five letters on (the cheap confusions count half, so more of those)."""
+    one and a cheap confusion for five, two from six letters on (the cheap confusions count
+    half, so more of those). Two plain edits in five letters make another word: «ковид» is
+    two from «вид», «код» and «повод»."""
     if len(term) <= 3 or term.isdigit():
         return 0.0
-    return 1.0 if len(term) == 4 else 2.0
+    return {4: 1.0, 5: 1.5}.get(len(term), 2.0)
+
+
+# Up to this length a correction drops at most one letter of what was typed.
+SHORT_WORD = 7
 
 
 def typo_weight(cost: float) -> float:
@@ -330,6 +336,9 @@ class Vocabulary:
             found = self._typos.candidates(term, MAX_EDITS if allowed > 1 else 1)
         scored = []
         for cand, _ in found:
+            if len(term) <= SHORT_WORD and len(cand) < len(term) - 1:
+                # Two letters of a short word dropped leave a shorter word, not the one meant.
+                continue
             cost = spelling_cost(term, cand)
             if cost <= allowed:
                 scored.append((cost, -self.df.get(cand, 0), cand))
@@ -523,18 +532,23 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     best_stems: list[str] = []
     shown: list[str] = []
     fixes: list[list[tuple[str, float]]] = []
+    heads: list[str | None] = []
     corrected_any = False
     for word in meaningful:
         s = stem(word)
         options: list[tuple[str, float]] = []
         best = s
+        head = None
+        if not vocab.known(s) and not s.isdigit():
+            head = _prefix_head(word, s, vocab)
         if not (vocab.known(s) or s in glossary.stems or s.isdigit()):
             # A real word the catalog does not use is no typo of some index word.
             options = [] if is_word(word) else vocab.corrections(s)
-            if len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0:
-                # The start of a word («реабилит»): its completions are the prefix's to find,
-                # and one of them must not open a glossary concept for the whole family.
-                options = [o for o in options if not o[0].startswith(s)][:1]
+            if head is not None:
+                # The start of a word («реабилит», «привив»): its completions are what was
+                # asked for. A correction stands beside them only one edit away («онкол» is
+                # no «школ»), and none of them opens a glossary concept for the whole family.
+                options = [o for o in options if o[1] <= 1.0 and not o[0].startswith(head)][:1]
                 shown.append(word)
             elif options:
                 corrected_any = True
@@ -547,9 +561,12 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
         stems_.append(s)
         best_stems.append(best)
         fixes.append(options)
+        heads.append(head)
 
     compound = [joined.get(u) for u in word_units]
-    groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary, word_units, compound)
+    groups = _groups(
+        meaningful, stems_, best_stems, fixes, heads, vocab, glossary, word_units, compound
+    )
     for word in negated:
         bigram = f"{NEGATION}_{stem(word)}"
         if vocab.known(bigram):
@@ -560,6 +577,18 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     unique = {(g.alternatives, g.soft): g for g in reversed(groups)}
     groups = [_mark_common(g, vocab) for g in groups if unique[(g.alternatives, g.soft)] is g]
     return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem)
+
+
+def _prefix_head(word: str, s: str, vocab: Vocabulary) -> str | None:
+    """What an unknown word is searched as the start of: the word as typed, if index terms
+    start with it, else its stem. Snowball reads a bare prefix as a word form and cuts it
+    shorter («привив» -> «прив», the start of «привязка» and «привлечение» too). The stem of
+    a real word is no prefix: its completions are the family's to find («просят» -> «прос»
+    is not «просмотр»)."""
+    for head in (word,) if is_word(word) else (word, s):
+        if len(head) >= MIN_PREFIX and head.isalpha() and vocab.prefix_count(head, 1) > 0:
+            return head
+    return None
 
 
 def _mark_common(group: Group, vocab: Vocabulary) -> Group:
@@ -599,6 +628,7 @@ def _groups(
     stems_: list[str],
     best_stems: list[str],
     fixes: list[list[tuple[str, float]]],
+    heads: list[str | None],
     vocab: Vocabulary,
     glossary: Glossary,
     units: list[int],
@@ -632,16 +662,18 @@ def _groups(
             alts_.append(Alternative(fixed, typo_weight(cost)))
         # A prefix is what the user typed only when the stem is no index term of its own
         # («реабилит»); for a known word it would mostly add cost (thousands of rows to rank).
-        if len(s) >= MIN_PREFIX and not s.isdigit() and not vocab.known(s):
-            alts_.append(Alternative(s, PREFIX, prefix=True))
+        head = heads[i]
+        if head is not None:
+            alts_.append(Alternative(head, PREFIX, prefix=True))
         if i in single:
             alts_.extend(Alternative(c, CONCEPT) for c in sorted(single[i].concepts))
         whole = compound[i]
         if whole is not None and whole != s and vocab.known(whole):
             alts_.append(Alternative(whole, EXACT))
-        relatives = [
-            Alternative(t, w) for t, w in vocab.family(s) if all(a.term != t for a in alts_)
-        ]
+        # A word searched as a prefix keeps only the relatives that complete it («подключ» ->
+        # «подключен»): its shorter stems are other words («прив» -> «при», of «приём»).
+        family = [(t, w) for t, w in vocab.family(s) if head is None or t.startswith(head)]
+        relatives = [Alternative(t, w) for t, w in family if all(a.term != t for a in alts_)]
         if not alts_ and not relatives:
             # Unknown everywhere: still searched, so the no-results answer is honest.
             alts_.append(Alternative(s, EXACT))
