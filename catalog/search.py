@@ -194,6 +194,77 @@ def _derivations(term: str) -> list[str]:
             out.extend(base[:-2] + verb for verb in ("ирова", "ова"))
         if len(base) >= 6 and base.endswith("ест"):
             out.extend((base[:-3] + "еден", base[:-1] + "ен"))
+        out.extend(_root_nouns(base))
+    return out
+
+
+# Prefixes ending in a consonant take «о» before «-йти» («войти», «подойти»), not before «-ход».
+_O_PREFIXES = frozenset({"в", "вз", "от", "об", "под", "над", "пред", "раз", "с"})
+# The prefixes of «-нять» verbs («принять», «поднять», «снять», «отнять», «изъять» aside).
+_NYA_PREFIXES = frozenset({"при", "под", "с", "от", "об", "вз", "раз", "на", "за"})
+_LABIALS = frozenset("бвмпф")
+_CONSONANTS = frozenset("бвгджзйклмнпрстфхцчшщ")
+
+
+def _aspects(base: str) -> list[str]:
+    """The other aspect of a verb, one word with the same meaning: «подписыва(ть)» /
+    «подписа(ть)» (and «подписыван(ие)» / «подписан(ие)»), «заполня(ть)» / «заполн(ить)»,
+    «оформля(ть)» / «оформ(ить)», «продлева(ть)» / «продл(ить)», «выдава(ть)» / «выда(ть)»,
+    «устанавлива(ть)» / «установ(ить)»."""
+    out: list[str] = []
+    n = len(base)
+    for imperfective in ("ыва", "ива"):
+        # -ыва-/-ива- imperfectives and their nouns: «подписыван(ие)» / «подписан(ие)».
+        for tail in ("", "н"):
+            if n >= 6 + len(tail) and base.endswith(imperfective + tail):
+                out.append(base[: n - len(tail) - 3] + "а" + tail)
+        if n >= 5 and base.endswith("а") and base[-2] in _CONSONANTS:
+            out.append(base[:-1] + imperfective)
+        if n >= 6 and base.endswith("ан") and base[-3] in _CONSONANTS:
+            out.append(base[:-2] + imperfective + "н")
+    if n >= 5 and base.endswith("я") and base[-2] in _CONSONANTS:
+        # -ять imperfectives of -ить verbs, with «л» after a labial: «направля» / «направ».
+        out.append(base[:-2] if base[-2] == "л" and base[-3] in _LABIALS else base[:-1])
+    if n >= 6 and base.endswith("ева"):
+        out.append(base[:-3])
+    if n >= 5 and base.endswith("ава"):
+        out.append(base[:-2])
+    if n >= 9 and base.endswith("авлива"):
+        out.append(base[:-6] + "ов")
+    return out
+
+
+def _root_nouns(base: str) -> list[str]:
+    """The nouns of a verb that are not its stem plus «-ение»: «выда(ть)» / «выдач(а)»,
+    «перевест(и)» / «перевод», «перенест(и)» / «перенос», «войт(и)» / «вход», «приня(ть)» /
+    «приним(ать)» / «прием», «подня(ть)» / «подъем», «продлева(ть)» / «продлен(ие)»."""
+    out: list[str] = []
+    n = len(base)
+    if n >= 6 and base.endswith("ева"):
+        # «продлева(ть)» / «продлен(ие)»
+        out.append(base[:-3] + "ен")
+    if n >= 4 and base.endswith("да"):
+        out.append(base + "ч")
+    elif n >= 6 and base.endswith("дава"):
+        out.append(base[:-2] + "ч")
+    elif n >= 5 and base.endswith("дач"):
+        out.append(base[:-1])
+    for verb, noun in (("вест", "вод"), ("нест", "нос")):
+        if n >= len(verb) + 2 and base.endswith(verb):
+            out.append(base[: -len(verb)] + noun)
+        elif n >= len(noun) + 2 and base.endswith(noun):
+            out.append(base[: -len(noun)] + verb)
+    if n >= 3 and base.endswith("йт"):
+        prefix = base[:-2]
+        if prefix.endswith("о") and prefix[:-1] in _O_PREFIXES:
+            prefix = prefix[:-1]
+        out.append(prefix + "ход")
+    for verb in ("ня", "нима"):
+        # «принять» / «принимать» / «приём», «поднять» / «подъём»: «-ня-» is «-ём» in the noun.
+        prefix = base[: -len(verb)]
+        if base.endswith(verb) and prefix in _NYA_PREFIXES:
+            out.append(prefix + ("ъем" if prefix[-1] in _CONSONANTS else "ем"))
+            out.append(prefix + ("нима" if verb == "ня" else "ня"))
     return out
 
 
@@ -294,6 +365,9 @@ class Vocabulary:
                 found.setdefault(t, DERIVED)
         for derived in _derivations(term):
             found.setdefault(derived, DERIVED)
+        for other in _aspects(term):
+            # The same verb, whatever the other rules took it for.
+            found[other] = INFLECTED
         if len(term) >= 4 and term[-2] in "ое" and term[-1] not in _VOWELS:
             found.setdefault(term[:-2] + term[-1], INFLECTED)
         elif len(term) >= 4 and term[-1] not in _VOWELS and term[-2] not in _VOWELS:
@@ -336,8 +410,9 @@ class Vocabulary:
             found = self._typos.candidates(term, MAX_EDITS if allowed > 1 else 1)
         scored = []
         for cand, _ in found:
-            if len(term) <= SHORT_WORD and len(cand) < len(term) - 1:
-                # Two letters of a short word dropped leave a shorter word, not the one meant.
+            if not extra and len(term) <= SHORT_WORD and len(cand) < len(term) - 1:
+                # Two letters of a short word dropped leave a shorter word, not the one meant
+                # (still something to offer when nothing was found).
                 continue
             cost = spelling_cost(term, cand)
             if cost <= allowed:
@@ -673,7 +748,15 @@ def _groups(
         # A word searched as a prefix keeps only the relatives that complete it («подключ» ->
         # «подключен»): its shorter stems are other words («прив» -> «при», of «приём»).
         family = [(t, w) for t, w in vocab.family(s) if head is None or t.startswith(head)]
-        relatives = [Alternative(t, w) for t, w in family if all(a.term != t for a in alts_)]
+        if fixes[i] and head is None:
+            # A misspelt word's forms are those of the word it was read as: «лабаратория»
+            # finds «лабораторных» too, at the weight of both links.
+            fixed, cost = fixes[i][0]
+            family.extend((t, w * typo_weight(cost)) for t, w in vocab.family(fixed))
+        relatives: list[Alternative] = []
+        for t, w in family:
+            if all(a.term != t for a in (*alts_, *relatives)):
+                relatives.append(Alternative(t, w))
         if not alts_ and not relatives:
             # Unknown everywhere: still searched, so the no-results answer is honest.
             alts_.append(Alternative(s, EXACT))
