@@ -60,6 +60,8 @@ EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
 INFLECTED, DERIVED = 0.9, 0.7
 # A glossary phrase matched with one inner word left out.
 PARTIAL = 0.85
+# A concept related to the one asked for, not the same («ОКС ~ инфаркт»): a factor.
+RELATED = 0.7
 FAMILY = 4
 # A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
 TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
@@ -718,10 +720,11 @@ def _groups(
             continue
         covered.update(range(span.start, span.end))
         weight = PARTIAL if span.partial else CONCEPT
-        alts = tuple(Alternative(c, weight) for c in sorted(span.concepts))
+        alts = _concepts(span.concepts, weight, glossary)
         text = " ".join(surface[span.start : span.end])
         unit = MAX_QUERY_WORDS * 2 + span.start
-        groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts), unit=unit))
+        idf = max(vocab.idf(c) for c in span.concepts)
+        groups.append(Group(text, alts, idf, unit=unit))
         for i in range(span.start, span.end):
             if vocab.known(best_stems[i]):
                 alt = Alternative(best_stems[i], EXACT)
@@ -741,7 +744,7 @@ def _groups(
         if head is not None:
             alts_.append(Alternative(head, PREFIX, prefix=True))
         if i in single:
-            alts_.extend(Alternative(c, CONCEPT) for c in sorted(single[i].concepts))
+            alts_.extend(_concepts(single[i].concepts, CONCEPT, glossary))
         whole = compound[i]
         if whole is not None and whole != s and vocab.known(whole):
             alts_.append(Alternative(whole, EXACT))
@@ -773,6 +776,17 @@ def _groups(
             )
         groups.append(Group(surface[i], (*alts_, *relatives), idf, unit=units[i]))
     return groups
+
+
+def _concepts(
+    concepts: frozenset[str], weight: float, glossary: Glossary
+) -> tuple[Alternative, ...]:
+    """The concepts a glossary match stands for, and below them the concepts related to them."""
+    related = {r for c in concepts for r in glossary.related.get(c, ())} - concepts
+    return (
+        *(Alternative(c, weight) for c in sorted(concepts)),
+        *(Alternative(r, weight * RELATED) for r in sorted(related)),
+    )
 
 
 def suggest(plan_: QueryPlan, vocab: Vocabulary, glossary: Glossary) -> str | None:

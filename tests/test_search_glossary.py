@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from catalog.glossary import Glossary
+from catalog.model import Kind, MaterialInput
 from catalog.text import stems
+from storage.catalog import CatalogRepo
+from storage.db import Database
 
 
 def concepts(glossary: Glossary, text: str) -> set[str]:
@@ -50,3 +53,29 @@ def test_the_shipped_glossary_has_no_over_broad_lines() -> None:
     # a scanner is not a barcode, a manual is not an instruction
     assert not concepts(glossary, "сканер") & concepts(glossary, "штрихкод")
     assert not concepts(glossary, "руководство") & concepts(glossary, "инструкция")
+
+
+def test_a_related_concept_keeps_its_own_token() -> None:
+    glossary = Glossary(["ОКС = острый коронарный синдром ~ инфаркт = инфаркт миокарда"])
+    assert concepts(glossary, "острый коронарный синдром") == {"g_окс"}
+    assert concepts(glossary, "инфаркт миокарда") == {"g_инфаркт"}
+    assert glossary.related["g_окс"] == {"g_инфаркт"}
+    assert glossary.related["g_инфаркт"] == {"g_окс"}
+
+
+async def test_a_related_concept_is_found_below_the_concept_itself(db: Database) -> None:
+    repo = CatalogRepo(db, glossary=Glossary(["ОКС = острый коронарный синдром ~ инфаркт"]))
+    ids = [
+        await repo.create(
+            MaterialInput(
+                title=title,
+                kind=Kind.MEMO,
+                topics=[],
+                url=f"https://x.example/r/{n}",
+                published_at="2024-01-01",
+            )
+        )
+        for n, title in enumerate(("Передача документов по ОКС", "Реабилитация после инфаркта"))
+    ]
+    assert (await repo.search("острый коронарный синдром")).ids == ids
+    assert (await repo.search("инфаркт")).ids == ids[::-1]
