@@ -15,7 +15,8 @@ A query goes through these steps:
 5. each word also stands for its family (derivations, leftover endings, fleeting vowels),
    longer unknown words match as prefixes ("вакцин", "аккредит"), and a hyphenated compound
    is one unit, matched written solid too.
-Candidates are ranked by the units of the query they cover, each weighted by its rarity (idf),
+Candidates are ranked by the units of the query they cover, each weighted by its rarity (idf;
+a match through a relative or a related concept by the rarer of the word and what matched),
 by field (title > tags > description) and by how each matched (exact > family > typo); problem
 questions lift FAQ and instructions; equal scores go to the closer title, then the material
 matched more ways, then the more popular, then the newer.
@@ -460,6 +461,8 @@ class Alternative:
     common: bool = False
     # How many materials have it (for a prefix, all its terms together): the size of a tier.
     df: int = 0
+    # Its own rarity: a match through a common relative says less than through the rare word.
+    idf: float = 0.0
 
     def fts(self) -> str:
         # Terms are our own stems or concept tokens; the check keeps it so even if an analyser
@@ -673,7 +676,8 @@ def _mark_common(group: Group, vocab: Vocabulary) -> Group:
     alts = []
     for a in group.alternatives:
         df = vocab.prefix_total(a.term) if a.prefix else vocab.df.get(a.term, 0)
-        alts.append(replace(a, df=df, common=df > limit))
+        idf = min(group.idf, vocab.idf(a.term)) if not a.prefix and df else group.idf
+        alts.append(replace(a, df=df, common=df > limit, idf=idf))
     return replace(group, alternatives=tuple(alts))
 
 
@@ -865,15 +869,15 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
                 for f in (TITLE, TAGS, BODY):
                     if _matches(alt, sets[f], joined[f]):
                         hit = True
-                        best = max(best, FIELD_WEIGHTS[f] * alt.weight)
+                        best = max(best, FIELD_WEIGHTS[f] * alt.weight * (alt.idf or group.idf))
                         break
                 if hit:
                     evidence += alt.weight
             if best and group.soft:
-                total += SOFT * best * group.idf
+                total += SOFT * best
             elif best:
                 covered[group.unit] += 1
-                total += best * group.idf
+                total += best
         if not covered:
             continue
         coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf

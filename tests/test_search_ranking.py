@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from catalog.model import Kind, MaterialInput
+from catalog.search import Vocabulary
 from storage.catalog import CatalogRepo
 from storage.db import Database
 
@@ -96,3 +97,14 @@ def test_a_common_word_is_left_out_of_the_broad_tier_only() -> None:
     assert found.fts_query_all(titles=True) == '{title} : ("рмис") AND {title} : ("глюкометр")'
     assert found.rows_any() == 3
     assert plan("рмис", vocab, Glossary([])).fts_query() == '"рмис"'
+
+
+def test_a_match_through_a_common_relative_counts_its_own_rarity() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import plan
+
+    # «оформить» is rare as typed, but its noun «оформление» is in half the catalog
+    vocab = Vocabulary({"оформ": 1, "оформлен": 50, "инвалидн": 2}, 100)
+    (word, _) = plan("оформить инвалидность", vocab, Glossary([])).groups
+    idf = {a.term: a.idf for a in word.alternatives}
+    assert idf["оформлен"] < idf["оформ"] == word.idf
