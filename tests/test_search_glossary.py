@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalog.glossary import Glossary
 from catalog.model import Kind, MaterialInput
+from catalog.search import Vocabulary, plan
 from catalog.text import stems
 from storage.catalog import CatalogRepo
 from storage.db import Database
@@ -79,3 +80,23 @@ async def test_a_related_concept_is_found_below_the_concept_itself(db: Database)
     ]
     assert (await repo.search("острый коронарный синдром")).ids == ids
     assert (await repo.search("инфаркт")).ids == ids[::-1]
+
+
+def test_the_shipped_glossary_knows_the_catalogs_abbreviations_and_colloquialisms() -> None:
+    glossary = Glossary.load()
+    for short, full in (
+        ("ковид", "новая коронавирусная инфекция COVID-19"),
+        ("ЦАОП", "центр амбулаторной онкологической помощи"),
+        ("ЭП", "электронная подпись"),
+        ("МНН", "международное непатентованное наименование"),
+        ("ЕРЗ", "единый регистр застрахованных лиц"),
+        ("ЗОЖ", "здоровый образ жизни"),
+        ("медосмотр", "медицинский осмотр"),
+    ):
+        assert concepts(glossary, short) & concepts(glossary, full), short
+    # a screenshot is no X-ray, though both are «снимки»: asked for, the longer phrase wins
+    asked = plan("снимок экрана", Vocabulary({}, 1), glossary)
+    assert not {a.term for g in asked.groups for a in g.alternatives} & concepts(glossary, "снимок")
+    # a patient's card is related to the electronic one, not the same
+    assert concepts(glossary, "ЭМК") == {"g_эмк"}
+    assert "g_эмк" in glossary.related[next(iter(concepts(glossary, "карта пациента")))]
