@@ -30,12 +30,14 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from catalog.glossary import Glossary, Span
 from catalog.lexicon import is_word
+from catalog.model import KIND_TITLES
 from catalog.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
@@ -46,6 +48,7 @@ from catalog.text import (
     has_latin,
     ru_to_en,
     stem,
+    stems,
     words,
 )
 from catalog.typos import CHEAP, MAX_EDITS, TypoIndex, spelling_cost
@@ -89,6 +92,8 @@ FAILING = frozenset(
 # Materials that answer problems, by kind, when the query is one: a score factor.
 PROBLEM_KINDS = {"faq": 1.3, "instruction": 1.1}
 PROBLEM_TEXT = 1.1
+# A material of the kind the query names («частые вопросы»): a score factor.
+KIND_WANTED = 1.3
 _VOWELS = frozenset("аеиоуыэюяaeiouy")
 
 
@@ -495,6 +500,8 @@ class QueryPlan:
     layout_switched: bool = False
     # The query asks for a way out of a problem («почему … не …», «ошибка», «что делать»).
     problem: bool = False
+    # The kinds of material the query names («частые вопросы», «руководство», «вебинар»).
+    kinds: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -655,8 +662,39 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     corrected = " ".join(shown) if corrected_any else None
     # «отчет отчеты»: a word asked twice is asked once.
     unique = {(g.alternatives, g.soft): g for g in reversed(groups)}
-    groups = [_mark_common(g, vocab) for g in groups if unique[(g.alternatives, g.soft)] is g]
-    return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem)
+    groups = [g for g in groups if unique[(g.alternatives, g.soft)] is g]
+    groups, kinds = _kind_words(groups, glossary)
+    groups = [_mark_common(g, vocab) for g in groups]
+    return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem, kinds)
+
+
+@cache
+def _kind_concepts(glossary: Glossary) -> dict[str, str]:
+    """Concept token -> the kind of material it names: the concepts of the kinds' titles,
+    which every material has in its tags («Вопросы и ответы» = «частые вопросы» = FAQ)."""
+    found: dict[str, str] = {}
+    for kind, title in KIND_TITLES.items():
+        for token in glossary.concept_tokens(stems(title)):
+            found.setdefault(token, kind.value)
+    return found
+
+
+def _kind_words(groups: list[Group], glossary: Glossary) -> tuple[list[Group], frozenset[str]]:
+    """Words that name a kind of material («ЦАМИ частые вопросы», «ЛЛО руководство») say which
+    kind to prefer, not what it is about: they become soft, unless nothing else was asked."""
+    kinds = _kind_concepts(glossary)
+    named: dict[int, set[str]] = {}
+    for n, g in enumerate(groups):
+        if not g.soft:
+            found = {
+                kinds[a.term] for a in g.alternatives if a.weight == CONCEPT and a.term in kinds
+            }
+            if found:
+                named[n] = found
+    if not named or len(named) == sum(1 for g in groups if not g.soft):
+        return groups, frozenset()
+    wanted = frozenset(k for found in named.values() for k in found)
+    return [replace(g, soft=True) if n in named else g for n, g in enumerate(groups)], wanted
 
 
 def _prefix_head(word: str, s: str, vocab: Vocabulary) -> str | None:
@@ -883,6 +921,8 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
+        if cand.kind in plan_.kinds:
+            score *= KIND_WANTED
         if plan_.problem:
             score *= PROBLEM_KINDS.get(cand.kind, 1.0)
             if any(PROBLEM_MARK in terms for terms in sets):
