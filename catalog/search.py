@@ -924,9 +924,12 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         if cand.kind in plan_.kinds:
             score *= KIND_WANTED
         if plan_.problem:
-            score *= PROBLEM_KINDS.get(cand.kind, 1.0)
+            # As much as the material is about what was asked: a FAQ that shares one word of
+            # the situation is no answer to it.
+            lift = PROBLEM_KINDS.get(cand.kind, 1.0)
             if any(PROBLEM_MARK in terms for terms in sets):
-                score *= PROBLEM_TEXT
+                lift *= PROBLEM_TEXT
+            score *= 1.0 + (lift - 1.0) * coverage
         # Equal scores are told apart by how closely the title is what was asked for, then by
         # how many ways the material matched, before popularity and date.
         title = [t for t in cand.title.split() if not t.startswith("g_")]

@@ -120,3 +120,22 @@ async def test_words_naming_a_kind_prefer_that_kind_and_are_not_the_topic(db: Da
     assert (await repo.search("иммунизация руководство")).ids == [manual, faq]
     # a kind asked alone is what is asked for
     assert len((await repo.search("частые вопросы")).ids) == 3
+
+
+def test_a_problem_lifts_an_answer_as_much_as_it_is_about_the_situation() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import PROBLEM_MARK, Candidate, plan, rank
+
+    vocab = Vocabulary({"техподдержк": 5, "парол": 5, "звонк": 2}, 100)
+    asked = plan("почему звонки техподдержки пароль", vocab, Glossary([]))
+    assert asked.problem
+
+    def score(kind: str, title: str) -> float:
+        cand = Candidate(1, title, "", PROBLEM_MARK, 0, "2024-01-01", kind)
+        (ranked,) = rank(asked, [cand])
+        return ranked.score
+
+    everything = "звонк техподдержк парол"
+    assert score("faq", everything) / score("video", everything) > 1.25
+    # a FAQ that shares one word of the situation is lifted a little only
+    assert score("faq", "техподдержк") / score("video", "техподдержк") < 1.15
