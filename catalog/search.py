@@ -70,6 +70,28 @@ FAMILY = 4
 # A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
 TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
+# The first parts of Russian compounds that leave a word of its own: «онко|консилиум»,
+# «кардио|реабилитация», «мед|осмотр», «тех|поддержка». Longest first.
+COMBINING_FORMS = (
+    "рентгено",
+    "кардио",
+    "иммуно",
+    "психо",
+    "нейро",
+    "видео",
+    "физио",
+    "радио",
+    "онко",
+    "теле",
+    "фото",
+    "эндо",
+    "проф",
+    "мед",
+    "тех",
+)
+MIN_COMPOUND_REST = 5
+# The word inside a compound stands for the compound below its family.
+COMPOUND_PART = 0.5
 MIN_PREFIX = 4
 MAX_ALTERNATIVES = 48
 # A term in more materials than this share (and this count) is left out of the broad OR tiers.
@@ -798,6 +820,12 @@ def _groups(
             # finds «лабораторных» too, at the weight of both links.
             fixed, cost = fixes[i][0]
             family.extend((t, w * typo_weight(cost)) for t, w in vocab.family(fixed))
+        family.extend((t, COMPOUND_PART) for t in _compound_rest(s, vocab))
+        if fixes[i] and head is None:
+            fixed, cost = fixes[i][0]
+            family.extend(
+                (t, COMPOUND_PART * typo_weight(cost)) for t in _compound_rest(fixed, vocab)
+            )
         relatives: list[Alternative] = []
         for t, w in family:
             if all(a.term != t for a in (*alts_, *relatives)):
@@ -818,6 +846,16 @@ def _groups(
             )
         groups.append(Group(surface[i], (*alts_, *relatives), idf, unit=units[i]))
     return groups
+
+
+def _compound_rest(term: str, vocab: Vocabulary) -> list[str]:
+    """The word inside a compound with a combining form: «онкоконсилиум» is a «консилиум»,
+    «профосмотр» an «осмотр», «кардиореабилитация» a «реабилитация»."""
+    for head in COMBINING_FORMS:
+        rest = term[len(head) :]
+        if term.startswith(head) and len(rest) >= MIN_COMPOUND_REST and vocab.known(rest):
+            return [rest]
+    return []
 
 
 def _concepts(

@@ -134,3 +134,26 @@ async def test_questions_with_a_verb_find_the_noun(db: Database) -> None:
     assert (await repo.search("как перевести пациента")).ids[0] == ids[1]
     assert (await repo.search("как принять сотрудника")).ids[0] == ids[2]
     assert (await repo.search("подписывание приказов")).ids[0] == ids[3]
+
+
+def test_a_compound_with_a_combining_form_stands_for_the_word_inside() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import plan
+
+    vocab = Vocabulary({"онкоконсилиум": 1, "консилиум": 3, "осмотр": 9, "лог": 2}, 20)
+    terms = {
+        a.term: a.weight
+        for g in plan("онкоконсилиум", vocab, Glossary([])).groups
+        for a in g.alternatives
+    }
+    assert terms == {"онкоконсилиум": 1.0, "консилиум": 0.5}
+    # a misspelt compound too, below the word it was read as
+    terms = {
+        a.term: a.weight
+        for g in plan("онкоконсилум", vocab, Glossary([])).groups
+        for a in g.alternatives
+    }
+    assert 0 < terms["консилиум"] < terms["онкоконсилиум"]
+    # what is left must be a word of its own: «онколог» is no «лог»
+    found = plan("онколог", vocab, Glossary([]))
+    assert "лог" not in {a.term for g in found.groups for a in g.alternatives}
