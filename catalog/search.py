@@ -103,7 +103,7 @@ _TERM = re.compile(r"^[0-9a-zа-я_]+$")
 # has one; «не» before a word is kept as a bigram («не_приход») on both sides.
 NEGATION = "не"
 PROBLEM_MARK = "g_problem"
-PROBLEM_WORDS = frozenset({"почему", "нет", "невозможно", "никак"})
+PROBLEM_WORDS = frozenset({"почему", "нет", "невозможно", "никак", "нельзя"})
 PROBLEM_STEMS = frozenset({"ошибк", "ошибок", "сбо", "сбоя", "проблем", "неполадк", "зависа"})
 # After «не» these say only that something fails («не работает», «не получается»): the
 # problem is the signal, not the verb.

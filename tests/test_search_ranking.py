@@ -139,3 +139,14 @@ def test_a_problem_lifts_an_answer_as_much_as_it_is_about_the_situation() -> Non
     assert score("faq", everything) / score("video", everything) > 1.25
     # a FAQ that shares one word of the situation is lifted a little only
     assert score("faq", "техподдержк") / score("video", "техподдержк") < 1.15
+
+
+def test_function_words_of_a_question_are_no_topic() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import plan
+
+    vocab = Vocabulary({"передач": 9, "отправк": 3, "друг": 4, "отделен": 5, "записа": 2}, 20)
+    found = plan("что проверить перед отправкой в другое отделение", vocab, Glossary([]))
+    # «перед» is a preposition, not the stem of «передача»; «другое» says nothing of the topic
+    assert [g.text for g in found.groups] == ["проверить", "отправкой", "отделение"]
+    assert plan("нельзя записать пациента", vocab, Glossary([])).problem
