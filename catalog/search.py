@@ -650,6 +650,12 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
         head = None
         if not vocab.known(s) and not s.isdigit():
             head = _prefix_head(word, s, vocab)
+        elif vocab.known(s) and has_cyrillic(word) and not is_word(word):
+            # A fragment that happens to be a stem too («рентг», of «рентген»): still the start
+            # of the longer words («рентгенография», «рентгенолаборант»).
+            head = _prefix_head(word, s, vocab)
+            if head is not None and vocab.prefix_count(head, 2) < 2:
+                head = None
         if not (vocab.known(s) or s in glossary.stems or s.isdigit()):
             # A real word the catalog does not use is no typo of some index word.
             options = [] if is_word(word) else vocab.corrections(s)

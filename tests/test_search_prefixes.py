@@ -64,3 +64,18 @@ def test_the_stem_of_a_real_word_is_no_prefix() -> None:
     # its family still stands for it: «подключить» finds «подключение»
     found = plan("подключить", vocab, Glossary([]))
     assert [a.term for g in found.groups for a in g.alternatives] == ["подключен"]
+
+
+async def test_a_fragment_that_is_also_a_stem_is_still_a_prefix(db: Database) -> None:
+    repo, ids = await catalog(
+        db,
+        "Рентген в поликлинике",
+        "Протокол описания рентгенографии",
+        "Памятка рентгенолаборанту",
+        "Кадры и приказы",
+    )
+    # «рентг» is the stem of «рентген», and the start of the other two
+    assert (await repo.search("рентг")).ids[0] == ids[0]
+    assert set((await repo.search("рентг")).ids) == set(ids[:3])
+    # a real word is not: «кадр» is no start of «кадровик»
+    assert not any(a.prefix for g in (await repo.plan("кадры")).groups for a in g.alternatives)
