@@ -93,6 +93,8 @@ MIN_COMPOUND_REST = 5
 # The word inside a compound stands for the compound below its family.
 COMPOUND_PART = 0.5
 MIN_PREFIX = 4
+# A prefix with at most this many completions also stands for their glossary concepts.
+PREFIX_CONCEPTS = 8
 MAX_ALTERNATIVES = 48
 # A term in more materials than this share (and this count) is left out of the broad OR tiers.
 COMMON_SHARE, COMMON_MIN = 0.05, 1000
@@ -345,6 +347,15 @@ class Vocabulary:
             n += 1
             i += 1
         return n
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """The first ``limit`` index terms that start with ``prefix``."""
+        i = bisect_left(self._sorted, prefix)
+        out: list[str] = []
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix) and len(out) < limit:
+            out.append(self._sorted[i])
+            i += 1
+        return out
 
     def prefix_df(self, prefix: str) -> int:
         i = bisect_left(self._sorted, prefix)
@@ -808,11 +819,21 @@ def _groups(
             alts_.append(Alternative(s, EXACT))
         for fixed, cost in fixes[i]:
             alts_.append(Alternative(fixed, typo_weight(cost)))
-        # A prefix is what the user typed only when the stem is no index term of its own
-        # («реабилит»); for a known word it would mostly add cost (thousands of rows to rank).
+        # An unknown word that index terms start with, or a fragment that is a stem too
+        # («реабилит», «рентг»): the start of the words asked for. For a known word it would
+        # mostly add cost (thousands of rows to rank).
         head = heads[i]
+        concepts_of_prefix: tuple[Alternative, ...] = ()
         if head is not None:
             alts_.append(Alternative(head, PREFIX, prefix=True))
+            # Its completions' concepts too («привив» -> «прививка» = вакцинация), when it has
+            # few: a short start of many words stands for none of them in particular.
+            completions = vocab.completions(head, PREFIX_CONCEPTS + 1)
+            if len(completions) <= PREFIX_CONCEPTS:
+                found = {
+                    c for t in completions for span in glossary.spans([t]) for c in span.concepts
+                }
+                concepts_of_prefix = _concepts(frozenset(found), PREFIX, glossary)
         if i in single:
             alts_.extend(_concepts(single[i].concepts, CONCEPT, glossary))
         whole = compound[i]
@@ -821,35 +842,30 @@ def _groups(
         # A word searched as a prefix keeps only the relatives that complete it («подключ» ->
         # «подключен»): its shorter stems are other words («прив» -> «при», of «приём»).
         family = [(t, w) for t, w in vocab.family(s) if head is None or t.startswith(head)]
+        family.extend((t, COMPOUND_PART) for t in _compound_rest(s, vocab))
         if fixes[i] and head is None:
             # A misspelt word's forms are those of the word it was read as: «лабаратория»
             # finds «лабораторных» too, at the weight of both links.
             fixed, cost = fixes[i][0]
-            family.extend((t, w * typo_weight(cost)) for t, w in vocab.family(fixed))
-        family.extend((t, COMPOUND_PART) for t in _compound_rest(s, vocab))
-        if fixes[i] and head is None:
-            fixed, cost = fixes[i][0]
-            family.extend(
-                (t, COMPOUND_PART * typo_weight(cost)) for t in _compound_rest(fixed, vocab)
-            )
+            weight = typo_weight(cost)
+            family.extend((t, w * weight) for t, w in vocab.family(fixed))
+            family.extend((t, COMPOUND_PART * weight) for t in _compound_rest(fixed, vocab))
         relatives: list[Alternative] = []
         for t, w in family:
-            if all(a.term != t for a in (*alts_, *relatives)):
+            if all(a.term != t for a in (*alts_, *concepts_of_prefix, *relatives)):
                 relatives.append(Alternative(t, w))
         if not alts_ and not relatives:
             # Unknown everywhere: still searched, so the no-results answer is honest.
             alts_.append(Alternative(s, EXACT))
         # The word's rarity is that of what was typed, or of what it was read as; a relative
-        # only stands in when nothing else is known.
+        # only stands in when nothing else is known, and a prefix is as rare as its commonest
+        # completion.
         exact_terms = [a.term for a in alts_ if not a.prefix] or [a.term for a in relatives]
         df_terms = exact_terms or [s]
         idf = max(vocab.idf(t) for t in df_terms)
-        if not any(vocab.known(t) for t in df_terms) and alts_ and alts_[-1].prefix:
-            idf = (
-                vocab.idf(s)
-                if vocab.known(s)
-                else math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(s)))
-            )
+        if head is not None and not any(vocab.known(t) for t in df_terms):
+            idf = math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(head)))
+        relatives = [*concepts_of_prefix, *relatives]
         groups.append(Group(surface[i], (*alts_, *relatives), idf, unit=units[i]))
     return groups
 

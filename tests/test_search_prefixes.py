@@ -79,3 +79,15 @@ async def test_a_fragment_that_is_also_a_stem_is_still_a_prefix(db: Database) ->
     assert set((await repo.search("рентг")).ids) == set(ids[:3])
     # a real word is not: «кадр» is no start of «кадровик»
     assert not any(a.prefix for g in (await repo.plan("кадры")).groups for a in g.alternatives)
+
+
+async def test_a_prefix_with_few_completions_stands_for_their_concepts(db: Database) -> None:
+    from catalog.glossary import Glossary
+
+    repo = CatalogRepo(db, glossary=Glossary(["вакцинация = прививка = иммунизация"]))
+    ids = [
+        await repo.create(material(t, n))
+        for n, t in enumerate(("Прививки и их учёт", "Иммунизация детей", "Привязка сертификата"))
+    ]
+    # «привив» completes to «прививк», whose concept finds «иммунизация»
+    assert (await repo.search("привив")).ids == ids[:2]
