@@ -456,6 +456,10 @@ class Vocabulary:
                 # (still something to offer when nothing was found).
                 continue
             cost = spelling_cost(term, cand)
+            if len(cand) < MIN_PREFIX and cost > CHEAP:
+                # Three letters are another word after any real edit («семд» is no «сем»);
+                # a doubled letter or a soft sign may still go («элнн»).
+                continue
             if cost <= allowed:
                 scored.append((cost, -self.df.get(cand, 0), cand))
         if not scored:
