@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -70,6 +71,8 @@ FAMILY = 4
 # A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
 TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
+# Units of glossary phrases are numbered from here, past those of the typed words.
+PHRASE_UNITS = MAX_QUERY_WORDS * 2
 # The first parts of Russian compounds that leave a word of its own: «онко|консилиум»,
 # «кардио|реабилитация», «мед|осмотр», «тех|поддержка». Longest first.
 COMBINING_FORMS = (
@@ -116,6 +119,8 @@ FAILING = frozenset(
 # Materials that answer problems, by kind, when the query is one: a score factor.
 PROBLEM_KINDS = {"faq": 1.3, "instruction": 1.1}
 PROBLEM_TEXT = 1.1
+# Words asked together found together: a factor, full when every pair is.
+PROXIMITY = 0.3
 # A material of the kind the query names («частые вопросы»): a score factor.
 KIND_WANTED = 1.3
 _VOWELS = frozenset("аеиоуыэюяaeiouy")
@@ -807,7 +812,7 @@ def _groups(
         weight = PARTIAL if span.partial else CONCEPT
         alts = _concepts(span.concepts, weight, glossary)
         text = " ".join(surface[span.start : span.end])
-        unit = MAX_QUERY_WORDS * 2 + span.start
+        unit = PHRASE_UNITS + span.start
         idf = max(vocab.idf(c) for c in span.concepts)
         groups.append(Group(text, alts, idf, unit=unit))
         for i in range(span.start, span.end):
@@ -942,6 +947,34 @@ def _matches(alt: Alternative, terms: set[str], joined: str) -> bool:
     return f" {alt.term}" in joined
 
 
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """What a group matches, as sets for a quick look at a material's terms."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, group: Group) -> _Terms:
+        alts = group.alternatives
+        exact = frozenset(a.term for a in alts if not a.prefix)
+        return cls(exact, tuple(a.term for a in alts if a.prefix))
+
+    def matches(self, term: str) -> bool:
+        return term in self.exact or (bool(self.prefixes) and term.startswith(self.prefixes))
+
+    def in_field(self, terms: set[str], joined: str) -> bool:
+        return not self.exact.isdisjoint(terms) or any(f" {p}" in joined for p in self.prefixes)
+
+
+def _near(a: _Terms, b: _Terms, text: str) -> bool:
+    """Whether the field has a match of ``a`` and one of ``b`` at most two terms apart."""
+    terms = text.split()
+    at_a = [i for i, t in enumerate(terms) if a.matches(t)]
+    at_b = [i for i, t in enumerate(terms) if b.matches(t)]
+    return any(0 < abs(j - i) <= 2 for i in at_a for j in at_b)
+
+
 def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     """Score candidates by the query's units they cover, each weighted by its rarity (idf), so
     the one material with the rare, decisive word beats those with two common ones; ties go to
@@ -956,6 +989,9 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     total_idf = sum(unit_idf.values()) or 1.0
     wanted = {a.term for g in plan_.groups for a in g.alternatives if not a.prefix}
     prefixes = tuple(a.term for g in plan_.groups for a in g.alternatives if a.prefix)
+    # Words typed next to each other (a stop word between at most), to be found so too.
+    words_ = sorted((g for g in required if g.unit < PHRASE_UNITS), key=lambda g: g.unit)
+    pairs = [(_Terms.of(a), _Terms.of(b)) for a, b in pairwise(words_) if b.unit - a.unit <= 2]
     scored: list[tuple[float, float, float, Candidate, Ranked]] = []
     for cand in candidates:
         fields = (cand.title, cand.tags, cand.body)
@@ -985,6 +1021,17 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
+        if pairs and len(covered) > 1:
+            # Words asked together and found together («подписание приказов» in a description)
+            # say more than the same words far apart in a title and a tag.
+            near = 0
+            for a, b in pairs:
+                for f in (TITLE, TAGS, BODY):
+                    both = a.in_field(sets[f], joined[f]) and b.in_field(sets[f], joined[f])
+                    if both and _near(a, b, fields[f]):
+                        near += 1
+                        break
+            score *= 1.0 + PROXIMITY * near / len(pairs)
         if cand.kind in plan_.kinds:
             score *= KIND_WANTED
         if plan_.problem:

@@ -150,3 +150,15 @@ def test_function_words_of_a_question_are_no_topic() -> None:
     # «перед» is a preposition, not the stem of «передача»; «другое» says nothing of the topic
     assert [g.text for g in found.groups] == ["проверить", "отправкой", "отделение"]
     assert plan("нельзя записать пациента", vocab, Glossary([])).problem
+
+
+def test_words_asked_together_and_found_together_rank_first() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import Candidate, plan, rank
+
+    vocab = Vocabulary({"подписан": 5, "приказ": 5, "документ": 9, "кадр": 4}, 100)
+    asked = plan("подписание приказов", vocab, Glossary([]))
+    apart = Candidate(1, "", "", "подписан документ кадр приказ", 9, "2025-01-01")
+    together = Candidate(2, "", "", "документ подписан приказ кадр", 0, "2020-01-01")
+    # the more popular and newer one would win a tie
+    assert [r.id for r in rank(asked, [apart, together])] == [2, 1]
