@@ -231,6 +231,12 @@ def _derivations(term: str) -> list[str]:
             out.extend(base[:-2] + verb for verb in ("ирова", "ова"))
         if len(base) >= 6 and base.endswith("ест"):
             out.extend((base[:-3] + "еден", base[:-1] + "ен"))
+        # A noun in «-ик(а)» and its adjective in «-ический», «к» turned «ч»: «наркотик» /
+        # «наркотическ(ий)», «статистик(а)» / «статистическ(ий)», «диагностик(а)».
+        if len(base) >= 6 and base.endswith("ик"):
+            out.append(base[:-1] + "ческ")
+        elif len(base) >= 9 and base.endswith("ическ"):
+            out.append(base[:-4] + "к")
         out.extend(_root_nouns(base))
     return out
 

@@ -157,3 +157,9 @@ def test_a_compound_with_a_combining_form_stands_for_the_word_inside() -> None:
     # what is left must be a word of its own: «онколог» is no «лог»
     found = plan("онколог", vocab, Glossary([]))
     assert "лог" not in {a.term for g in found.groups for a in g.alternatives}
+
+
+def test_a_noun_in_ik_finds_its_adjective_in_icheskiy() -> None:
+    vocab = Vocabulary({"наркотическ": 2, "статистик": 3}, 10)
+    assert "наркотическ" in dict(vocab.family("наркотик"))  # наркотики / наркотические
+    assert "статистик" in dict(vocab.family("статистическ"))  # статистический / статистика
