@@ -71,6 +71,8 @@ FAMILY = 4
 # A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
 TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
+# Every word of a glossary phrase found, but not the phrase: what their mean counts.
+APART = 0.7
 # Units of glossary phrases are numbered from here, past those of the typed words.
 PHRASE_UNITS = MAX_QUERY_WORDS * 2
 # The first parts of Russian compounds that leave a word of its own: «онко|консилиум»,
@@ -537,6 +539,8 @@ class Group:
     soft: bool = False
     # Groups of one unit count as one thing asked for: the parts of a hyphenated compound.
     unit: int = 0
+    # How many typed words a glossary phrase's group stands for.
+    words: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -808,6 +812,7 @@ def _groups(
     compound: list[str | None],
 ) -> list[Group]:
     spans = glossary.spans(best_stems)
+    single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
     # Multi-word glossary phrases stand for their words as one group; longest first, no overlap.
     covered: set[int] = set()
     groups: list[Group] = []
@@ -820,12 +825,18 @@ def _groups(
         text = " ".join(surface[span.start : span.end])
         unit = PHRASE_UNITS + span.start
         idf = max(vocab.idf(c) for c in span.concepts)
-        groups.append(Group(text, alts, idf, unit=unit))
+        groups.append(Group(text, alts, idf, unit=unit, words=span.end - span.start))
         for i in range(span.start, span.end):
-            if vocab.known(best_stems[i]):
-                alt = Alternative(best_stems[i], EXACT)
-                groups.append(Group(surface[i], (alt,), vocab.idf(alt.term), soft=True, unit=unit))
-    single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
+            # Each word, as itself, its own concept and its family: found apart, they stand
+            # for the phrase below the phrase itself.
+            word = best_stems[i]
+            own = [Alternative(word, EXACT)] if vocab.known(word) else []
+            if i in single:
+                own.extend(_concepts(single[i].concepts, CONCEPT, glossary))
+            own.extend(Alternative(t, w) for t, w in vocab.family(word))
+            if own:
+                idf = vocab.idf(word) if vocab.known(word) else max(vocab.idf(a.term) for a in own)
+                groups.append(Group(surface[i], tuple(own), idf, soft=True, unit=unit))
     for i, s in enumerate(stems_):
         if i in covered:
             continue
@@ -993,6 +1004,8 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     for g in required:
         unit_idf[g.unit] = max(unit_idf.get(g.unit, 0.0), g.idf)
     total_idf = sum(unit_idf.values()) or 1.0
+    # How many words each glossary phrase asked for has.
+    phrase_words = {g.unit: g.words for g in required if g.words > 1}
     wanted = {a.term for g in plan_.groups for a in g.alternatives if not a.prefix}
     prefixes = tuple(a.term for g in plan_.groups for a in g.alternatives if a.prefix)
     # Words typed next to each other (a stop word between at most), to be found so too.
@@ -1006,6 +1019,8 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         total = 0.0
         evidence = 0.0
         covered: Counter[int] = Counter()
+        # The words of each phrase found apart: how many, and what they scored.
+        apart: dict[int, list[float]] = {}
         for group in plan_.groups:
             best = 0.0
             for alt in group.alternatives:
@@ -1019,9 +1034,19 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
                     evidence += alt.weight
             if best and group.soft:
                 total += SOFT * best
+                if group.unit in phrase_words:
+                    found = apart.setdefault(group.unit, [0.0, 0.0])
+                    found[0] += 1
+                    found[1] += best
             elif best:
                 covered[group.unit] += 1
                 total += best
+        for unit, (count, best) in apart.items():
+            if unit not in covered and count == phrase_words[unit]:
+                # Every word of the phrase, though not the phrase («руководитель» and
+                # «медицинская организация» for «руководитель МО»): below the phrase itself.
+                covered[unit] = 1
+                total += APART * best / count
         if not covered:
             continue
         coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf
