@@ -95,6 +95,9 @@ COMBINING_FORMS = (
     "тех",
 )
 MIN_COMPOUND_REST = 5
+# What follows a combining form in the name of a science or a method is no word of its own:
+# «онко|логический» is not «логический», «флюоро|графия» not «графия».
+SCIENCE_SUFFIXES = ("лог", "граф", "скоп", "метр", "терап")
 # The word inside a compound stands for the compound below its family.
 COMPOUND_PART = 0.5
 MIN_PREFIX = 4
@@ -901,7 +904,12 @@ def _compound_rest(term: str, vocab: Vocabulary) -> list[str]:
     «профосмотр» an «осмотр», «кардиореабилитация» a «реабилитация»."""
     for head in COMBINING_FORMS:
         rest = term[len(head) :]
-        if term.startswith(head) and len(rest) >= MIN_COMPOUND_REST and vocab.known(rest):
+        if (
+            term.startswith(head)
+            and len(rest) >= MIN_COMPOUND_REST
+            and not rest.startswith(SCIENCE_SUFFIXES)
+            and vocab.known(rest)
+        ):
             return [rest]
     return []
 

@@ -157,6 +157,10 @@ def test_a_compound_with_a_combining_form_stands_for_the_word_inside() -> None:
     # what is left must be a word of its own: «онколог» is no «лог»
     found = plan("онколог", vocab, Glossary([]))
     assert "лог" not in {a.term for g in found.groups for a in g.alternatives}
+    # nor is the name of a science a compound: «онкологический» is no «логический»
+    vocab = Vocabulary({"онкологическ": 2, "логическ": 3}, 20)
+    found = plan("онкологическим", vocab, Glossary([]))
+    assert "логическ" not in {a.term for g in found.groups for a in g.alternatives}
 
 
 def test_a_noun_in_ik_finds_its_adjective_in_icheskiy() -> None:
