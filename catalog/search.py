@@ -6,20 +6,26 @@ expression a plan builds; this module decides what to look for and in which orde
 A query goes through these steps:
 1. each typed word is tried as typed and converted between the QWERTY and ЙЦУКЕН layouts; the
    variant whose words the index knows wins ("ktrwbz" -> "лекция");
-2. stop words go, the rest are stemmed (Snowball), so any word form matches; a problem
-   («почему … не …», «ошибка», «что делать») is noted, and «не X» kept as a bigram;
-3. a word the index does not know gets the index terms within two edits (catalog.typos),
-   ordered by a spelling cost in which the usual Russian confusions are cheap;
+2. stop words go, the rest are stemmed (Snowball, a noun's root kept where Snowball cuts into
+   it: catalog.lexicon), so any word form matches; a problem («почему … не …», «ошибка», «что
+   делать») is noted, and «не X» kept as a bigram;
+3. a word the index does not know gets the index terms within two edits (catalog.typos; one
+   and a cheap confusion for five letters), ordered by a spelling cost in which the usual
+   Russian confusions are cheap; a bare prefix is searched as typed ("привив", "реабилит");
 4. glossary variants become concept tokens, so an abbreviation and its full form are one term
-   (a phrase also with a synonym inside it, or short of one inner word);
-5. each word also stands for its family (derivations, leftover endings, fleeting vowels),
-   longer unknown words match as prefixes ("вакцин", "аккредит"), and a hyphenated compound
-   is one unit, matched written solid too.
+   (a phrase also with a synonym inside it, short of one inner word, or its words found
+   apart), and a related concept («ОКС ~ инфаркт») is searched below the concept itself;
+5. each word also stands for its family (the other aspect of a verb, its nouns, adjectives,
+   leftover endings, fleeting vowels, the word inside a compound: «онко|консилиум»), a
+   corrected word for the family of what it was read as, and a hyphenated compound is one
+   unit, matched written solid too; words naming a kind of material («частые вопросы»,
+   «руководство») only say which kind to prefer.
 Candidates are ranked by the units of the query they cover, each weighted by its rarity (idf;
 a match through a relative or a related concept by the rarer of the word and what matched),
-by field (title > tags > description) and by how each matched (exact > family > typo); problem
-questions lift FAQ and instructions; equal scores go to the closer title, then the material
-matched more ways, then the more popular, then the newer.
+by field (title > tags > description) and by how each matched (exact > family > typo); words
+typed together and found together lift a material, and so does the kind asked for; problem
+questions lift FAQ and instructions as much as they cover the question; equal scores go to
+the closer title, then the material matched more ways, then the more popular, then the newer.
 """
 
 from __future__ import annotations
