@@ -36,8 +36,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from itertools import pairwise
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -735,14 +735,19 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem, kinds)
 
 
-@cache
+_KIND_CONCEPTS: WeakKeyDictionary[Glossary, dict[str, str]] = WeakKeyDictionary()
+
+
 def _kind_concepts(glossary: Glossary) -> dict[str, str]:
     """Concept token -> the kind of material it names: the concepts of the kinds' titles,
     which every material has in its tags («Вопросы и ответы» = «частые вопросы» = FAQ)."""
-    found: dict[str, str] = {}
-    for kind, title in KIND_TITLES.items():
-        for token in glossary.concept_tokens(stems(title)):
-            found.setdefault(token, kind.value)
+    found = _KIND_CONCEPTS.get(glossary)
+    if found is None:
+        found = {}
+        for kind, title in KIND_TITLES.items():
+            for token in glossary.concept_tokens(stems(title)):
+                found.setdefault(token, kind.value)
+        _KIND_CONCEPTS[glossary] = found
     return found
 
 
