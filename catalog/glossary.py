@@ -1,8 +1,11 @@
 """The domain glossary: abbreviations, full forms and synonyms, matched in both directions.
 
-Each line of ``data/glossary.txt`` is one concept. Any variant found in a material's text adds
-the concept's token to the index, and any variant found in a query searches for that token,
-so «ЭЛН» finds «электронный листок нетрудоспособности» and the other way round.
+Each line of ``data/glossary.txt`` is one concept, its variants separated by « = ». Any variant
+found in a material's text adds the concept's token to the index, and any variant found in a
+query searches for that token, so «ЭЛН» finds «электронный листок нетрудоспособности» and the
+other way round. Related concepts that are not the same thing (a syndrome and the disease it
+mostly is: «ОКС ~ инфаркт») share a line separated by « ~ »: each keeps its own token, and a
+query for one also searches the others, below the concept itself.
 """
 
 from __future__ import annotations
@@ -30,6 +33,12 @@ def variant_stems(variant: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in words(variant) if w not in STOP_WORDS)
 
 
+def _parse_variants(part: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The variants of one concept (« = » between them) and their stems."""
+    parsed = [(v.strip(), variant_stems(v)) for v in part.split(" = ") if v.strip()]
+    return [(v, s) for v, s in parsed if s]
+
+
 class Glossary:
     """Concepts and their variants. A phrase also matches with a one-word synonym in place of
     one of its words («вызов доктора на дом»), and, from three words on, with one inner word
@@ -42,30 +51,34 @@ class Glossary:
         self.stems: set[str] = set()
         # stem -> the one-word variants of the same concepts, for synonyms inside phrases
         self._same: dict[str, set[str]] = {}
+        # concept token -> the tokens of the concepts related to it («~» on its line)
+        self.related: dict[str, set[str]] = {}
         exact: set[tuple[str, ...]] = set()
         gapped: list[tuple[tuple[str, ...], str]] = []
         for raw in lines:
             line = raw.split("#", 1)[0].strip()
-            if "=" not in line:
+            parts = [_parse_variants(part) for part in line.split(" ~ ")]
+            parts = [p for p in parts if p]
+            if sum(len(p) for p in parts) < 2:
                 continue
-            variants = [v.strip() for v in line.split(" = ") if v.strip()]
-            parsed = [(v, variant_stems(v)) for v in variants]
-            parsed = [(v, s) for v, s in parsed if s]
-            if len(parsed) < 2:
-                continue
-            token = CONCEPT_PREFIX + "_".join(parsed[0][1])
-            self.concepts.setdefault(token, []).extend(v for v, _ in parsed)
-            singles = {s[0] for _, s in parsed if len(s) == 1}
-            for one in singles:
-                self._same.setdefault(one, set()).update(singles - {one})
-            for _, stems_ in parsed:
-                self._by_first.setdefault(stems_[0], []).append((stems_, token, False))
-                self.stems.update(stems_)
-                exact.add(stems_)
-                if len(stems_) >= 3:
-                    gapped.extend(
-                        (stems_[:i] + stems_[i + 1 :], token) for i in range(1, len(stems_) - 1)
-                    )
+            tokens = []
+            for parsed in parts:
+                token = CONCEPT_PREFIX + "_".join(parsed[0][1])
+                tokens.append(token)
+                self.concepts.setdefault(token, []).extend(v for v, _ in parsed)
+                singles = {s[0] for _, s in parsed if len(s) == 1}
+                for one in singles:
+                    self._same.setdefault(one, set()).update(singles - {one})
+                for _, stems_ in parsed:
+                    self._by_first.setdefault(stems_[0], []).append((stems_, token, False))
+                    self.stems.update(stems_)
+                    exact.add(stems_)
+                    if len(stems_) >= 3:
+                        gapped.extend(
+                            (stems_[:i] + stems_[i + 1 :], token) for i in range(1, len(stems_) - 1)
+                        )
+            for token in tokens:
+                self.related.setdefault(token, set()).update(t for t in tokens if t != token)
         for stems_, token in gapped:
             # A phrase short of a word must not read as another full phrase.
             if stems_ not in exact:

@@ -6,19 +6,26 @@ expression a plan builds; this module decides what to look for and in which orde
 A query goes through these steps:
 1. each typed word is tried as typed and converted between the QWERTY and ЙЦУКЕН layouts; the
    variant whose words the index knows wins ("ktrwbz" -> "лекция");
-2. stop words go, the rest are stemmed (Snowball), so any word form matches; a problem
-   («почему … не …», «ошибка», «что делать») is noted, and «не X» kept as a bigram;
-3. a word the index does not know gets the index terms within two edits (catalog.typos),
-   ordered by a spelling cost in which the usual Russian confusions are cheap;
+2. stop words go, the rest are stemmed (Snowball, a noun's root kept where Snowball cuts into
+   it: catalog.lexicon), so any word form matches; a problem («почему … не …», «ошибка», «что
+   делать») is noted, and «не X» kept as a bigram;
+3. a word the index does not know gets the index terms within two edits (catalog.typos; one
+   and a cheap confusion for five letters), ordered by a spelling cost in which the usual
+   Russian confusions are cheap; a bare prefix is searched as typed ("привив", "реабилит");
 4. glossary variants become concept tokens, so an abbreviation and its full form are one term
-   (a phrase also with a synonym inside it, or short of one inner word);
-5. each word also stands for its family (derivations, leftover endings, fleeting vowels),
-   longer unknown words match as prefixes ("вакцин", "аккредит"), and a hyphenated compound
-   is one unit, matched written solid too.
-Candidates are ranked by the units of the query they cover, each weighted by its rarity (idf),
-by field (title > tags > description) and by how each matched (exact > family > typo); problem
-questions lift FAQ and instructions; equal scores go to the closer title, then the material
-matched more ways, then the more popular, then the newer.
+   (a phrase also with a synonym inside it, short of one inner word, or its words found
+   apart), and a related concept («ОКС ~ инфаркт») is searched below the concept itself;
+5. each word also stands for its family (the other aspect of a verb, its nouns, adjectives,
+   leftover endings, fleeting vowels, the word inside a compound: «онко|консилиум»), a
+   corrected word for the family of what it was read as, and a hyphenated compound is one
+   unit, matched written solid too; words naming a kind of material («частые вопросы»,
+   «руководство») only say which kind to prefer.
+Candidates are ranked by the units of the query they cover, each weighted by its rarity (idf;
+a match through a relative or a related concept by the rarer of the word and what matched),
+by field (title > tags > description) and by how each matched (exact > family > typo); words
+typed together and found together lift a material, and so does the kind asked for; problem
+questions lift FAQ and instructions as much as they cover the question; equal scores go to
+the closer title, then the material matched more ways, then the more popular, then the newer.
 """
 
 from __future__ import annotations
@@ -29,12 +36,15 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from catalog.glossary import Glossary, Span
 from catalog.lexicon import is_word
+from catalog.model import KIND_TITLES
 from catalog.text import (
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
@@ -45,6 +55,7 @@ from catalog.text import (
     has_latin,
     ru_to_en,
     stem,
+    stems,
     words,
 )
 from catalog.typos import CHEAP, MAX_EDITS, TypoIndex, spelling_cost
@@ -60,11 +71,44 @@ EXACT, CONCEPT, TYPO, PREFIX = 1.0, 1.0, 0.8, 0.6
 INFLECTED, DERIVED = 0.9, 0.7
 # A glossary phrase matched with one inner word left out.
 PARTIAL = 0.85
+# A concept related to the one asked for, not the same («ОКС ~ инфаркт»): a factor.
+RELATED = 0.7
 FAMILY = 4
 # A correction's weight falls with its spelling cost: 0.8 at one edit, 0.6 at two.
 TYPO_STEP, TYPO_FLOOR = 0.2, 0.5
 SOFT = 0.3
+# Every word of a glossary phrase found, but not the phrase: what their mean counts.
+APART = 0.7
+# Units of glossary phrases are numbered from here, past those of the typed words.
+PHRASE_UNITS = MAX_QUERY_WORDS * 2
+# The first parts of Russian compounds that leave a word of its own: «онко|консилиум»,
+# «кардио|реабилитация», «мед|осмотр», «тех|поддержка». Longest first.
+COMBINING_FORMS = (
+    "рентгено",
+    "кардио",
+    "иммуно",
+    "психо",
+    "нейро",
+    "видео",
+    "физио",
+    "радио",
+    "онко",
+    "теле",
+    "фото",
+    "эндо",
+    "проф",
+    "мед",
+    "тех",
+)
+MIN_COMPOUND_REST = 5
+# What follows a combining form in the name of a science or a method is no word of its own:
+# «онко|логический» is not «логический», «флюоро|графия» not «графия».
+SCIENCE_SUFFIXES = ("лог", "граф", "скоп", "метр", "терап")
+# The word inside a compound stands for the compound below its family.
+COMPOUND_PART = 0.5
 MIN_PREFIX = 4
+# A prefix with at most this many completions also stands for their glossary concepts.
+PREFIX_CONCEPTS = 8
 MAX_ALTERNATIVES = 48
 # A term in more materials than this share (and this count) is left out of the broad OR tiers.
 COMMON_SHARE, COMMON_MIN = 0.05, 1000
@@ -75,7 +119,7 @@ _TERM = re.compile(r"^[0-9a-zа-я_]+$")
 # has one; «не» before a word is kept as a bigram («не_приход») on both sides.
 NEGATION = "не"
 PROBLEM_MARK = "g_problem"
-PROBLEM_WORDS = frozenset({"почему", "нет", "невозможно", "никак"})
+PROBLEM_WORDS = frozenset({"почему", "нет", "невозможно", "никак", "нельзя"})
 PROBLEM_STEMS = frozenset({"ошибк", "ошибок", "сбо", "сбоя", "проблем", "неполадк", "зависа"})
 # After «не» these say only that something fails («не работает», «не получается»): the
 # problem is the signal, not the verb.
@@ -86,6 +130,10 @@ FAILING = frozenset(
 # Materials that answer problems, by kind, when the query is one: a score factor.
 PROBLEM_KINDS = {"faq": 1.3, "instruction": 1.1}
 PROBLEM_TEXT = 1.1
+# Words asked together found together: a factor, full when every pair is.
+PROXIMITY = 0.3
+# A material of the kind the query names («частые вопросы»): a score factor.
+KIND_WANTED = 1.3
 _VOWELS = frozenset("аеиоуыэюяaeiouy")
 
 
@@ -194,15 +242,98 @@ def _derivations(term: str) -> list[str]:
             out.extend(base[:-2] + verb for verb in ("ирова", "ова"))
         if len(base) >= 6 and base.endswith("ест"):
             out.extend((base[:-3] + "еден", base[:-1] + "ен"))
+        # A noun in «-ик(а)» and its adjective in «-ический», «к» turned «ч»: «наркотик» /
+        # «наркотическ(ий)», «статистик(а)» / «статистическ(ий)», «диагностик(а)».
+        if len(base) >= 6 and base.endswith("ик"):
+            out.append(base[:-1] + "ческ")
+        elif len(base) >= 9 and base.endswith("ическ"):
+            out.append(base[:-4] + "к")
+        out.extend(_root_nouns(base))
+    return out
+
+
+# Prefixes ending in a consonant take «о» before «-йти» («войти», «подойти»), not before «-ход».
+_O_PREFIXES = frozenset({"в", "вз", "от", "об", "под", "над", "пред", "раз", "с"})
+# The prefixes of «-нять» verbs («принять», «поднять», «снять», «отнять», «изъять» aside).
+_NYA_PREFIXES = frozenset({"при", "под", "с", "от", "об", "вз", "раз", "на", "за"})
+_LABIALS = frozenset("бвмпф")
+_CONSONANTS = frozenset("бвгджзйклмнпрстфхцчшщ")
+
+
+def _aspects(base: str) -> list[str]:
+    """The other aspect of a verb, one word with the same meaning: «подписыва(ть)» /
+    «подписа(ть)» (and «подписыван(ие)» / «подписан(ие)»), «заполня(ть)» / «заполн(ить)»,
+    «оформля(ть)» / «оформ(ить)», «продлева(ть)» / «продл(ить)», «выдава(ть)» / «выда(ть)»,
+    «устанавлива(ть)» / «установ(ить)»."""
+    out: list[str] = []
+    n = len(base)
+    for imperfective in ("ыва", "ива"):
+        # -ыва-/-ива- imperfectives and their nouns: «подписыван(ие)» / «подписан(ие)».
+        for tail in ("", "н"):
+            if n >= 6 + len(tail) and base.endswith(imperfective + tail):
+                out.append(base[: n - len(tail) - 3] + "а" + tail)
+        if n >= 5 and base.endswith("а") and base[-2] in _CONSONANTS:
+            out.append(base[:-1] + imperfective)
+        if n >= 6 and base.endswith("ан") and base[-3] in _CONSONANTS:
+            out.append(base[:-2] + imperfective + "н")
+    if n >= 5 and base.endswith("я") and base[-2] in _CONSONANTS:
+        # -ять imperfectives of -ить verbs, with «л» after a labial: «направля» / «направ».
+        out.append(base[:-2] if base[-2] == "л" and base[-3] in _LABIALS else base[:-1])
+    if n >= 6 and base.endswith("ева"):
+        out.append(base[:-3])
+    if n >= 5 and base.endswith("ава"):
+        out.append(base[:-2])
+    if n >= 9 and base.endswith("авлива"):
+        out.append(base[:-6] + "ов")
+    return out
+
+
+def _root_nouns(base: str) -> list[str]:
+    """The nouns of a verb that are not its stem plus «-ение»: «выда(ть)» / «выдач(а)»,
+    «перевест(и)» / «перевод», «перенест(и)» / «перенос», «войт(и)» / «вход», «приня(ть)» /
+    «приним(ать)» / «прием», «подня(ть)» / «подъем», «продлева(ть)» / «продлен(ие)»."""
+    out: list[str] = []
+    n = len(base)
+    if n >= 6 and base.endswith("ева"):
+        # «продлева(ть)» / «продлен(ие)»
+        out.append(base[:-3] + "ен")
+    if n >= 4 and base.endswith("да"):
+        out.append(base + "ч")
+    elif n >= 6 and base.endswith("дава"):
+        out.append(base[:-2] + "ч")
+    elif n >= 5 and base.endswith("дач"):
+        out.append(base[:-1])
+    for verb, noun in (("вест", "вод"), ("нест", "нос")):
+        if n >= len(verb) + 2 and base.endswith(verb):
+            out.append(base[: -len(verb)] + noun)
+        elif n >= len(noun) + 2 and base.endswith(noun):
+            out.append(base[: -len(noun)] + verb)
+    if n >= 3 and base.endswith("йт"):
+        prefix = base[:-2]
+        if prefix.endswith("о") and prefix[:-1] in _O_PREFIXES:
+            prefix = prefix[:-1]
+        out.append(prefix + "ход")
+    for verb in ("ня", "нима"):
+        # «принять» / «принимать» / «приём», «поднять» / «подъём»: «-ня-» is «-ём» in the noun.
+        prefix = base[: -len(verb)]
+        if base.endswith(verb) and prefix in _NYA_PREFIXES:
+            out.append(prefix + ("ъем" if prefix[-1] in _CONSONANTS else "ем"))
+            out.append(prefix + ("нима" if verb == "ня" else "ня"))
     return out
 
 
 def max_typos(term: str) -> float:
     """The spelling cost a typed stem may be from an index term: one edit for four letters,
-    two from five letters on (the cheap confusions count half, so more of those)."""
+    one and a cheap confusion for five, two from six letters on (the cheap confusions count
+    half, so more of those). Two plain edits in five letters make another word: «ковид» is
+    two from «вид», «код» and «повод»."""
     if len(term) <= 3 or term.isdigit():
         return 0.0
-    return 1.0 if len(term) == 4 else 2.0
+    return {4: 1.0, 5: 1.5}.get(len(term), 2.0)
+
+
+# Up to this length a correction drops at most one letter of what was typed.
+SHORT_WORD = 7
 
 
 def typo_weight(cost: float) -> float:
@@ -238,6 +369,15 @@ class Vocabulary:
             n += 1
             i += 1
         return n
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """The first ``limit`` index terms that start with ``prefix``."""
+        i = bisect_left(self._sorted, prefix)
+        out: list[str] = []
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix) and len(out) < limit:
+            out.append(self._sorted[i])
+            i += 1
+        return out
 
     def prefix_df(self, prefix: str) -> int:
         i = bisect_left(self._sorted, prefix)
@@ -288,6 +428,9 @@ class Vocabulary:
                 found.setdefault(t, DERIVED)
         for derived in _derivations(term):
             found.setdefault(derived, DERIVED)
+        for other in _aspects(term):
+            # The same verb, whatever the other rules took it for.
+            found[other] = INFLECTED
         if len(term) >= 4 and term[-2] in "ое" and term[-1] not in _VOWELS:
             found.setdefault(term[:-2] + term[-1], INFLECTED)
         elif len(term) >= 4 and term[-1] not in _VOWELS and term[-2] not in _VOWELS:
@@ -330,7 +473,15 @@ class Vocabulary:
             found = self._typos.candidates(term, MAX_EDITS if allowed > 1 else 1)
         scored = []
         for cand, _ in found:
+            if not extra and len(term) <= SHORT_WORD and len(cand) < len(term) - 1:
+                # Two letters of a short word dropped leave a shorter word, not the one meant
+                # (still something to offer when nothing was found).
+                continue
             cost = spelling_cost(term, cand)
+            if len(cand) < MIN_PREFIX and cost > CHEAP:
+                # Three letters are another word after any real edit («семд» is no «сем»);
+                # a doubled letter or a soft sign may still go («элнн»).
+                continue
             if cost <= allowed:
                 scored.append((cost, -self.df.get(cand, 0), cand))
         if not scored:
@@ -374,6 +525,8 @@ class Alternative:
     common: bool = False
     # How many materials have it (for a prefix, all its terms together): the size of a tier.
     df: int = 0
+    # Its own rarity: a match through a common relative says less than through the rare word.
+    idf: float = 0.0
 
     def fts(self) -> str:
         # Terms are our own stems or concept tokens; the check keeps it so even if an analyser
@@ -395,6 +548,8 @@ class Group:
     soft: bool = False
     # Groups of one unit count as one thing asked for: the parts of a hyphenated compound.
     unit: int = 0
+    # How many typed words a glossary phrase's group stands for.
+    words: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,6 +561,8 @@ class QueryPlan:
     layout_switched: bool = False
     # The query asks for a way out of a problem («почему … не …», «ошибка», «что делать»).
     problem: bool = False
+    # The kinds of material the query names («частые вопросы», «руководство», «вебинар»).
+    kinds: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -523,18 +680,29 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     best_stems: list[str] = []
     shown: list[str] = []
     fixes: list[list[tuple[str, float]]] = []
+    heads: list[str | None] = []
     corrected_any = False
     for word in meaningful:
         s = stem(word)
         options: list[tuple[str, float]] = []
         best = s
+        head = None
+        if not vocab.known(s) and not s.isdigit():
+            head = _prefix_head(word, s, vocab)
+        elif vocab.known(s) and has_cyrillic(word) and not is_word(word):
+            # A fragment that happens to be a stem too («рентг», of «рентген»): still the start
+            # of the longer words («рентгенография», «рентгенолаборант»).
+            head = _prefix_head(word, s, vocab)
+            if head is not None and vocab.prefix_count(head, 2) < 2:
+                head = None
         if not (vocab.known(s) or s in glossary.stems or s.isdigit()):
             # A real word the catalog does not use is no typo of some index word.
             options = [] if is_word(word) else vocab.corrections(s)
-            if len(s) >= MIN_PREFIX and vocab.prefix_count(s, 1) > 0:
-                # The start of a word («реабилит»): its completions are the prefix's to find,
-                # and one of them must not open a glossary concept for the whole family.
-                options = [o for o in options if not o[0].startswith(s)][:1]
+            if head is not None:
+                # The start of a word («реабилит», «привив»): its completions are what was
+                # asked for. A correction stands beside them only one edit away («онкол» is
+                # no «школ»), and none of them opens a glossary concept for the whole family.
+                options = [o for o in options if o[1] <= 1.0 and not o[0].startswith(head)][:1]
                 shown.append(word)
             elif options:
                 corrected_any = True
@@ -547,9 +715,12 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
         stems_.append(s)
         best_stems.append(best)
         fixes.append(options)
+        heads.append(head)
 
     compound = [joined.get(u) for u in word_units]
-    groups = _groups(meaningful, stems_, best_stems, fixes, vocab, glossary, word_units, compound)
+    groups = _groups(
+        meaningful, stems_, best_stems, fixes, heads, vocab, glossary, word_units, compound
+    )
     for word in negated:
         bigram = f"{NEGATION}_{stem(word)}"
         if vocab.known(bigram):
@@ -558,8 +729,56 @@ def plan(query: str, vocab: Vocabulary, glossary: Glossary) -> QueryPlan:
     corrected = " ".join(shown) if corrected_any else None
     # «отчет отчеты»: a word asked twice is asked once.
     unique = {(g.alternatives, g.soft): g for g in reversed(groups)}
-    groups = [_mark_common(g, vocab) for g in groups if unique[(g.alternatives, g.soft)] is g]
-    return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem)
+    groups = [g for g in groups if unique[(g.alternatives, g.soft)] is g]
+    groups, kinds = _kind_words(groups, glossary)
+    groups = [_mark_common(g, vocab) for g in groups]
+    return QueryPlan(raw, normalised, tuple(groups), corrected, switched, problem, kinds)
+
+
+_KIND_CONCEPTS: WeakKeyDictionary[Glossary, dict[str, str]] = WeakKeyDictionary()
+
+
+def _kind_concepts(glossary: Glossary) -> dict[str, str]:
+    """Concept token -> the kind of material it names: the concepts of the kinds' titles,
+    which every material has in its tags («Вопросы и ответы» = «частые вопросы» = FAQ)."""
+    found = _KIND_CONCEPTS.get(glossary)
+    if found is None:
+        found = {}
+        for kind, title in KIND_TITLES.items():
+            for token in glossary.concept_tokens(stems(title)):
+                found.setdefault(token, kind.value)
+        _KIND_CONCEPTS[glossary] = found
+    return found
+
+
+def _kind_words(groups: list[Group], glossary: Glossary) -> tuple[list[Group], frozenset[str]]:
+    """Words that name a kind of material («ЦАМИ частые вопросы», «ЛЛО руководство») say which
+    kind to prefer, not what it is about: they become soft, unless nothing else was asked."""
+    kinds = _kind_concepts(glossary)
+    named: dict[int, set[str]] = {}
+    for n, g in enumerate(groups):
+        if not g.soft:
+            found = {
+                kinds[a.term] for a in g.alternatives if a.weight == CONCEPT and a.term in kinds
+            }
+            if found:
+                named[n] = found
+    if not named or len(named) == sum(1 for g in groups if not g.soft):
+        return groups, frozenset()
+    wanted = frozenset(k for found in named.values() for k in found)
+    return [replace(g, soft=True) if n in named else g for n, g in enumerate(groups)], wanted
+
+
+def _prefix_head(word: str, s: str, vocab: Vocabulary) -> str | None:
+    """What an unknown word is searched as the start of: the word as typed, if index terms
+    start with it, else its stem. Snowball reads a bare prefix as a word form and cuts it
+    shorter («привив» -> «прив», the start of «привязка» and «привлечение» too). The stem of
+    a real word is no prefix: its completions are the family's to find («просят» -> «прос»
+    is not «просмотр»)."""
+    for head in (word,) if is_word(word) else (word, s):
+        if len(head) >= MIN_PREFIX and head.isalpha() and vocab.prefix_count(head, 1) > 0:
+            return head
+    return None
 
 
 def _mark_common(group: Group, vocab: Vocabulary) -> Group:
@@ -567,7 +786,8 @@ def _mark_common(group: Group, vocab: Vocabulary) -> Group:
     alts = []
     for a in group.alternatives:
         df = vocab.prefix_total(a.term) if a.prefix else vocab.df.get(a.term, 0)
-        alts.append(replace(a, df=df, common=df > limit))
+        idf = min(group.idf, vocab.idf(a.term)) if not a.prefix and df else group.idf
+        alts.append(replace(a, df=df, common=df > limit, idf=idf))
     return replace(group, alternatives=tuple(alts))
 
 
@@ -599,12 +819,14 @@ def _groups(
     stems_: list[str],
     best_stems: list[str],
     fixes: list[list[tuple[str, float]]],
+    heads: list[str | None],
     vocab: Vocabulary,
     glossary: Glossary,
     units: list[int],
     compound: list[str | None],
 ) -> list[Group]:
     spans = glossary.spans(best_stems)
+    single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
     # Multi-word glossary phrases stand for their words as one group; longest first, no overlap.
     covered: set[int] = set()
     groups: list[Group] = []
@@ -613,15 +835,22 @@ def _groups(
             continue
         covered.update(range(span.start, span.end))
         weight = PARTIAL if span.partial else CONCEPT
-        alts = tuple(Alternative(c, weight) for c in sorted(span.concepts))
+        alts = _concepts(span.concepts, weight, glossary)
         text = " ".join(surface[span.start : span.end])
-        unit = MAX_QUERY_WORDS * 2 + span.start
-        groups.append(Group(text, alts, max(vocab.idf(a.term) for a in alts), unit=unit))
+        unit = PHRASE_UNITS + span.start
+        idf = max(vocab.idf(c) for c in span.concepts)
+        groups.append(Group(text, alts, idf, unit=unit, words=span.end - span.start))
         for i in range(span.start, span.end):
-            if vocab.known(best_stems[i]):
-                alt = Alternative(best_stems[i], EXACT)
-                groups.append(Group(surface[i], (alt,), vocab.idf(alt.term), soft=True, unit=unit))
-    single: dict[int, Span] = {s.start: s for s in spans if s.end - s.start == 1}
+            # Each word, as itself, its own concept and its family: found apart, they stand
+            # for the phrase below the phrase itself.
+            word = best_stems[i]
+            own = [Alternative(word, EXACT)] if vocab.known(word) else []
+            if i in single:
+                own.extend(_concepts(single[i].concepts, CONCEPT, glossary))
+            own.extend(Alternative(t, w) for t, w in vocab.family(word))
+            if own:
+                idf = vocab.idf(word) if vocab.known(word) else max(vocab.idf(a.term) for a in own)
+                groups.append(Group(surface[i], tuple(own), idf, soft=True, unit=unit))
     for i, s in enumerate(stems_):
         if i in covered:
             continue
@@ -630,34 +859,81 @@ def _groups(
             alts_.append(Alternative(s, EXACT))
         for fixed, cost in fixes[i]:
             alts_.append(Alternative(fixed, typo_weight(cost)))
-        # A prefix is what the user typed only when the stem is no index term of its own
-        # («реабилит»); for a known word it would mostly add cost (thousands of rows to rank).
-        if len(s) >= MIN_PREFIX and not s.isdigit() and not vocab.known(s):
-            alts_.append(Alternative(s, PREFIX, prefix=True))
+        # An unknown word that index terms start with, or a fragment that is a stem too
+        # («реабилит», «рентг»): the start of the words asked for. For a known word it would
+        # mostly add cost (thousands of rows to rank).
+        head = heads[i]
+        concepts_of_prefix: tuple[Alternative, ...] = ()
+        if head is not None:
+            alts_.append(Alternative(head, PREFIX, prefix=True))
+            # Its completions' concepts too («привив» -> «прививка» = вакцинация), when it has
+            # few: a short start of many words stands for none of them in particular.
+            completions = vocab.completions(head, PREFIX_CONCEPTS + 1)
+            if len(completions) <= PREFIX_CONCEPTS:
+                found = {
+                    c for t in completions for span in glossary.spans([t]) for c in span.concepts
+                }
+                concepts_of_prefix = _concepts(frozenset(found), PREFIX, glossary)
         if i in single:
-            alts_.extend(Alternative(c, CONCEPT) for c in sorted(single[i].concepts))
+            alts_.extend(_concepts(single[i].concepts, CONCEPT, glossary))
         whole = compound[i]
         if whole is not None and whole != s and vocab.known(whole):
             alts_.append(Alternative(whole, EXACT))
-        relatives = [
-            Alternative(t, w) for t, w in vocab.family(s) if all(a.term != t for a in alts_)
-        ]
+        # A word searched as a prefix keeps only the relatives that complete it («подключ» ->
+        # «подключен»): its shorter stems are other words («прив» -> «при», of «приём»).
+        family = [(t, w) for t, w in vocab.family(s) if head is None or t.startswith(head)]
+        family.extend((t, COMPOUND_PART) for t in _compound_rest(s, vocab))
+        if fixes[i] and head is None:
+            # A misspelt word's forms are those of the word it was read as: «лабаратория»
+            # finds «лабораторных» too, at the weight of both links.
+            fixed, cost = fixes[i][0]
+            weight = typo_weight(cost)
+            family.extend((t, w * weight) for t, w in vocab.family(fixed))
+            family.extend((t, COMPOUND_PART * weight) for t in _compound_rest(fixed, vocab))
+        relatives: list[Alternative] = []
+        for t, w in family:
+            if all(a.term != t for a in (*alts_, *concepts_of_prefix, *relatives)):
+                relatives.append(Alternative(t, w))
         if not alts_ and not relatives:
             # Unknown everywhere: still searched, so the no-results answer is honest.
             alts_.append(Alternative(s, EXACT))
         # The word's rarity is that of what was typed, or of what it was read as; a relative
-        # only stands in when nothing else is known.
+        # only stands in when nothing else is known, and a prefix is as rare as its commonest
+        # completion.
         exact_terms = [a.term for a in alts_ if not a.prefix] or [a.term for a in relatives]
         df_terms = exact_terms or [s]
         idf = max(vocab.idf(t) for t in df_terms)
-        if not any(vocab.known(t) for t in df_terms) and alts_ and alts_[-1].prefix:
-            idf = (
-                vocab.idf(s)
-                if vocab.known(s)
-                else math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(s)))
-            )
+        if head is not None and not any(vocab.known(t) for t in df_terms):
+            idf = math.log(1 + vocab.total_docs / (1 + vocab.prefix_df(head)))
+        relatives = [*concepts_of_prefix, *relatives]
         groups.append(Group(surface[i], (*alts_, *relatives), idf, unit=units[i]))
     return groups
+
+
+def _compound_rest(term: str, vocab: Vocabulary) -> list[str]:
+    """The word inside a compound with a combining form: «онкоконсилиум» is a «консилиум»,
+    «профосмотр» an «осмотр», «кардиореабилитация» a «реабилитация»."""
+    for head in COMBINING_FORMS:
+        rest = term[len(head) :]
+        if (
+            term.startswith(head)
+            and len(rest) >= MIN_COMPOUND_REST
+            and not rest.startswith(SCIENCE_SUFFIXES)
+            and vocab.known(rest)
+        ):
+            return [rest]
+    return []
+
+
+def _concepts(
+    concepts: frozenset[str], weight: float, glossary: Glossary
+) -> tuple[Alternative, ...]:
+    """The concepts a glossary match stands for, and below them the concepts related to them."""
+    related = {r for c in concepts for r in glossary.related.get(c, ())} - concepts
+    return (
+        *(Alternative(c, weight) for c in sorted(concepts)),
+        *(Alternative(r, weight * RELATED) for r in sorted(related)),
+    )
 
 
 def suggest(plan_: QueryPlan, vocab: Vocabulary, glossary: Glossary) -> str | None:
@@ -707,6 +983,34 @@ def _matches(alt: Alternative, terms: set[str], joined: str) -> bool:
     return f" {alt.term}" in joined
 
 
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """What a group matches, as sets for a quick look at a material's terms."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, group: Group) -> _Terms:
+        alts = group.alternatives
+        exact = frozenset(a.term for a in alts if not a.prefix)
+        return cls(exact, tuple(a.term for a in alts if a.prefix))
+
+    def matches(self, term: str) -> bool:
+        return term in self.exact or (bool(self.prefixes) and term.startswith(self.prefixes))
+
+    def in_field(self, terms: set[str], joined: str) -> bool:
+        return not self.exact.isdisjoint(terms) or any(f" {p}" in joined for p in self.prefixes)
+
+
+def _near(a: _Terms, b: _Terms, text: str) -> bool:
+    """Whether the field has a match of ``a`` and one of ``b`` at most two terms apart."""
+    terms = text.split()
+    at_a = [i for i, t in enumerate(terms) if a.matches(t)]
+    at_b = [i for i, t in enumerate(terms) if b.matches(t)]
+    return any(0 < abs(j - i) <= 2 for i in at_a for j in at_b)
+
+
 def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     """Score candidates by the query's units they cover, each weighted by its rarity (idf), so
     the one material with the rare, decisive word beats those with two common ones; ties go to
@@ -719,8 +1023,13 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
     for g in required:
         unit_idf[g.unit] = max(unit_idf.get(g.unit, 0.0), g.idf)
     total_idf = sum(unit_idf.values()) or 1.0
+    # How many words each glossary phrase asked for has.
+    phrase_words = {g.unit: g.words for g in required if g.words > 1}
     wanted = {a.term for g in plan_.groups for a in g.alternatives if not a.prefix}
     prefixes = tuple(a.term for g in plan_.groups for a in g.alternatives if a.prefix)
+    # Words typed next to each other (a stop word between at most), to be found so too.
+    words_ = sorted((g for g in required if g.unit < PHRASE_UNITS), key=lambda g: g.unit)
+    pairs = [(_Terms.of(a), _Terms.of(b)) for a, b in pairwise(words_) if b.unit - a.unit <= 2]
     scored: list[tuple[float, float, float, Candidate, Ranked]] = []
     for cand in candidates:
         fields = (cand.title, cand.tags, cand.body)
@@ -729,6 +1038,8 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
         total = 0.0
         evidence = 0.0
         covered: Counter[int] = Counter()
+        # The words of each phrase found apart: how many, and what they scored.
+        apart: dict[int, list[float]] = {}
         for group in plan_.groups:
             best = 0.0
             for alt in group.alternatives:
@@ -736,24 +1047,50 @@ def rank(plan_: QueryPlan, candidates: Sequence[Candidate]) -> list[Ranked]:
                 for f in (TITLE, TAGS, BODY):
                     if _matches(alt, sets[f], joined[f]):
                         hit = True
-                        best = max(best, FIELD_WEIGHTS[f] * alt.weight)
+                        best = max(best, FIELD_WEIGHTS[f] * alt.weight * (alt.idf or group.idf))
                         break
                 if hit:
                     evidence += alt.weight
             if best and group.soft:
-                total += SOFT * best * group.idf
+                total += SOFT * best
+                if group.unit in phrase_words:
+                    found = apart.setdefault(group.unit, [0.0, 0.0])
+                    found[0] += 1
+                    found[1] += best
             elif best:
                 covered[group.unit] += 1
-                total += best * group.idf
+                total += best
+        for unit, (count, best) in apart.items():
+            if unit not in covered and count == phrase_words[unit]:
+                # Every word of the phrase, though not the phrase («руководитель» and
+                # «медицинская организация» for «руководитель МО»): below the phrase itself.
+                covered[unit] = 1
+                total += APART * best / count
         if not covered:
             continue
         coverage = sum(unit_idf[u] * n / unit_size[u] for u, n in covered.items()) / total_idf
         # Covering every word matters more than matching one word many ways.
         score = total * (0.25 + 0.75 * coverage**2)
+        if pairs and len(covered) > 1:
+            # Words asked together and found together («подписание приказов» in a description)
+            # say more than the same words far apart in a title and a tag.
+            near = 0
+            for a, b in pairs:
+                for f in (TITLE, TAGS, BODY):
+                    both = a.in_field(sets[f], joined[f]) and b.in_field(sets[f], joined[f])
+                    if both and _near(a, b, fields[f]):
+                        near += 1
+                        break
+            score *= 1.0 + PROXIMITY * near / len(pairs)
+        if cand.kind in plan_.kinds:
+            score *= KIND_WANTED
         if plan_.problem:
-            score *= PROBLEM_KINDS.get(cand.kind, 1.0)
+            # As much as the material is about what was asked: a FAQ that shares one word of
+            # the situation is no answer to it.
+            lift = PROBLEM_KINDS.get(cand.kind, 1.0)
             if any(PROBLEM_MARK in terms for terms in sets):
-                score *= PROBLEM_TEXT
+                lift *= PROBLEM_TEXT
+            score *= 1.0 + (lift - 1.0) * coverage
         # Equal scores are told apart by how closely the title is what was asked for, then by
         # how many ways the material matched, before popularity and date.
         title = [t for t in cand.title.split() if not t.startswith("g_")]

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from catalog.lexicon import noun_stems
+
 # Queries longer than this are cut: nobody types a 10,000-character search on purpose, and
 # the plan's cost grows with the number of words.
 MAX_QUERY_CHARS = 256
@@ -38,6 +40,14 @@ STOP_WORDS = frozenset(
     о об около от по под при про с со так также там то того тоже только том тот у уже хочу
     чем через что чтобы чье эта эти это этот я почему зачем куда откуда сколько нужно нужен
     нужна помогите подскажите скажите пожалуйста можете могу ли делать сделать найти где
+    перед после среди кроме вместо ради возле вокруг против сквозь вне
+    он она оно они ему ей ним ней нем нему ими себя себе собой свой своя свое свои своего своей
+    своих своим ваш ваша ваше ваши вашего вашей наша наше наши
+    нашего нашей нам нас кого кому чего чему тем той ту те тех этой этом этому этого эту этих
+    этим такой такая такое такие такого который которая которое которые которого которой
+    которых каждый любой сам сама сами другой другая другое другие другого другую других
+    другим вообще очень снова опять тут сейчас теперь всегда потом именно лишь ведь разве
+    нельзя должен должна должны необходимо посмотреть узнать увидеть взять
     """.split()
 )
 
@@ -74,10 +84,22 @@ def normalise(text: str) -> str:
     return " ".join(words(text[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_WORDS])
 
 
+# Snowball's stems this short may have cut into a noun's root («запись» -> «зап»).
+_SUSPECT_STEM = 4
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     if _CYRILLIC.search(word):
-        return str(_stemmer.stemWord(word))
+        found = str(_stemmer.stemWord(word))
+        if len(found) <= _SUSPECT_STEM and len(word) >= len(found) + 2:
+            # A noun read as a verb form: the stem all the noun's forms share, as the
+            # dictionary has it («запис», like «записи»), when Snowball cut two letters more.
+            longer = [s for s in noun_stems(word) if s.startswith(found)]
+            best = max(longer, key=len, default=found)
+            if len(best) >= len(found) + 2:
+                return best
+        return found
     if _LATIN.search(word) and not any(ch.isdigit() for ch in word):
         return str(_english.stemWord(word))
     return word

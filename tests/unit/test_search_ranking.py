@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from catalog.model import Kind, MaterialInput
+from catalog.search import Vocabulary
 from storage.catalog import CatalogRepo
 from storage.db import Database
 
@@ -102,3 +103,68 @@ def test_a_common_word_is_left_out_of_the_broad_tier_only() -> None:
     assert found.fts_query_all(titles=True) == '{title} : ("рмис") AND {title} : ("глюкометр")'
     assert found.rows_any() == 3
     assert plan("рмис", vocab, Glossary([])).fts_query() == '"рмис"'
+
+
+def test_a_match_through_a_common_relative_counts_its_own_rarity() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import plan
+
+    # «оформить» is rare as typed, but its noun «оформление» is in half the catalog
+    vocab = Vocabulary({"оформ": 1, "оформлен": 50, "инвалидн": 2}, 100)
+    (word, _) = plan("оформить инвалидность", vocab, Glossary([])).groups
+    idf = {a.term: a.idf for a in word.alternatives}
+    assert idf["оформлен"] < idf["оформ"] == word.idf
+
+
+async def test_words_naming_a_kind_prefer_that_kind_and_are_not_the_topic(db: Database) -> None:
+    repo = CatalogRepo(db)
+    faq = await repo.create(material("Иммунизация: частые вопросы", 1, kind=Kind.FAQ))
+    manual = await repo.create(material("Иммунизация: руководство", 2, kind=Kind.MANUAL))
+    await repo.create(material("ЦАМИ: частые вопросы", 3, kind=Kind.FAQ))
+    await repo.create(material("Регистратура: ответы на частые вопросы", 4, kind=Kind.FAQ))
+    assert (await repo.search("иммунизация частые вопросы")).ids == [faq, manual]
+    assert (await repo.search("иммунизация руководство")).ids == [manual, faq]
+    # a kind asked alone is what is asked for
+    assert len((await repo.search("частые вопросы")).ids) == 3
+
+
+def test_a_problem_lifts_an_answer_as_much_as_it_is_about_the_situation() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import PROBLEM_MARK, Candidate, plan, rank
+
+    vocab = Vocabulary({"техподдержк": 5, "парол": 5, "звонк": 2}, 100)
+    asked = plan("почему звонки техподдержки пароль", vocab, Glossary([]))
+    assert asked.problem
+
+    def score(kind: str, title: str) -> float:
+        cand = Candidate(1, title, "", PROBLEM_MARK, 0, "2024-01-01", kind)
+        (ranked,) = rank(asked, [cand])
+        return ranked.score
+
+    everything = "звонк техподдержк парол"
+    assert score("faq", everything) / score("video", everything) > 1.25
+    # a FAQ that shares one word of the situation is lifted a little only
+    assert score("faq", "техподдержк") / score("video", "техподдержк") < 1.15
+
+
+def test_function_words_of_a_question_are_no_topic() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import plan
+
+    vocab = Vocabulary({"передач": 9, "отправк": 3, "друг": 4, "отделен": 5, "записа": 2}, 20)
+    found = plan("что проверить перед отправкой в другое отделение", vocab, Glossary([]))
+    # «перед» is a preposition, not the stem of «передача»; «другое» says nothing of the topic
+    assert [g.text for g in found.groups] == ["проверить", "отправкой", "отделение"]
+    assert plan("нельзя записать пациента", vocab, Glossary([])).problem
+
+
+def test_words_asked_together_and_found_together_rank_first() -> None:
+    from catalog.glossary import Glossary
+    from catalog.search import Candidate, plan, rank
+
+    vocab = Vocabulary({"подписан": 5, "приказ": 5, "документ": 9, "кадр": 4}, 100)
+    asked = plan("подписание приказов", vocab, Glossary([]))
+    apart = Candidate(1, "", "", "подписан документ кадр приказ", 9, "2025-01-01")
+    together = Candidate(2, "", "", "документ подписан приказ кадр", 0, "2020-01-01")
+    # the more popular and newer one would win a tie
+    assert [r.id for r in rank(asked, [apart, together])] == [2, 1]

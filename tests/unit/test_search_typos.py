@@ -81,3 +81,9 @@ def test_a_real_word_the_index_lacks_is_not_corrected_into_another() -> None:
     assert found.corrected is None
     # a misspelt word still is
     assert plan("перенесьти", vocab, Glossary([])).corrected == "перенест"
+
+
+def test_a_three_letter_word_is_no_typo_target_but_for_a_doubled_letter() -> None:
+    vocab = Vocabulary({"сэмд": 4, "сем": 6, "элн": 9}, 20)
+    assert [t for t, _ in vocab.corrections("семд")] == ["сэмд"]
+    assert [t for t, _ in vocab.corrections("элнн")] == ["элн"]
