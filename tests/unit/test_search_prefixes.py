@@ -90,4 +90,4 @@ async def test_a_prefix_with_few_completions_stands_for_their_concepts(db: Datab
         for n, t in enumerate(("Прививки и их учёт", "Иммунизация детей", "Привязка сертификата"))
     ]
     # «привив» completes to «прививк», whose concept finds «иммунизация»
-    assert (await repo.search("привив")).ids == ids[:2]
+    assert (await repo.search("привив")).ids == tuple(ids[:2])
