@@ -50,9 +50,6 @@ class Slot:
     start: time = time(8, 38)
     minutes: int = 60
 
-    def describe(self) -> str:
-        return f"{WEEKDAY_NAMES[self.weekday]}, {self.start:%H:%M}"
-
 
 # -- non-working days ----------------------------------------------------------------------
 #
@@ -179,14 +176,6 @@ class Offset:
         if self.at is not None:
             return datetime.combine(day - timedelta(days=self.days), self.at, tzinfo=tz)
         return starts_at(slot, day, tz) - timedelta(minutes=self.minutes)
-
-    def describe(self) -> str:
-        if self.at is not None:
-            when = {0: "в тот же день", 1: "накануне"}.get(self.days, f"за {self.days} дн.")
-            return f"{when} в {self.at:%H:%M}"
-        if self.minutes % 60 == 0:
-            return f"за {self.minutes // 60} ч до начала"
-        return f"за {self.minutes} мин до начала"
 
 
 DEFAULT_OFFSETS = (Offset(days=1, at=time(15, 0)), Offset(minutes=30))
