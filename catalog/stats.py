@@ -170,10 +170,13 @@ class Period:
     def label(self) -> str:
         if self.kind is PeriodKind.MONTH:
             return f"{_MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        # «4 квартал», «2025 год»: ordinals, which agree with nothing.
         if self.kind is PeriodKind.QUARTER:
-            return f"{(self.start.month - 1) // 3 + 1} квартал {self.start.year}"
+            quarter = (self.start.month - 1) // 3 + 1
+            return f"{quarter} квартал {self.start.year}"
         if self.kind is PeriodKind.YEAR:
-            return f"{self.start.year} год"
+            year = self.start.year
+            return f"{year} год"
         return f"{self.start:%d.%m.%Y} – {self.end:%d.%m.%Y}"
 
     @property

@@ -15,7 +15,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
 
 from bot.deeplinks import DeepLink, Route
-from bot.filters import PRIVATE
+from bot.filters import GROUPS, PRIVATE
 from bot.forms import open_form
 from bot.middlewares import RequireRole
 from bot.scheduler import Scheduler
@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 
 async def cmd_vks(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
     await open_form(dialog_manager, state, VksCard.choosing_date)
+
+
+async def cmd_vks_in_group(message: Message) -> None:
+    """The card is a form, and forms live in private chats: say so rather than stay silent."""
+    await message.reply(texts.IN_GROUP)
 
 
 async def cmd_vksslot(
@@ -105,6 +110,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_ics_link, CommandStart(deep_link=True), DeepLink(Route.ICS), PRIVATE)
     router.callback_query.register(on_attend, VksCallback.filter(F.action == VksAction.ATTEND))
+    router.message.register(cmd_vks_in_group, Command("vks", "vksslot", "vksremind"), GROUPS)
 
     methodologists = Router(name=f"{__name__}.methodologists")
     gate = RequireRole(Role.METHODOLOGIST)

@@ -26,7 +26,7 @@ from storage.db import Database
 from storage.users import Role, UserRepo
 from storage.vks import VksRepo
 from tests.conftest import RunningBot, button_data, button_texts, make_settings
-from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, message, sticker
+from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, group_chat, message, sticker
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
 from tests.unit.test_stats import png_size
 
@@ -364,6 +364,19 @@ async def test_custom_period_survives_a_restart(server: FakeTelegram, tmp_path: 
         await running.stop()
 
 
+async def test_stats_asked_in_a_group_is_answered_with_where_to_ask(
+    running: RunningBot,
+) -> None:
+    await seed(running)
+    group = group_chat(-1001777, "Методисты")
+    answer = await running.push_and_wait("message", message(ADMIN, "/stats", chat=group), -1001777)
+    assert answer.params["text"] == texts.IN_GROUP
+    # No figures in the group.
+    assert not any(
+        "Скачиваний" in m.get("text", "") for m in running.server.chat_messages(-1001777)
+    )
+
+
 async def test_forged_period_buttons_are_refused(running: RunningBot) -> None:
     await running.say(ADMIN, "/stats")
     shown = running.server.chat_messages(ADMIN.id)[-1]
@@ -466,6 +479,31 @@ async def test_a_person_redraws_charts_and_exports_within_their_budget(
         answer = await click(running, ADMIN, texts.BTN_EXPORT)
         assert answer.params.get("text") == texts.EXPORT_WORKING
         await wait_until(lambda n=exports: len(running.server.calls_of("sendDocument")) == 3 * n)
+
+
+async def test_exports_keep_the_strict_budget_and_charts_do_not_spend_it(
+    running: RunningBot,
+) -> None:
+    """The export shares the strict budget of every export; a refused one says how long to
+    wait, and charts are still drawn meanwhile."""
+    await seed(running)
+    throttle_of(running).limits = {**throttle_of(running).limits, "heavy": Limit(2, 60.0)}
+    await running.say(ADMIN, "/stats")
+    for exports in (1, 2):
+        answer = await click(running, ADMIN, texts.BTN_EXPORT)
+        assert answer.params.get("text") == texts.EXPORT_WORKING
+        await wait_until(lambda n=exports: len(running.server.calls_of("sendDocument")) == 3 * n)
+    refused = await click(running, ADMIN, texts.BTN_EXPORT)
+    assert refused.params["text"].startswith("Слишком много запросов подряд")
+    assert refused.params["show_alert"] is True
+    await running.quiet()
+    assert len(running.server.calls_of("sendDocument")) == 6
+
+    await click(running, ADMIN, texts.BTN_CHART)
+    await running.quiet()
+    answer = await click(running, ADMIN, texts.BTN_CHART_ALL)
+    assert not answer.params.get("show_alert"), answer.params
+    await wait_until(lambda: len(running.server.calls_of("sendPhoto")) == 1)
 
 
 async def test_a_refused_chart_is_always_answered_visibly(running: RunningBot) -> None:

@@ -600,3 +600,16 @@ async def test_only_methodologists_press_the_card(running: RunningBot) -> None:
     answer = await running.click(METHODIST, texts.BTN_CANCEL_VKS)
     assert answer.params["text"] == ui.REFUSED.format(role="методист")
     assert not (await vks_of(running, day)).cancelled
+
+
+async def test_vks_commands_in_a_group_say_where_the_card_is(running: RunningBot) -> None:
+    await make_methodist(running)
+    group = group_chat(-1001778, "Методисты")
+    for command in ("/vks", "/vksslot чт 10:00"):
+        answer = await running.push_and_wait(
+            "message", message_from(METHODIST, command, chat=group), -1001778
+        )
+        assert answer.params["text"] == texts.IN_GROUP
+    # The slot was not changed from the group.
+    listing = await running.say(METHODIST, "/vks")
+    assert "среда, 08:38" in listing.params["text"]
