@@ -204,7 +204,7 @@ def card(
     lines.append(f"Спикер: {escape(vks.speaker) if vks.speaker else '—'}")
     shown = ", ".join(escape(shorten(d, 40)) for d in directions) or "все активные чаты"
     lines.append(f"Кому: {shown}")
-    lines.append(f"Будут участвовать: {attending}")
+    lines.append(f"Будут участвовать: {counted(attending, 'человек', 'человека', 'человек')}")
     if recording is not None:
         lines.append(f"Запись: материал №{recording}")
     if reminders:

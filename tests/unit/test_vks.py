@@ -90,6 +90,11 @@ def test_counts_in_the_vks_texts_agree_from_0_to_200() -> None:
         length = _form(n, "минуты", "минут", "минут")  # «до 21 минуты», «до 60 минут»
         post = texts.announcement(VksDate(DAY, topic="Т"), Slot(2, time(8, 38), n), start, start)
         assert f"Длительность: до {n} {length}." in post
+        card = texts.card(
+            DAY, slot, VksDate(DAY), directions=[], holiday=None, attending=n, reminders=[],
+            recording=None,
+        )  # fmt: skip
+        assert f"Будут участвовать: {n} {_form(n, 'человек', 'человека', 'человек')}" in card
     assert texts.describe_offset(Offset(days=1, at=time(15))) == "накануне в 15:00"
     assert texts.describe_offset(Offset(days=0, at=time(8))) == "в тот же день в 08:00"
 
