@@ -39,9 +39,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import reports  # noqa: E402
 from catalog.model import Kind  # noqa: E402
 from catalog.stats import Method, Period, PeriodKind, period_of  # noqa: E402
+from handlers.stats import service as reports  # noqa: E402
 from storage.catalog import CatalogRepo  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.organisations import OrgRepo  # noqa: E402

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from catalog.schedule import is_holiday
+from catalog.schedule import is_working_day as is_working_day
 from catalog.text import clean
 
 MIN_PARTICIPANTS = 1
@@ -243,13 +243,10 @@ def _one_date(part: str, borrow: date | None, today: date) -> date | None:
 # -- working days -----------------------------------------------------------------------------
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and not is_holiday(day)
-
-
 def add_working_days(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
     """The same time of day ``days`` working days later: weekends and public holidays are not
-    counted, so a request filed on Friday evening with a two-day SLA is due Tuesday evening."""
+    counted (a working Saturday is), so a request filed on Friday evening with a two-day SLA is
+    due Tuesday evening."""
     local = moment.astimezone(tz)
     day = local.date()
     counted = 0

@@ -1,5 +1,6 @@
-"""Calendar logic for the weekly VKS 8.38 and scheduled posts: the slot, public holidays,
-reminder offsets, an .ics invitation and the date-and-time phrases methodologists type.
+"""Calendar logic for the weekly VKS 8.38 and scheduled posts: the slot, non-working days
+(Russia's, from the ``holidays`` package, with the centre's own on top), reminder offsets, an
+.ics invitation (through ``icalendar``) and the date-and-time phrases methodologists type.
 
 Pure Python: times are computed in the configured zone and returned as aware datetimes.
 """
@@ -7,10 +8,12 @@ Pure Python: times are computed in the configured zone and returned as aware dat
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
 from importlib import resources
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
@@ -47,24 +50,97 @@ class Slot:
     start: time = time(8, 38)
     minutes: int = 60
 
-    def describe(self) -> str:
-        return f"{WEEKDAY_NAMES[self.weekday]}, {self.start:%H:%M}"
+
+# -- non-working days ----------------------------------------------------------------------
+#
+# Russia's public holidays and the government's moved days off come from the ``holidays``
+# package, year by year, so the calendar never runs out; ``data/holidays_local.txt`` keeps only
+# what the centre decides on top of it (an extra day off, a working day). The package is
+# imported on the first question, not at start-up (it costs ~0.1 s and ~15 MB), and each year
+# is built once.
+
+LOCAL_DAYS = "holidays_local.txt"
+LOCAL_DAY_OFF = "выходной день учебного центра"
+_LOCAL_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(выходной|рабочий|off|work)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    """One year's non-working weekdays (with their names) and its working weekend days."""
+
+    days_off: Mapping[date, str]
+    working_weekends: frozenset[date]
+
+
+def parse_local_days(text: str) -> dict[date, bool]:
+    """``2027-12-30 выходной`` / ``2027-12-26 рабочий`` lines (``off``/``work`` too; a comment
+    after ``#``) -> {day: is a day off}."""
+    found: dict[date, bool] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        value = " ".join(line.split("#", 1)[0].split()).lower()
+        if not value:
+            continue
+        m = _LOCAL_LINE.match(value)
+        if m is None:
+            raise ValueError(f"{LOCAL_DAYS}, line {number}: «{line.strip()}» is not understood")
+        found[date.fromisoformat(m.group(1))] = m.group(2) in ("выходной", "off")
+    return found
 
 
 @cache
-def holidays() -> frozenset[date]:
-    """Russia's official non-working weekdays shipped in ``data/holidays_ru.txt``."""
-    text = resources.files("catalog.data").joinpath("holidays_ru.txt").read_text("utf-8")
-    found: set[date] = set()
-    for line in text.splitlines():
-        value = line.split("#", 1)[0].strip()
-        if value:
-            found.add(date.fromisoformat(value))
-    return frozenset(found)
+def _local_days() -> Mapping[date, bool]:
+    text = resources.files("catalog.data").joinpath(LOCAL_DAYS).read_text("utf-8")
+    return MappingProxyType(parse_local_days(text))
+
+
+def build_year(year: int, local: Mapping[date, bool]) -> Year:
+    """Russia's calendar of ``year`` with the centre's own days (``local``) applied."""
+    import holidays as library  # the one import, on the first use (see above)
+
+    russia = library.country_holidays("RU", years=year, language="ru")
+    days_off = {d: str(name) for d, name in russia.items() if d.weekday() < 5}
+    working = {d for d in russia.weekend_workdays if d.year == year}
+    for day, off in local.items():
+        if day.year != year:
+            continue
+        if off:
+            working.discard(day)
+            if day.weekday() < 5:
+                days_off.setdefault(day, LOCAL_DAY_OFF)
+        else:
+            days_off.pop(day, None)
+            if day.weekday() >= 5:
+                working.add(day)
+    return Year(MappingProxyType(days_off), frozenset(working))
+
+
+@lru_cache(maxsize=16)
+def year_calendar(year: int) -> Year:
+    """This year's calendar as the bot uses it, built once."""
+    return build_year(year, _local_days())
+
+
+def days_off(year: int) -> frozenset[date]:
+    """The weekdays of ``year`` nobody works: public holidays and the moved days off."""
+    return frozenset(year_calendar(year).days_off)
 
 
 def is_holiday(day: date) -> bool:
-    return day in holidays()
+    """A weekday that is a public holiday or a day off moved onto it."""
+    return day in year_calendar(day.year).days_off
+
+
+def holiday_name(day: date) -> str | None:
+    """«День народного единства», «Выходной (перенесено с 20.02.2027)»; None on other days."""
+    return year_calendar(day.year).days_off.get(day)
+
+
+def is_working_day(day: date) -> bool:
+    """A weekday that is no holiday, or a weekend day the government (or the centre) made a
+    working one, like Saturday 2027-02-20."""
+    if day.weekday() >= 5:
+        return day in year_calendar(day.year).working_weekends
+    return not is_holiday(day)
 
 
 def next_dates(slot: Slot, today: date, count: int) -> list[date]:
@@ -100,14 +176,6 @@ class Offset:
         if self.at is not None:
             return datetime.combine(day - timedelta(days=self.days), self.at, tzinfo=tz)
         return starts_at(slot, day, tz) - timedelta(minutes=self.minutes)
-
-    def describe(self) -> str:
-        if self.at is not None:
-            when = {0: "в тот же день", 1: "накануне"}.get(self.days, f"за {self.days} дн.")
-            return f"{when} в {self.at:%H:%M}"
-        if self.minutes % 60 == 0:
-            return f"за {self.minutes // 60} ч до начала"
-        return f"за {self.minutes} мин до начала"
 
 
 DEFAULT_OFFSETS = (Offset(days=1, at=time(15, 0)), Offset(minutes=30))
@@ -210,26 +278,6 @@ def human_date(day: date) -> str:
 # -- .ics ---------------------------------------------------------------------------------
 
 
-def _ics_escape(value: str) -> str:
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\n", "\\n")
-
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF and a space."""
-    out: list[str] = []
-    current = ""
-    for char in line:
-        limit = 75 if not out else 74
-        if len((current + char).encode()) > limit:
-            out.append(current)
-            current = char
-        else:
-            current += char
-    out.append(current)
-    return [out[0]] + [" " + part for part in out[1:]]
-
-
 def render_ics(
     *,
     uid: str,
@@ -240,35 +288,33 @@ def render_ics(
     url: str | None = None,
     stamp: datetime,
 ) -> bytes:
-    """A one-event calendar file that phones open in their calendar app."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    utc = ZoneInfo("UTC")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//MCT Vologda//Training bot//RU",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"DTSTAMP:{stamp.astimezone(utc):{fmt}}",
-        f"DTSTART:{start.astimezone(utc):{fmt}}",
-        f"DTEND:{(start + timedelta(minutes=minutes)).astimezone(utc):{fmt}}",
-        f"SUMMARY:{_ics_escape(summary)}",
-    ]
+    """A one-event calendar file that phones open in their calendar app.
+
+    Times are written in UTC (``…Z``), so no VTIMEZONE is needed, which some phones reject
+    when it is missing and others misread; the link goes both into URL and into LOCATION,
+    because LOCATION is what phones show; a reminder 15 minutes before."""
+    from icalendar import Alarm, Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//MCT Vologda//Training bot//RU")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", start.astimezone(UTC))
+    event.add("dtend", (start + timedelta(minutes=minutes)).astimezone(UTC))
+    event.add("summary", summary)
     if description:
-        lines.append(f"DESCRIPTION:{_ics_escape(description)}")
+        event.add("description", description)
     if url:
-        lines.append(f"URL:{_ics_escape(url)}")
-        lines.append(f"LOCATION:{_ics_escape(url)}")
-    lines += [
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        "TRIGGER:-PT15M",
-        f"DESCRIPTION:{_ics_escape(summary)}",
-        "END:VALARM",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    folded = [part for line in lines for part in _fold(line)]
-    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
+        event.add("url", url)
+        event.add("location", url)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", timedelta(minutes=-15))
+    alarm.add("description", summary)
+    event.add_component(alarm)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())

@@ -170,10 +170,13 @@ class Period:
     def label(self) -> str:
         if self.kind is PeriodKind.MONTH:
             return f"{_MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        # «4 квартал», «2025 год»: ordinals, which agree with nothing.
         if self.kind is PeriodKind.QUARTER:
-            return f"{(self.start.month - 1) // 3 + 1} квартал {self.start.year}"
+            quarter = (self.start.month - 1) // 3 + 1
+            return f"{quarter} квартал {self.start.year}"
         if self.kind is PeriodKind.YEAR:
-            return f"{self.start.year} год"
+            year = self.start.year
+            return f"{year} год"
         return f"{self.start:%d.%m.%Y} – {self.end:%d.%m.%Y}"
 
     @property
@@ -281,11 +284,44 @@ def week_starts(start: date, end: date) -> list[date]:
     return weeks
 
 
-def chart_weeks(period: Period, minimum: int = 26) -> list[date]:
+def chart_weeks(period: Period, minimum: int = 26, today: date | None = None) -> list[date]:
     """The weeks a trend chart shows: the period's own, but never fewer than ``minimum``
-    ending with it, because a week or a month alone is too few points for a trend."""
-    weeks = week_starts(period.start, period.end)
+    ending with it, because a week or a month alone is too few points for a trend. A period
+    still running (``today`` inside it) ends with the week of ``today``: weeks to come have no
+    downloads yet, and drawn as zeros they would read as a collapse."""
+    end = period.end if today is None else min(period.end, today)
+    if end < period.start:
+        end = period.start
+    weeks = week_starts(period.start, end)
     if len(weeks) < minimum:
         first = weeks[-1] - timedelta(weeks=minimum - 1)
-        weeks = week_starts(first, period.end)
+        weeks = week_starts(first, end)
     return weeks
+
+
+def week_running(monday: date, today: date) -> bool:
+    """The week of ``monday`` has not ended yet (today is one of its days)."""
+    return monday <= today < monday + timedelta(weeks=1)
+
+
+def is_running(period: Period, today: date) -> bool:
+    """``today`` is inside the period and not its last day: the period is not over."""
+    return period.start <= today < period.end
+
+
+def elapsed(period: Period, today: date) -> Period:
+    """The part of the period up to ``today`` (the whole period once it is over)."""
+    if not is_running(period, today):
+        return period
+    return Period(period.kind, period.start, today)
+
+
+def previous_span(period: Period, today: date) -> Period:
+    """What the period is compared with: the previous period of its kind; for a period still
+    running, the same span at the start of the previous one (1–5 December with 1–5 November;
+    1–31 March with the whole of February)."""
+    before = period.shifted(-1)
+    if not is_running(period, today):
+        return before
+    span = (today - period.start).days
+    return Period(before.kind, before.start, min(before.start + timedelta(days=span), before.end))

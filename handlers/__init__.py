@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot import jobs, reports, request_cards
+from bot import jobs, request_cards
 from bot.delivery import Delivery, Renderer
 from bot.scheduler import Planner
 from bot.settings import Settings
@@ -54,6 +54,8 @@ def get_routers() -> list[Router]:
         # its handler even mid-form (bot.forms closes the form, keeping its draft); before
         # the fallback, which takes whatever is left.
         *roles.create_dialogs(),
+        *vks.create_dialogs(),
+        *stats.create_dialogs(),
         fallback.create_router(),
     ]
 
@@ -65,7 +67,7 @@ def renderers(db: Database) -> dict[Render, Renderer]:
         **vks.renderers(db),
         **search.renderers(db),
         Render.PD_HOLD: materials_admin.render_hold,
-        Render.DIGEST: reports.digest_renderer(db),
+        **stats.renderers(db),
         Render.DELIVERY_REPORT: announcements.report_renderer(db),
     }
 
@@ -74,8 +76,8 @@ def planners(settings: Settings, delivery: Delivery) -> list[Planner]:
     """Each feature's scheduled work (bot.scheduler)."""
     tz = settings.tz
     return [
-        jobs.VksPlanner(delivery, tz),
+        vks.planner(delivery, tz),
         jobs.BroadcastPlanner(delivery, tz),
         jobs.RequestPlanner(delivery, tz, settings.request_sla_days, settings.staff_chat_id),
-        jobs.DigestPlanner(delivery, tz, settings.weekly_digest),
+        stats.planner(delivery, tz, settings.weekly_digest),
     ]

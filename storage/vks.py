@@ -133,6 +133,16 @@ class VksRepo:
         )
         return tuple(current)
 
+    async def set_directions(self, day: date, codes: list[str], by: int) -> tuple[str, ...]:
+        """The date's directions become ``codes`` (in that order, once each)."""
+        chosen = tuple(dict.fromkeys(codes))
+        await self._ensure(day, by)
+        await self.db.execute(
+            "UPDATE vks_dates SET directions = ?, updated_by = ?, updated_at = ? WHERE date = ?",
+            ("|".join(chosen), by, self.db.stamp(), day.isoformat()),
+        )
+        return chosen
+
     async def set_cancelled(self, day: date, cancelled: bool, by: int) -> None:
         await self._ensure(day, by)
         await self.db.execute(

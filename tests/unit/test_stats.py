@@ -7,13 +7,13 @@ import csv
 import io
 import struct
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 
-from bot import reports, texts
-from bot.charts import HEIGHT_PX, WIDTH_PX, weekly_chart
+from bot import ui
 from catalog.model import Kind, MaterialInput
 from catalog.requests import Format
 from catalog.stats import (
@@ -21,14 +21,20 @@ from catalog.stats import (
     Period,
     PeriodKind,
     chart_weeks,
+    elapsed,
+    is_running,
     linear_trend,
     parse_period,
     period_of,
+    previous_span,
     sma3,
     sma5,
     smooth,
+    week_running,
     wma5,
 )
+from handlers.stats import service, texts
+from handlers.stats.charts import HEIGHT_PX, WIDTH_PX, weekly_chart
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.requests import SessionInput, SessionRepo
@@ -313,17 +319,17 @@ async def test_training_accounting_and_coverage(db: Database) -> None:
 
 async def test_views_show_the_numbers_and_the_training_report(db: Database) -> None:
     await known_set(db)
-    downloads = await reports.view(db, MSK, NOVEMBER, "d")
+    downloads = await service.view(db, MSK, NOVEMBER, "d")
     assert "📥 Скачиваний: <b>4</b> (было 1, +300 %)" in downloads
     assert "1. Памятка по ЭЛН — 3" in downloads
     assert "• инлайн — 1" in downloads
     assert "Ни разу не скачали: 1" in downloads
-    failed = await reports.view(db, MSK, NOVEMBER, "s")
+    failed = await service.view(db, MSK, NOVEMBER, "s")
     assert "1. «больничный лист» — 3 раза, 2 чел." in failed
     assert "Искали и не нашли</b>: 4 запроса" in failed
-    never = await reports.view(db, MSK, NOVEMBER, "n")
+    never = await service.view(db, MSK, NOVEMBER, "n")
     assert "• Инструкция по кадрам" in never
-    training = await reports.view(db, MSK, NOVEMBER, "t")
+    training = await service.view(db, MSK, NOVEMBER, "t")
     assert "Проведено занятий: <b>4</b>" in training
     assert "Обучено: <b>65</b> чел." in training
     assert "Ждут итогов: 1" in training
@@ -336,11 +342,11 @@ async def test_views_show_the_numbers_and_the_training_report(db: Database) -> N
 async def test_empty_period_says_no_data_everywhere(db: Database) -> None:
     await known_set(db)
     empty = Period(PeriodKind.MONTH, date(2024, 3, 1), date(2024, 3, 31))
-    assert texts.STATS_NO_DATA in await reports.view(db, MSK, empty, "d")
-    assert texts.STATS_NO_FAILED in await reports.view(db, MSK, empty, "s")
-    assert texts.STATS_NO_TRAINING in await reports.view(db, MSK, empty, "t")
-    assert await reports.chart(db, MSK, empty, "", Method.SMA3) is None
-    assert await reports.export(db, MSK, empty) is None
+    assert texts.NO_DATA in await service.view(db, MSK, empty, "d")
+    assert texts.NO_FAILED in await service.view(db, MSK, empty, "s")
+    assert texts.NO_TRAINING in await service.view(db, MSK, empty, "t")
+    assert await service.chart(db, MSK, empty, "", Method.SMA3) is None
+    assert await service.export(db, MSK, empty) is None
 
 
 # -- pictures and workbooks -------------------------------------------------------------------
@@ -367,51 +373,51 @@ def test_chart_is_a_png_of_the_expected_size() -> None:
 
 async def test_chart_of_a_direction_has_a_caption_with_its_total(db: Database) -> None:
     await known_set(db)
-    found = await reports.chart(db, MSK, NOVEMBER, "eln", Method.SMA3)
+    found = await service.chart(db, MSK, NOVEMBER, "eln", Method.SMA3)
     assert found is not None
     assert png_size(found.chart.png) == (1200, 675)
     assert "ЭЛН" in found.caption
     assert ": 3 скачивания." in found.caption
-    assert await reports.chart(db, MSK, NOVEMBER, "no_such_topic", Method.SMA3) is None
-    assert await reports.chart(db, MSK, NOVEMBER, "#999", Method.SMA3) is None
+    assert await service.chart(db, MSK, NOVEMBER, "no_such_topic", Method.SMA3) is None
+    assert await service.chart(db, MSK, NOVEMBER, "#999", Method.SMA3) is None
 
 
 async def test_export_workbook_has_its_sheets_headers_and_rows(db: Database) -> None:
     await known_set(db)
-    made = await reports.export(db, MSK, NOVEMBER)
+    made = await service.export(db, MSK, NOVEMBER)
     assert made is not None
     assert (made.downloads, made.sessions, made.truncated) == (4, 5, False)
     book = load_workbook(io.BytesIO(made.xlsx))
     assert book.sheetnames == [
-        texts.REPORT_SHEET_SUMMARY,
-        texts.REPORT_SHEET_ORGS,
-        texts.REPORT_SHEET_DOWNLOADS,
-        texts.REPORT_SHEET_SESSIONS,
+        texts.SHEET_SUMMARY,
+        texts.SHEET_ORGS,
+        texts.SHEET_DOWNLOADS,
+        texts.SHEET_SESSIONS,
     ]
-    raw = book[texts.REPORT_SHEET_DOWNLOADS]
-    assert [c.value for c in raw[1]] == list(texts.REPORT_DOWNLOADS_HEADER)
+    raw = book[texts.SHEET_DOWNLOADS]
+    assert [c.value for c in raw[1]] == list(texts.DOWNLOADS_HEADER)
     assert raw.max_row == 1 + 4
     assert raw.freeze_panes == "A2"
     assert raw["A2"].value == datetime(2026, 11, 1, 0, 30)  # a date, in Moscow time
     assert raw["F2"].value == texts.CHANNEL_TITLES["private"]
     assert raw.column_dimensions["C"].width >= len("Памятка по ЭЛН")
-    summary = book[texts.REPORT_SHEET_SUMMARY]
-    assert [c.value for c in summary[1]] == list(texts.REPORT_SUMMARY_HEADER)
+    summary = book[texts.SHEET_SUMMARY]
+    assert [c.value for c in summary[1]] == list(texts.SUMMARY_HEADER)
     rows = {(r[0], r[1]): r[2] for r in summary.iter_rows(min_row=2, values_only=True)}
     assert rows[("Скачивания", "Всего")] == 4
     assert rows[("Период", "С")] == datetime(2026, 11, 1)
     assert rows[("Обучение", "Обучено, чел.")] == 65
     assert rows[("Искали и не нашли", "больничный лист")] == 3
-    orgs = book[texts.REPORT_SHEET_ORGS]
-    assert [c.value for c in orgs[1]] == list(texts.REPORT_ORGS_HEADER)
+    orgs = book[texts.SHEET_ORGS]
+    assert [c.value for c in orgs[1]] == list(texts.ORGS_HEADER)
     assert [r for r in orgs.iter_rows(min_row=2, values_only=True)] == [
         ("ЦРБ-1", 2, 30, 6, 100, 30),
         ("ЦРБ-2", 1, 10, 2, 50, 20),
         ("ЦРБ-3", 0, 0, 0, 80, 0),
     ]
-    assert book[texts.REPORT_SHEET_SESSIONS].max_row == 1 + 5
+    assert book[texts.SHEET_SESSIONS].max_row == 1 + 5
     downloads_csv = list(csv.reader(io.StringIO(made.downloads_csv.decode("utf-8-sig"))))
-    assert downloads_csv[0] == list(texts.REPORT_DOWNLOADS_HEADER)
+    assert downloads_csv[0] == list(texts.DOWNLOADS_HEADER)
     assert len(downloads_csv) == 5
 
 
@@ -421,4 +427,161 @@ async def test_export_workbook_has_its_sheets_headers_and_rows(db: Database) -> 
      (12, "12 запросов"), (21, "21 запрос"), (104, "104 запроса"), (1000, "1\u202f000 запросов")],
 )  # fmt: skip
 def test_counts_take_the_right_russian_form(value: int, expected: str) -> None:
-    assert texts.counted(value, "запрос", "запроса", "запросов") == expected
+    assert ui.counted(value, "запрос", "запроса", "запросов") == expected
+
+
+# -- a period still running -------------------------------------------------------------------
+
+
+def test_a_running_period_is_compared_with_the_same_span_of_the_previous_one() -> None:
+    december = period_of(PeriodKind.MONTH, date(2026, 12, 5))
+    assert is_running(december, date(2026, 12, 5))
+    assert elapsed(december, date(2026, 12, 5)) == Period(
+        PeriodKind.MONTH, date(2026, 12, 1), date(2026, 12, 5)
+    )
+    assert previous_span(december, date(2026, 12, 5)) == Period(
+        PeriodKind.MONTH, date(2026, 11, 1), date(2026, 11, 5)
+    )
+    # 1–31 March against the whole of February, not against 1–3 March.
+    march = period_of(PeriodKind.MONTH, date(2027, 3, 30))
+    assert previous_span(march, date(2027, 3, 30)) == Period(
+        PeriodKind.MONTH, date(2027, 2, 1), date(2027, 2, 28)
+    )
+    # A week: Monday to Wednesday against the last Monday to Wednesday.
+    week = period_of(PeriodKind.WEEK, date(2026, 12, 2))
+    assert previous_span(week, date(2026, 12, 2)) == Period(
+        PeriodKind.WEEK, date(2026, 11, 23), date(2026, 11, 25)
+    )
+    # Over: the whole previous period; its last day counts as over only when it is gone.
+    assert previous_span(NOVEMBER, date(2026, 12, 5)) == NOVEMBER.shifted(-1)
+    assert not is_running(NOVEMBER, date(2026, 11, 30))
+    assert elapsed(NOVEMBER, date(2026, 11, 30)) == NOVEMBER
+    custom = Period(PeriodKind.CUSTOM, date(2026, 11, 21), date(2026, 12, 10))
+    assert previous_span(custom, date(2026, 11, 25)) == Period(
+        PeriodKind.CUSTOM, date(2026, 11, 1), date(2026, 11, 5)
+    )
+
+
+def test_chart_weeks_of_a_running_period_end_with_the_week_of_today() -> None:
+    december = period_of(PeriodKind.MONTH, date(2026, 12, 3))
+    weeks = chart_weeks(december, today=date(2026, 12, 3))
+    assert weeks[-1] == date(2026, 11, 30)  # the week of 3 December
+    assert len(weeks) == 26
+    assert all(w <= date(2026, 12, 3) for w in weeks)
+    assert week_running(weeks[-1], date(2026, 12, 3))
+    assert not week_running(date(2026, 11, 23), date(2026, 12, 3))
+    # A long running period: its own weeks, none to come.
+    year = period_of(PeriodKind.YEAR, date(2026, 12, 3))
+    weeks = chart_weeks(year, today=date(2026, 12, 3))
+    assert weeks[0] == date(2025, 12, 29) and weeks[-1] == date(2026, 11, 30)  # noqa: PT018
+    # A period that is over is drawn whole.
+    assert chart_weeks(NOVEMBER, today=date(2026, 12, 3)) == chart_weeks(NOVEMBER)
+
+
+def test_a_running_week_is_drawn_apart_and_fitted_to_nothing() -> None:
+    weeks = [date(2026, 6, 1) + timedelta(weeks=i) for i in range(8)]
+    values = [10, 12, 11, 13, 15, 14, 16, 2]  # the last week has just begun
+    drawn = weekly_chart("Весь каталог", weeks, values, Method.SMA3, running=True)
+    assert png_size(drawn.png) == (1200, 675)
+    assert drawn.trend == pytest.approx(linear_trend(values[:-1]))
+    assert drawn.smoothed == pytest.approx(sma3(values[:-1]))
+    over = weekly_chart("Весь каталог", weeks, values, Method.SMA3)
+    assert over.trend == pytest.approx(linear_trend(values))
+
+
+async def _running_month(db: Database) -> int:
+    repo = CatalogRepo(db)
+    await repo.ensure_topics()
+    eln = await repo.create(
+        MaterialInput("Памятка по ЭЛН", Kind.MEMO, ["eln"], url="https://x.example/1")
+    )
+    for moment in (
+        datetime(2026, 11, 2, 10),
+        datetime(2026, 11, 5, 23, 0),
+        datetime(2026, 11, 6, 0, 30),  # after the span compared: not counted
+        datetime(2026, 12, 1, 9),
+        datetime(2026, 12, 3, 9),
+        datetime(2026, 12, 5, 9),
+    ):
+        await add_download(db, eln, 1, "private", utc(moment))
+    return eln
+
+
+async def test_views_and_charts_of_a_running_month(db: Database) -> None:
+    await _running_month(db)
+    december = period_of(PeriodKind.MONTH, date(2026, 12, 5))
+    text = await service.view(db, MSK, december, "d", today=date(2026, 12, 5))
+    assert "📥 Скачиваний: <b>3</b> (за 01.11–05.11 было 2, +50 %)" in text
+    assert "01.12.2026 – 31.12.2026; период ещё идёт, данные по 05.12.2026" in text
+    # Once it is over, the whole of November is the comparison.
+    over = await service.view(db, MSK, december, "d", today=date(2027, 1, 10))
+    assert "📥 Скачиваний: <b>3</b> (было 3, +0 %)" in over
+    assert "ещё идёт" not in over
+
+    found = await service.chart(db, MSK, december, "", Method.SMA3, date(2026, 12, 5))
+    assert found is not None
+    assert "08.06.2026 – 05.12.2026: 6 скачиваний." in found.caption
+    assert "Последняя неделя ещё идёт" in found.caption
+    # 26 weeks, the last one running: the lines are fitted to the 25 before it.
+    assert len(found.chart.trend) == 25
+
+
+# -- how the texts read -----------------------------------------------------------------------
+
+
+def test_long_direction_lists_collapse_and_titles_are_cut_at_a_word() -> None:
+    title = "Памятка & инструкция по оформлению листков нетрудоспособности " * 3
+    topics = [(f"Направление {i}", 20 - i) for i in range(12)]
+    text = texts.downloads_view("Заголовок", 100, 10, 0, "", [(title, 5)], topics, [], [], 0)
+    line = next(x for x in text.split("\n") if x.startswith("1. "))
+    assert line.endswith("… — 5")
+    assert "&amp;" in line
+    cut = ui.html_to_plain(line)[3:].removesuffix(" — 5")
+    assert len(cut) <= 70
+    assert title.startswith(cut.removesuffix("…"))
+    assert cut.removesuffix("…")[-1] != " "
+    for i in range(texts.TOPICS_SHOWN):
+        assert f"• Направление {i} — {20 - i}" in text
+    assert "Направление 8" not in text
+    assert "…и ещё 4 направления: 42 скачивания" in text  # 12 + 11 + 10 + 9
+
+
+def _form(n: int, one: str, few: str, many: str) -> str:
+    """Russian agreement, written out independently of bot.ui."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return few
+    return many
+
+
+@pytest.mark.parametrize(
+    ("phrase", "forms"),
+    [
+        (texts.downloads_word, ("скачивание", "скачивания", "скачиваний")),
+        (texts.queries_word, ("запрос", "запроса", "запросов")),
+        (texts.times_word, ("раз", "раза", "раз")),
+        (texts.materials_word, ("материал", "материала", "материалов")),
+        (texts.directions_word, ("направление", "направления", "направлений")),
+        (texts.events_word, ("событие", "события", "событий")),
+    ],
+)
+def test_every_counted_phrase_agrees_from_0_to_200(phrase: Any, forms: tuple[str, ...]) -> None:
+    for n in range(201):
+        assert phrase(n) == f"{n} {_form(n, *forms)}", n
+    assert phrase(1000) == f"1\u202f000 {forms[2]}"
+
+
+def test_counts_inside_the_stats_texts_agree() -> None:
+    for n in range(201):
+        never = texts.never_view("H", ["x"], n + 1)
+        assert f"Ни разу не скачали</b>: {n + 1} {_form(n + 1, *MATERIALS)}" in never
+        failed = texts.failed_view("H", [("q", n, 1)], n)
+        assert f"{n} {_form(n, *QUERIES)}" in failed
+        assert f"«q» — {n} {_form(n, 'раз', 'раза', 'раз')}, 1 чел." in failed
+        caption = texts.chart_caption("T", "L", n, "", False)
+        assert f"L: {n} {_form(n, 'скачивание', 'скачивания', 'скачиваний')}." in caption
+
+
+MATERIALS = ("материал", "материала", "материалов")
+QUERIES = ("запрос", "запроса", "запросов")

@@ -1,4 +1,8 @@
-"""/stats views, trend charts, exports and the Monday digest, assembled from ``StatsRepo``.
+"""/stats views, trend charts, exports and the Monday digest, assembled from ``StatsRepo``:
+plain async functions that return texts and files, no aiogram types.
+
+A period still running (this month, this week) is read as it is: its numbers are compared
+with the same span of the previous period, and its chart ends with the week of today.
 
 Charts and workbooks are CPU work of a second or more on a big database, so they are made in
 a worker thread: the event loop keeps answering everyone else meanwhile.
@@ -12,15 +16,20 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.types import BufferedInputFile
-
-from bot import texts
-from bot.charts import Chart, weekly_chart
-from bot.delivery import RenderContext, Rendered, Renderer
-from bot.keyboards import digest_kb
 from catalog.importer import to_csv, to_xlsx_book
-from catalog.stats import Method, Period, PeriodKind, chart_weeks, period_of, smooth
-from storage.announcements import Announcement
+from catalog.stats import (
+    Method,
+    Period,
+    PeriodKind,
+    chart_weeks,
+    is_running,
+    period_of,
+    previous_span,
+    smooth,
+    week_running,
+)
+from handlers.stats import texts
+from handlers.stats.charts import Chart, weekly_chart
 from storage.db import Database
 from storage.stats import (
     FAILED_SHOWN,
@@ -32,47 +41,57 @@ from storage.stats import (
     TrainingReport,
 )
 
-# An outbox row whose content.buttons starts with this is a digest: the engine draws its chart.
 # МО listed in the message; the rest are in the export.
 ORGS_SHOWN = 15
 FAILED_IN_EXPORT = 500
+SECTIONS = frozenset(texts.BTN_SECTIONS)
 
 
-def heading(period: Period) -> str:
-    return texts.stats_heading(period.label, texts.period_dates(period.start, period.end))
+def heading(period: Period, today: date | None = None) -> str:
+    running = today is not None and is_running(period, today)
+    dates = texts.period_dates(period.start, period.end)
+    return texts.heading(period.label, dates, through=today if running else None)
 
 
-async def view(db: Database, tz: ZoneInfo, period: Period, section: str) -> str:
-    """The text of one /stats section for the period, or a polite "no data"."""
+async def view(
+    db: Database, tz: ZoneInfo, period: Period, section: str, today: date | None = None
+) -> str:
+    """The text of one /stats section for the period, or a polite "no data". ``today`` tells
+    a period still running from one that is over."""
+    head = heading(period, today)
     async with StatsRepo.open(db, tz) as stats:
         if section == "s":
             failed = await stats.failed_searches(period, limit=None)
             if not failed:
-                return f"{heading(period)}\n\n{texts.STATS_NO_FAILED}"
+                return f"{head}\n\n{texts.NO_FAILED}"
             total = sum(f.count for f in failed)
             rows = [(f.query, f.count, f.users) for f in failed[:FAILED_SHOWN]]
-            return texts.stats_failed(heading(period), rows, total)
+            return texts.failed_view(head, rows, total)
         if section == "t":
-            return await _training_view(stats, period)
+            return await _training_view(stats, period, head)
         if section == "n":
             never = await stats.never_downloaded(period)
             if not never:
-                return f"{heading(period)}\n\n{texts.STATS_NO_NEVER}"
+                return f"{head}\n\n{texts.NO_NEVER}"
             titles = [c.title for c in never[:NEVER_SHOWN]]
-            return texts.stats_never(heading(period), titles, len(never))
+            return texts.never_view(head, titles, len(never))
         report = await stats.downloads(period)
         if report.empty:
-            return f"{heading(period)}\n\n{texts.STATS_NO_DATA}"
-        previous, _ = await stats.totals(period.shifted(-1))
-        return _downloads_text(heading(period), report, previous)
+            return f"{head}\n\n{texts.NO_DATA}"
+        before = previous_span(period, today) if today is not None else period.shifted(-1)
+        previous, _ = await stats.totals(before)
+    running = today is not None and is_running(period, today)
+    span = texts.short_span(before.start, before.end) if running else ""
+    return _downloads_text(head, report, previous, span)
 
 
-def _downloads_text(head: str, report: DownloadReport, previous: int) -> str:
-    return texts.stats_downloads(
+def _downloads_text(head: str, report: DownloadReport, previous: int, span: str) -> str:
+    return texts.downloads_view(
         head,
         report.total,
         report.users,
         previous,
+        span,
         [(c.title, c.count) for c in report.top],
         [(c.title, c.count) for c in report.by_topic],
         [(c.title, c.count) for c in report.by_kind],
@@ -81,15 +100,15 @@ def _downloads_text(head: str, report: DownloadReport, previous: int) -> str:
     )
 
 
-async def _training_view(stats: StatsRepo, period: Period) -> str:
+async def _training_view(stats: StatsRepo, period: Period, head: str) -> str:
     report = await stats.training(period)
     if report.empty:
-        return f"{heading(period)}\n\n{texts.STATS_NO_TRAINING}"
+        return f"{head}\n\n{texts.NO_TRAINING}"
     years, smoothed, note = await _coverage_years(stats, period)
     trained = [o for o in report.by_org if o.sessions]
     shown = trained[:ORGS_SHOWN]
-    return texts.stats_training(
-        heading(period),
+    return texts.training_view(
+        head,
         report.sessions,
         report.people,
         report.hours,
@@ -139,13 +158,19 @@ async def scope_title(db: Database, tz: ZoneInfo, scope: str) -> str | None:
 
 
 async def chart(
-    db: Database, tz: ZoneInfo, period: Period, scope: str, method: Method
+    db: Database,
+    tz: ZoneInfo,
+    period: Period,
+    scope: str,
+    method: Method,
+    today: date | None = None,
 ) -> ChartView | None:
-    """The weekly chart for the scope, or None when those weeks had no downloads at all."""
+    """The weekly chart for the scope, or None when those weeks had no downloads at all. It
+    ends with the week of ``today`` when the period is still running."""
     title = await scope_title(db, tz, scope)
     if title is None:
         return None
-    weeks = chart_weeks(period)
+    weeks = chart_weeks(period, today=today)
     async with StatsRepo.open(db, tz) as stats:
         if scope.startswith("#"):
             values = await stats.weekly(weeks, material_id=int(scope[1:]))
@@ -155,9 +180,13 @@ async def chart(
             values = await stats.weekly(weeks)
     if not any(values):
         return None
-    drawn = await asyncio.to_thread(weekly_chart, title, weeks, values, method)
-    label = texts.period_dates(weeks[0], weeks[-1] + timedelta(days=6))
-    return ChartView(drawn, texts.chart_caption(title, label, sum(values), drawn.note))
+    running = today is not None and week_running(weeks[-1], today)
+    drawn = await asyncio.to_thread(weekly_chart, title, weeks, values, method, running=running)
+    last = weeks[-1] + timedelta(days=6)
+    if today is not None:
+        last = min(last, today)
+    label = texts.period_dates(weeks[0], last)
+    return ChartView(drawn, texts.chart_caption(title, label, sum(values), drawn.note, running))
 
 
 # -- exports ----------------------------------------------------------------------------------
@@ -188,18 +217,18 @@ async def export(db: Database, tz: ZoneInfo, period: Period) -> Export | None:
     truncated = len(raw) > MAX_RAW_ROWS
     raw = raw[:MAX_RAW_ROWS]
     summary = _summary_rows(period, report, training, failed_rows(failed), years, smoothed)
-    orgs = [list(texts.REPORT_ORGS_HEADER)] + [
+    orgs = [list(texts.ORGS_HEADER)] + [
         [o.title, o.sessions, o.people, o.hours, o.staff, _rounded(o.coverage)]
         for o in training.by_org
     ]
-    downloads = [list(texts.REPORT_DOWNLOADS_HEADER)] + [
+    downloads = [list(texts.DOWNLOADS_HEADER)] + [
         [*r[:5], texts.CHANNEL_TITLES.get(r[5], r[5])] for r in raw
     ]
     sheets: list[tuple[str, list[list[Any]]]] = [
-        (texts.REPORT_SHEET_SUMMARY, summary),
-        (texts.REPORT_SHEET_ORGS, orgs),
-        (texts.REPORT_SHEET_DOWNLOADS, downloads),
-        (texts.REPORT_SHEET_SESSIONS, [list(texts.REPORT_SESSIONS_HEADER), *sessions]),
+        (texts.SHEET_SUMMARY, summary),
+        (texts.SHEET_ORGS, orgs),
+        (texts.SHEET_DOWNLOADS, downloads),
+        (texts.SHEET_SESSIONS, [list(texts.SESSIONS_HEADER), *sessions]),
     ]
     xlsx, summary_csv, downloads_csv = await asyncio.to_thread(
         lambda: (to_xlsx_book(sheets), to_csv(summary), to_csv(downloads))
@@ -223,7 +252,7 @@ def _summary_rows(
     years: list[tuple[int, float]],
     smoothed: list[float] | None,
 ) -> list[list[Any]]:
-    rows: list[list[Any]] = [list(texts.REPORT_SUMMARY_HEADER)]
+    rows: list[list[Any]] = [list(texts.SUMMARY_HEADER)]
     rows += [["Период", "С", period.start], ["Период", "По", period.end]]
     rows += [["Скачивания", "Всего", report.total], ["Скачивания", "Людей", report.users]]
     rows += [["Топ-10 материалов", c.title, c.count] for c in report.top]
@@ -263,6 +292,10 @@ def last_week(today: date) -> Period:
     return period_of(PeriodKind.WEEK, today - timedelta(weeks=1))
 
 
+def week_of(monday: date) -> Period:
+    return period_of(PeriodKind.WEEK, monday)
+
+
 async def digest_caption(db: Database, tz: ZoneInfo, week: Period) -> str:
     async with StatsRepo.open(db, tz) as stats:
         report = await stats.downloads(week)
@@ -281,29 +314,6 @@ async def digest_caption(db: Database, tz: ZoneInfo, week: Period) -> str:
     )
 
 
-async def digest_chart(db: Database, tz: ZoneInfo, week: Period) -> bytes | None:
-    found = await chart(db, tz, week, "", Method.SMA3)
+async def digest_chart(db: Database, tz: ZoneInfo, week: Period, today: date) -> bytes | None:
+    found = await chart(db, tz, week, "", Method.SMA3, today)
     return found.chart.png if found else None
-
-
-def digest_renderer(db: Database) -> Renderer:
-    async def render(announcement: Announcement, ctx: RenderContext) -> Rendered:
-        """The digest's caption with its chart, drawn and uploaded once for all the admins."""
-        content = announcement.content
-        key = f"digest:{announcement.id}"
-        uploaded = ctx.uploaded.get(key)
-        if uploaded is not None:
-            return Rendered(content.text, digest_kb(), photo=uploaded)
-        week = date.fromisoformat(content.ref)
-        png = await digest_chart(db, ctx.tz, period_of_week(week))
-        if png is None:
-            # Half a year without a download: a chart of zeros says nothing.
-            return Rendered(content.text, digest_kb())
-        photo = BufferedInputFile(png, f"digest-{week.isoformat()}.png")
-        return Rendered(content.text, digest_kb(), photo=photo, upload_key=key)
-
-    return render
-
-
-def period_of_week(monday: date) -> Period:
-    return period_of(PeriodKind.WEEK, monday)
