@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 # An export keeps the strict budget of every export ("heavy"); charts have a kind of their
 # own, so redrawing a few charts (a third of a second each, one at a time per person: Desk)
-# never uses up the export. Until bot.middlewares.LIMITS names "chart", it gets "default".
+# never uses up the export.
 CHART = {THROTTLE_FLAG: "chart"}
 EXPORT = {THROTTLE_FLAG: "heavy"}
 
