@@ -14,13 +14,12 @@ from handlers import (
     chats,
     fallback,
     inline,
-    materials_admin,
+    materials,
     requests,
     review,
     roles,
     start,
     stats,
-    topics_admin,
     vks,
 )
 from storage.announcements import Render
@@ -42,14 +41,14 @@ def get_routers() -> list[Router]:
         inline.create_router(),
         start.create_router(),
         roles.create_router(),
-        topics_admin.create_router(),
         chats.create_router(),
         vks.create_router(),
         announcements.create_router(),
-        materials_admin.create_router(),
+        materials.create_router(),
         requests.create_router(),
         review.create_router(),
         stats.create_router(),
+        *materials.create_dialogs(),
         fallback.create_router(),
     ]
 
@@ -60,7 +59,7 @@ def renderers(db: Database) -> dict[Render, Renderer]:
         **request_cards.renderers(db),
         **vks.renderers(db),
         Render.MATERIAL_LINK: catalog.render_material_link,
-        Render.PD_HOLD: materials_admin.render_hold,
+        **materials.renderers(db),
         Render.DIGEST: reports.digest_renderer(db),
         Render.DELIVERY_REPORT: announcements.report_renderer(db),
     }
