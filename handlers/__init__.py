@@ -9,7 +9,7 @@ from bot.delivery import Delivery, Renderer
 from bot.scheduler import Planner
 from bot.settings import Settings
 from handlers import (
-    announcements,
+    broadcasts,
     catalog,
     chats,
     fallback,
@@ -43,12 +43,13 @@ def get_routers() -> list[Router]:
         roles.create_router(),
         chats.create_router(),
         vks.create_router(),
-        announcements.create_router(),
+        broadcasts.create_router(),
         materials.create_router(),
         requests.create_router(),
         review.create_router(),
         stats.create_router(),
         *materials.create_dialogs(),
+        *broadcasts.create_dialogs(),
         fallback.create_router(),
     ]
 
@@ -61,7 +62,7 @@ def renderers(db: Database) -> dict[Render, Renderer]:
         Render.MATERIAL_LINK: catalog.render_material_link,
         **materials.renderers(db),
         Render.DIGEST: reports.digest_renderer(db),
-        Render.DELIVERY_REPORT: announcements.report_renderer(db),
+        **broadcasts.renderers(db),
     }
 
 
