@@ -257,28 +257,26 @@ async def back_to_targets(callback: CallbackQuery, button: Button, manager: Dial
     await manager.switch_to(Broadcast.choosing_targets)
 
 
-async def _made_before(manager: DialogManager, ref: str) -> int | None:
-    """The announcement this very form already made, if it did (a press after a crash)."""
+async def _made_before(manager: DialogManager) -> int | None:
+    """The announcement this very form already made, if it did: a second press, or one
+    after a crash between saving it and closing the form."""
+    if manager.dialog_data.get("sent"):
+        return int(manager.dialog_data["sent"])
     db: Database = manager.middleware_data["db"]
     user: UserRecord = manager.middleware_data["user"]
+    ref = _content(manager).ref
     for a in await AnnouncementRepo(db).recent(RECENT_OWN):
         if a.created_by == user.id and a.content.ref == ref:
             return a.id
     return None
 
 
-async def _create(manager: DialogManager, scheduled_at: str | None) -> tuple[int, int] | None:
-    """The announcement, once per form: None if it was made already."""
-    if manager.dialog_data.get("sent"):
-        return None
-    content = _content(manager)
-    if await _made_before(manager, content.ref) is not None:
-        return None
+async def _create(manager: DialogManager, scheduled_at: str | None) -> tuple[int, int]:
     db: Database = manager.middleware_data["db"]
     user: UserRecord = manager.middleware_data["user"]
     created = await AnnouncementRepo(db).create(
         Kind.BROADCAST,
-        content,
+        _content(manager),
         _targets(manager),
         created_by=user.id,
         pin=bool(manager.dialog_data.get("pin")),
@@ -290,10 +288,11 @@ async def _create(manager: DialogManager, scheduled_at: str | None) -> tuple[int
 
 
 async def send_clicked(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    created = await _create(manager, None)
-    if created is None:
-        _alert(manager, texts.ALREADY_SENT)
+    made = await _made_before(manager)
+    if made is not None:
+        await _close_with(manager, texts.ALREADY_SENT.format(id=made))
         return
+    created = await _create(manager, None)
     delivery: Delivery = manager.middleware_data["delivery"]
     delivery.kick()
     log.info(
@@ -328,10 +327,11 @@ async def time_entered(
     if when <= now or when > now + MAX_AHEAD:
         manager.dialog_data["error"] = texts.TIME_PAST
         return
-    created = await _create(manager, when.astimezone(UTC).isoformat(timespec="seconds"))
-    if created is None:
-        manager.dialog_data["error"] = texts.ALREADY_SENT
+    made = await _made_before(manager)
+    if made is not None:
+        await _close_with(manager, texts.ALREADY_SENT.format(id=made))
         return
+    created = await _create(manager, when.astimezone(UTC).isoformat(timespec="seconds"))
     scheduler: Scheduler = manager.middleware_data["scheduler"]
     await scheduler.rebuild()
     log.info("broadcast %s scheduled by %s for %s", created[0], message.chat.id, when.isoformat())

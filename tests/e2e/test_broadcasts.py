@@ -432,3 +432,32 @@ async def test_sending_twice_sends_once(running: RunningBot) -> None:
     assert texts_in(running.server, -1701).count("Только один раз") == 1
     assert running.db is not None
     assert len(await AnnouncementRepo(running.db).recent(5)) == 1
+
+
+async def test_a_press_after_a_crash_between_saving_and_closing_sends_nothing(
+    running: RunningBot,
+) -> None:
+    """The announcement was written, then the bot died before the form closed: the button is
+    still live, and pressing it finds what its form made instead of sending again."""
+    await make_methodist(running)
+    await add_to_group(running, -1801, "МО")
+    await compose_to_all(running, METHODIST, "Пережили падение")
+    await running.quiet()
+    shown = running.shown(METHODIST)
+    send = button_data(shown["reply_markup"], texts.BTN_SEND_NOW)
+    intent = send.split("\x1d")[0]
+    assert running.db is not None
+    repo = AnnouncementRepo(running.db)
+    made = await repo.create(
+        Kind.BROADCAST,
+        Content(text="Пережили падение", ref=f"form:{intent}"),
+        Targets(all_chats=True),
+        created_by=METHODIST.id,
+    )
+    assert made is not None
+    seen = len(running.server.calls)
+    await running.press(METHODIST, send, shown)
+    closed = await running.server.wait_for("editMessageText", after=seen)
+    assert closed.params["text"] == texts.ALREADY_SENT.format(id=made[0])
+    assert not keyboard(closed)
+    assert len(await repo.recent(5)) == 1
