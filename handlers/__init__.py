@@ -50,6 +50,7 @@ def get_routers() -> list[Router]:
         stats.create_router(),
         *materials.create_dialogs(),
         *broadcasts.create_dialogs(),
+        *chats.create_dialogs(),
         fallback.create_router(),
     ]
 

@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.callbacks import (
-    ChatAction,
-    ChatCallback,
     VksAction,
     VksCallback,
 )
@@ -86,114 +84,6 @@ def scheduler_of(running: RunningBot) -> Scheduler:
     scheduler = running.dp.workflow_data["scheduler"]
     assert isinstance(scheduler, Scheduler)
     return scheduler
-
-
-# -- the registry -----------------------------------------------------------------------------
-
-
-async def test_bot_added_removed_and_migrated_keeps_settings(running: RunningBot) -> None:
-    greeting = await add_to_group(running, -501, "ЛИС — вопросы")
-    assert greeting.params["text"] == texts.CHAT_ADDED
-    assert running.db is not None
-    chats = ChatRepo(running.db)
-    await chats.toggle_binding(-501, 0, "lis")
-
-    # A group upgraded to a supergroup: the service message carries the new id.
-    await running.server.push_update(
-        "message",
-        message(ADMIN, chat=group_chat(-501, "ЛИС — вопросы"), migrate_to_chat_id=-1000501),
-    )
-    moved = None
-    for _ in range(100):
-        if (moved := await chats.get(-1000501)) is not None:
-            break
-        await asyncio.sleep(0.05)
-    assert moved is not None
-    assert moved.bindings == {0: ["lis"]}
-    assert moved.type == "supergroup"
-    assert await chats.get(-501) is None
-
-    # Removed: inactive, and the admins are told.
-    update = bot_membership(
-        ADMIN,
-        group_chat(-1000501, "ЛИС — вопросы"),
-        "kicked",
-        running.server.bot_user,
-        old="member",
-    )
-    told = await running.push_and_wait("my_chat_member", update, ADMIN.id)
-    assert "ЛИС — вопросы" in told.params["text"]
-    assert texts.CHAT_REMOVED_REASON in told.params["text"]
-    gone = await chats.get(-1000501)
-    assert gone is not None
-    assert gone.active is False
-
-    listing = await running.say(ADMIN, "/chats")
-    assert "⛔ <b>ЛИС — вопросы</b>" in listing.params["text"]
-    assert "неактивен" in listing.params["text"]
-
-
-async def test_bind_in_a_group_and_refusal_for_staff(running: RunningBot) -> None:
-    await make_methodist(running)
-    await add_to_group(running, -502, "ЭЛН")
-    chat = group_chat(-502, "ЭЛН")
-
-    refused = await running.push_and_wait("message", message(NURSE, "/bind", chat=chat), -502)
-    assert refused.params["text"] == texts.REFUSED.format(role="методист")
-
-    picker = await running.push_and_wait("message", message(METHODIST, "/bind", chat=chat), -502)
-    assert "чата «ЭЛН»" in picker.params["text"]
-    shown = last(running, -502)
-    seen = len(running.server.calls)
-    await running.press(METHODIST, button_data(shown["reply_markup"], "ЭЛН"), shown)
-    toggled = await running.server.wait_for("editMessageText", after=seen)
-    assert "✅ ЭЛН" in button_texts(toggled.params["reply_markup"])
-
-    # A staff member pressing the same button changes nothing.
-    shown = last(running, -502)
-    answer = await running.press(NURSE, button_data(shown["reply_markup"], "✅ ЭЛН"), shown)
-    assert answer.params["text"] == texts.REFUSED.format(role="методист")
-
-    seen = len(running.server.calls)
-    await running.press(METHODIST, button_data(shown["reply_markup"], texts.BTN_DONE), shown)
-    done = await running.server.wait_for("editMessageText", after=seen)
-    assert "ЭЛН" in done.params["text"]
-    assert running.db is not None
-    bound = await ChatRepo(running.db).get(-502)
-    assert bound is not None
-    assert bound.bindings == {0: ["eln"]}
-
-
-async def test_chats_lists_health_and_welcome_replaces_the_previous(running: RunningBot) -> None:
-    running.server.member_counts[-503] = 41
-    await add_to_group(running, -503, "ЦРБ Тотьма")
-    listing = await running.say(ADMIN, "/chats")
-    assert "✅ <b>ЦРБ Тотьма</b>" in listing.params["text"]
-    assert "участников: 41" in listing.params["text"]
-    assert "последний пост: ещё не было" in listing.params["text"]
-
-    card = await tap(running, ADMIN, "ЦРБ Тотьма")
-    assert texts.BTN_WELCOME in button_texts(card.params["reply_markup"])
-    await tap(running, ADMIN, texts.BTN_WELCOME, method="sendMessage")
-    saved = await running.say(ADMIN, "Правила: <b>без персональных данных</b>")
-    assert saved.params["text"] == texts.WELCOME_SAVED
-
-    chat = group_chat(-503, "ЦРБ Тотьма")
-    joined = message(ADMIN, chat=chat, new_chat_members=[NURSE.as_user()])
-    first = await running.push_and_wait("message", joined, -503)
-    assert "Ольга, добро пожаловать" in first.params["text"]
-    # The user's HTML was escaped when stored, so it shows as text, not as markup.
-    assert "&lt;b&gt;без персональных данных&lt;/b&gt;" in first.params["text"]
-    assert "https://t.me/mct_test_bot" in first.params["text"]
-    first_id = last(running, -503)["message_id"]
-
-    joined = message(ADMIN, chat=chat, new_chat_members=[DOCTOR.as_user()])
-    seen = len(running.server.calls)
-    await running.push_and_wait("message", joined, -503)
-    await running.server.wait_for("deleteMessage", after=seen)
-    assert (-503, first_id) not in running.server.messages
-    welcomes = [t for t in texts_in(running.server, -503) if "добро пожаловать" in t]
-    assert len(welcomes) == 1
 
 
 # -- VKS 8.38 ---------------------------------------------------------------------------------
@@ -358,12 +248,6 @@ async def test_scheduler_jobs_are_built_from_the_database(running: RunningBot) -
     half_hour = sorted(t for k, t in runs.items() if k.startswith("vks:") and k.endswith("m30"))
     local = half_hour[0].astimezone(MSK)
     assert (local.weekday(), local.hour, local.minute) == (3, 9, 30)
-
-
-async def test_forged_chat_button_changes_nothing(running: RunningBot) -> None:
-    forged = ChatCallback(action=ChatAction.TOGGLE, chat_id=-123, topic="eln").pack()
-    answer = await running.press(ADMIN, forged)
-    assert answer.params["text"] == texts.CHAT_GONE
 
 
 async def test_recording_becomes_a_material_and_is_announced(running: RunningBot) -> None:
