@@ -131,7 +131,9 @@ IMPORT_PROGRESS = "⏳ Импорт: обработано {done} из {total}…
 IMPORT_FAILED = "Не удалось прочитать файл: {reason}."
 IMPORT_DONE = "✅ Импорт завершён: новых {created}, обновлено {updated}, с ошибками {bad}."
 IMPORT_PROBLEM = "• строка {row}, {field}: {message}"
-IMPORT_MORE = "…и ещё {count} — исправьте их и загрузите файл снова: верные строки не задвоятся."
+IMPORT_MORE = (
+    "…и ещё {count} с ошибками — исправьте их и загрузите файл снова: верные строки не задвоятся."
+)
 EXPORT_CAPTION = "Каталог на {date}: {count}."
 EXPORT_STATUS_COLUMN = "статус"
 EXPORT_DOWNLOADS_COLUMN = "скачиваний"
@@ -297,7 +299,8 @@ def import_report(
         for r, f, m in shown
     ]
     if len(problems) > len(shown):
-        lines.append(IMPORT_MORE.format(count=ui.number(len(problems) - len(shown))))
+        more = len(problems) - len(shown)
+        lines.append(IMPORT_MORE.format(count=ui.counted(more, "строка", "строки", "строк")))
     return ui.fit(lines)
 
 

@@ -638,3 +638,26 @@ async def test_admin_renames_a_topic_and_search_follows(running: RunningBot) -> 
     assert refused.params["text"] == ui.REFUSED.format(role="администратор")
     found = await running.say(NURSE, "больничные листы")
     assert "ЭЛН по уходу" in found.params["text"]
+
+
+async def test_a_material_from_a_document_is_nine_taps_and_two_messages(
+    running: RunningBot,
+) -> None:
+    """The whole journey from a PDF sent to the bot to the saved card: every step edits the
+    form's one message; the bot sends the form and, at the end, the material's card."""
+    await make_methodist(running)
+    seen = len(running.server.calls)
+    await running.push_and_wait(
+        "message", document(METHODIST, "BQAC-journey", "Памятка_ЭЛН.pdf"), METHODIST.id
+    )
+    captions = [texts.BTN_KEEP, ui.BTN_SKIP, "ЭЛН", ui.BTN_DONE, "Памятка", ui.BTN_DONE]
+    for caption in [*captions, ui.BTN_SKIP, texts.BTN_SAVE]:
+        await tap(running, METHODIST, caption)
+    await running.quiet()
+    calls = [c for c in running.server.calls[seen:] if c.params.get("chat_id") == METHODIST.id]
+    sent = [c for c in calls if c.method in ("sendMessage", "sendDocument")]
+    assert len(sent) == 2
+    assert sent[-1].params["text"].startswith("<b>Памятка ЭЛН</b>")
+    assert all(not c.method.startswith("send") for c in calls if c not in sent)
+    assert running.db is not None
+    assert await CatalogRepo(running.db).by_file_unique_id("uniq-BQAC-journey") is not None
