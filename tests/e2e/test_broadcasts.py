@@ -461,3 +461,28 @@ async def test_a_press_after_a_crash_between_saving_and_closing_sends_nothing(
     assert closed.params["text"] == texts.ALREADY_SENT.format(id=made[0])
     assert not keyboard(closed)
     assert len(await repo.recent(5)) == 1
+
+
+async def test_a_photo_with_a_caption_is_previewed_and_sent_as_a_photo(running: RunningBot) -> None:
+    await make_methodist(running)
+    await add_to_group(running, -1901, "МО")
+    photo = [
+        {"file_id": "AgAC-poster", "file_unique_id": "uniq-poster", "width": 800, "height": 600}
+    ]
+    await running.say(METHODIST, "/broadcast")
+    seen = len(running.server.calls)
+    targets = await answer(running, METHODIST, None, photo=photo, caption="Афиша вебинара")
+    assert "Кому отправить?" in targets.params["text"]
+    await tap(running, METHODIST, texts.BTN_ALL_CHATS)
+    await tap(running, METHODIST, ui.BTN_NEXT, method="sendMessage")
+    preview = await running.server.wait_for("sendPhoto", after=seen)
+    assert preview.params["chat_id"] == METHODIST.id
+    assert preview.params["caption"] == "Афиша вебинара"
+    await running.quiet()
+    seen = len(running.server.calls)
+    await tap(running, METHODIST, texts.BTN_SEND_NOW)
+    posted = await running.server.wait_for(
+        "sendPhoto", lambda c: c.params["chat_id"] == -1901, after=seen
+    )
+    assert posted.params["caption"] == "Афиша вебинара"
+    assert posted.params["photo"] == "AgAC-poster"
