@@ -9,7 +9,6 @@ second press (or one after a crash between saving and closing) finds it and send
 
 from __future__ import annotations
 
-import logging
 from contextlib import suppress
 from datetime import UTC, timedelta
 from operator import itemgetter
@@ -25,23 +24,18 @@ from aiogram_dialog.widgets.kbd import Button, Group, Multiselect, Row, Scrollin
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot import forms, ui
-from bot.delivery import Delivery, Rendered, send_rendered
-from bot.scheduler import Scheduler
+from bot.delivery import Rendered, send_rendered
 from bot.settings import Settings
 from catalog.schedule import parse_when
-from handlers.broadcasts import texts
+from handlers.broadcasts import service, texts
 from handlers.broadcasts.states import Broadcast
-from storage.announcements import AnnouncementRepo, Content, Kind, Targets
+from storage.announcements import AnnouncementRepo, Content, Targets
 from storage.catalog import CatalogRepo
 from storage.chats import ChatRepo
 from storage.db import Database
 from storage.users import Role, UserRecord
 
-log = logging.getLogger(__name__)
-
 MAX_AHEAD = timedelta(days=366)
-# How far back a second «Отправить» looks for the announcement its form already made.
-RECENT_OWN = 50
 
 # -- helpers ---------------------------------------------------------------------------------------
 
@@ -257,48 +251,29 @@ async def back_to_targets(callback: CallbackQuery, button: Button, manager: Dial
     await manager.switch_to(Broadcast.choosing_targets)
 
 
-async def _made_before(manager: DialogManager) -> int | None:
-    """The announcement this very form already made, if it did: a second press, or one
-    after a crash between saving it and closing the form."""
-    if manager.dialog_data.get("sent"):
-        return int(manager.dialog_data["sent"])
-    db: Database = manager.middleware_data["db"]
-    user: UserRecord = manager.middleware_data["user"]
-    ref = _content(manager).ref
-    for a in await AnnouncementRepo(db).recent(RECENT_OWN):
-        if a.created_by == user.id and a.content.ref == ref:
-            return a.id
-    return None
-
-
-async def _create(manager: DialogManager, scheduled_at: str | None) -> tuple[int, int]:
-    db: Database = manager.middleware_data["db"]
-    user: UserRecord = manager.middleware_data["user"]
-    created = await AnnouncementRepo(db).create(
-        Kind.BROADCAST,
+async def _make(manager: DialogManager, scheduled_at: str | None) -> service.Made:
+    middleware = manager.middleware_data
+    user: UserRecord = middleware["user"]
+    made = await service.make(
+        middleware["db"],
+        middleware["delivery"],
+        middleware["scheduler"],
         _content(manager),
         _targets(manager),
-        created_by=user.id,
+        user.id,
         pin=bool(manager.dialog_data.get("pin")),
         scheduled_at=scheduled_at,
     )
-    assert created is not None
-    manager.dialog_data["sent"] = created[0]
-    return created
+    manager.dialog_data["sent"] = made.announcement_id
+    return made
 
 
 async def send_clicked(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    made = await _made_before(manager)
-    if made is not None:
-        await _close_with(manager, texts.ALREADY_SENT.format(id=made))
+    made = await _make(manager, None)
+    if not made.new:
+        await _close_with(manager, texts.ALREADY_SENT.format(id=made.announcement_id))
         return
-    created = await _create(manager, None)
-    delivery: Delivery = manager.middleware_data["delivery"]
-    delivery.kick()
-    log.info(
-        "broadcast %s queued by %s for %d target(s)", created[0], callback.from_user.id, created[1]
-    )
-    await _close_with(manager, texts.queued(*created))
+    await _close_with(manager, texts.queued(made.announcement_id, made.rows))
 
 
 async def discard_clicked(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -327,16 +302,13 @@ async def time_entered(
     if when <= now or when > now + MAX_AHEAD:
         manager.dialog_data["error"] = texts.TIME_PAST
         return
-    made = await _made_before(manager)
-    if made is not None:
-        await _close_with(manager, texts.ALREADY_SENT.format(id=made))
+    made = await _make(manager, when.astimezone(UTC).isoformat(timespec="seconds"))
+    if not made.new:
+        await _close_with(manager, texts.ALREADY_SENT.format(id=made.announcement_id))
         return
-    created = await _create(manager, when.astimezone(UTC).isoformat(timespec="seconds"))
-    scheduler: Scheduler = manager.middleware_data["scheduler"]
-    await scheduler.rebuild()
-    log.info("broadcast %s scheduled by %s for %s", created[0], message.chat.id, when.isoformat())
     await _close_with(
-        manager, texts.SCHEDULED.format(id=created[0], when=when.strftime("%d.%m.%Y %H:%M"))
+        manager,
+        texts.SCHEDULED.format(id=made.announcement_id, when=when.strftime("%d.%m.%Y %H:%M")),
     )
 
 

@@ -21,10 +21,10 @@ from bot.filters import PRIVATE, Label
 from bot.middlewares import RequireRole
 from bot.scheduler import Scheduler
 from bot.settings import Settings
-from handlers.broadcasts import keyboards, texts
+from handlers.broadcasts import keyboards, service, texts
 from handlers.broadcasts.callbacks import BroadcastAction, BroadcastCallback, SubscribeCallback
 from handlers.broadcasts.states import Broadcast
-from storage.announcements import Announcement, AnnouncementRepo, Kind, Status
+from storage.announcements import Announcement, AnnouncementRepo
 from storage.catalog import CatalogRepo
 from storage.chats import ChatRepo
 from storage.db import Database
@@ -96,64 +96,48 @@ async def on_manage(
     scheduler: Scheduler,
     user: UserRecord,
 ) -> None:
-    repo = AnnouncementRepo(db)
-    announcement = await repo.get(callback_data.id)
-    if announcement is None or announcement.kind is Kind.NOTICE:
+    announcement = await service.get(db, callback_data.id)
+    if announcement is None:
         _alert(callback_answer, texts.GONE)
         return
+    number = announcement.id
     action = callback_data.action
     if action is BroadcastAction.CANCEL:
-        if not await repo.cancel(announcement.id):
+        if not await service.cancel(db, scheduler, number, user.id):
             _alert(callback_answer, texts.CANNOT_CANCEL)
             return
-        await scheduler.rebuild()
-        log.info("broadcast %s cancelled by %s", announcement.id, user.id)
-        callback_answer.text = texts.CANCELLED.format(id=announcement.id)
+        callback_answer.text = texts.CANCELLED.format(id=number)
     elif action is BroadcastAction.RECALL:
         sent = announcement.counts.get("sent", 0)
         if sent == 0:
             _alert(callback_answer, texts.CANNOT_RECALL)
             return
         await _edit(
-            callback,
-            callback_answer,
-            texts.recall_ask(announcement.id, sent),
-            keyboards.recall_kb(announcement.id),
+            callback, callback_answer, texts.recall_ask(number, sent), keyboards.recall_kb(number)
         )
         return
     elif action is BroadcastAction.RETRY_FAILED:
-        retried = await repo.retry_failed(announcement.id)
+        retried = await service.retry_failed(db, delivery, number, user.id)
         if not retried:
             _alert(callback_answer, texts.NOTHING_TO_RETRY)
             return
-        delivery.kick()
-        log.info("broadcast %s: %d row(s) sent again by %s", announcement.id, retried, user.id)
-        callback_answer.text = texts.retrying(announcement.id, retried)
+        callback_answer.text = texts.retrying(number, retried)
     elif action is BroadcastAction.RECALL_CONFIRM:
-        count = await repo.recall(announcement.id)
+        count = await service.recall(db, delivery, number, user.id)
         if count is None:
             _alert(callback_answer, texts.CANNOT_RECALL)
             return
-        delivery.kick()
-        log.info("broadcast %s recalled by %s: %d message(s)", announcement.id, user.id, count)
-        callback_answer.text = texts.recalling(announcement.id, count)
-    announcement = await repo.get(announcement.id)
+        callback_answer.text = texts.recalling(number, count)
+    repo = AnnouncementRepo(db)
+    announcement = await repo.get(number)
     assert announcement is not None
-    can_cancel = announcement.status in (Status.SCHEDULED, Status.QUEUED) and bool(
-        announcement.status is Status.SCHEDULED or announcement.counts.get("pending")
-    )
-    can_recall = announcement.status in (Status.QUEUED, Status.DONE) and bool(
-        announcement.counts.get("sent")
-    )
-    lines = await repo.report(announcement.id)
-    failed = sum(1 for line in lines if line.status == "failed")
-    if announcement.status not in (Status.QUEUED, Status.DONE):
-        failed = 0
+    lines = await repo.report(number)
+    offers = service.offers(announcement, sum(1 for line in lines if line.status == "failed"))
     await _edit(
         callback,
         callback_answer,
         texts.delivery_report(announcement, lines),
-        keyboards.manage_kb(announcement.id, can_cancel, can_recall, failed),
+        keyboards.manage_kb(number, offers.can_cancel, offers.can_recall, offers.failed),
     )
 
 
