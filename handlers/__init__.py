@@ -9,17 +9,16 @@ from bot.delivery import Delivery, Renderer
 from bot.scheduler import Planner
 from bot.settings import Settings
 from handlers import (
-    announcements,
+    broadcasts,
     chats,
     fallback,
-    materials_admin,
+    materials,
     requests,
     review,
     roles,
     search,
     start,
     stats,
-    topics_admin,
     vks,
 )
 from storage.announcements import Render
@@ -42,11 +41,10 @@ def get_routers() -> list[Router]:
         search.create_inline_router(),
         start.create_router(),
         roles.create_router(),
-        topics_admin.create_router(),
         chats.create_router(),
         vks.create_router(),
-        announcements.create_router(),
-        materials_admin.create_router(),
+        broadcasts.create_router(),
+        materials.create_router(),
         requests.create_router(),
         review.create_router(),
         stats.create_router(),
@@ -56,6 +54,9 @@ def get_routers() -> list[Router]:
         *roles.create_dialogs(),
         *vks.create_dialogs(),
         *stats.create_dialogs(),
+        *materials.create_dialogs(),
+        *broadcasts.create_dialogs(),
+        *chats.create_dialogs(),
         fallback.create_router(),
     ]
 
@@ -66,9 +67,9 @@ def renderers(db: Database) -> dict[Render, Renderer]:
         **request_cards.renderers(db),
         **vks.renderers(db),
         **search.renderers(db),
-        Render.PD_HOLD: materials_admin.render_hold,
+        **materials.renderers(db),
         **stats.renderers(db),
-        Render.DELIVERY_REPORT: announcements.report_renderer(db),
+        **broadcasts.renderers(db),
     }
 
 

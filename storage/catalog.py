@@ -877,11 +877,14 @@ class CatalogRepo:
         self._c.query_ids.setdefault(text, qid)
 
     async def export_records(self) -> list[dict[str, str]]:
-        """Every material as a row with the import columns, so an export re-imports as is."""
+        """Every material as a row with the import columns, so an export re-imports as is,
+        and what an export also shows: its status, whether it is held for possible personal
+        data, and its downloads."""
         rows = await self.db.fetchall(
             "SELECT m.*, (SELECT group_concat(topic_code, '|') FROM"
             " (SELECT topic_code FROM material_topics WHERE material_id = m.id ORDER BY position))"
-            " AS topic_codes FROM materials m ORDER BY m.id"
+            " AS topic_codes, EXISTS (SELECT 1 FROM pd_holds h WHERE h.material_id = m.id"
+            " AND h.decision IS NULL) AS held FROM materials m ORDER BY m.id"
         )
         return [
             {
@@ -894,6 +897,9 @@ class CatalogRepo:
                 "tags": r["tags"],
                 "url": r["url"] or "",
                 "published_at": r["published_at"],
+                "status": r["status"],
+                "held": "1" if r["held"] else "",
+                "downloads": str(r["downloads"]),
             }
             for r in rows
         ]

@@ -11,7 +11,8 @@ from bot.delivery import Delivery
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.chats import ChatRepo
 from tests.conftest import RunningBot, button_data
-from tests.e2e.test_announcements import add_to_group, compose_to_all, tap, texts_in, wait_until
+from tests.e2e.helpers import add_to_group, tap, texts_in, wait_until
+from tests.e2e.test_broadcasts import compose_to_all
 from tests.fakes.people import ADMIN, NURSE, group_chat, message
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot import texts
 from tests.conftest import RunningBot
-from tests.e2e.test_announcements import add_to_group, texts_in
+from tests.e2e.helpers import add_to_group, texts_in
 from tests.fakes.people import ADMIN
 
 

@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.requests import RequestRepo, SessionInput
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, button_data, button_texts, make_settings
-from tests.e2e.test_announcements import add_to_group, scheduler_of, wait_until
+from tests.e2e.helpers import add_to_group, scheduler_of, wait_until
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, message, sticker
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
 

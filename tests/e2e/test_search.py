@@ -30,7 +30,7 @@ from storage.catalog import CatalogRepo
 from storage.imports import import_file
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, button_data, button_texts
-from tests.e2e.test_announcements import texts_in
+from tests.e2e.helpers import texts_in
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, forwarded_from, message, sticker
 from tests.fakes.telegram_server import Call, Json
 
@@ -319,20 +319,6 @@ async def test_forged_material_callback_is_harmless(running: RunningBot) -> None
     # A search id nobody gave this person: its buttons are not theirs, whatever it names.
     forged = await running.press(NURSE, SearchCallback(action=SearchAction.PAGE, qid=999999).pack())
     assert forged.params["text"] == texts.SEARCH_NOT_YOURS
-
-
-async def test_admin_renames_a_topic_and_search_follows(running: RunningBot) -> None:
-    await seed(running)
-    renamed = await running.say(ADMIN, "/topic eln Больничные листы")
-    assert renamed.params["text"] == "Направление eln теперь называется «Больничные листы»."
-    listing = await running.say(ADMIN, "/topics")
-    assert "<code>eln</code> — Больничные листы (1)" in listing.params["text"]
-    added = await running.say(ADMIN, "/topic onco Онкология")
-    assert added.params["text"].startswith("Направление «Онкология» добавлено")
-    refused = await running.say(NURSE, "/topic eln Другое")
-    assert refused.params["text"] == ui.REFUSED.format(role="администратор")
-    found = await running.say(NURSE, "больничные листы")
-    assert "ЭЛН по уходу" in found.params["text"]
 
 
 # -- groups ----------------------------------------------------------------------------------

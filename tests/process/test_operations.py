@@ -11,7 +11,7 @@ from storage import backups
 from storage.chats import ChatInfo, ChatRepo
 from storage.db import Database, load_migrations
 from tests.conftest import RunningBot, make_settings
-from tests.e2e.test_announcements import scheduler_of
+from tests.e2e.helpers import scheduler_of
 from tests.fakes.recording import TOKEN
 from tests.fakes.telegram_server import FakeTelegram
 from tests.process.test_process import _run_cli

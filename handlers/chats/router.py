@@ -1,30 +1,39 @@
-"""The chat registry: the bot added to or removed from groups, groups upgraded to
-supergroups, binding chats (or forum topics) to directions, /chats health, and the welcome for
-new members. Private ``my_chat_member`` updates (a user blocking the bot) land here too."""
+"""The chat registry's ordinary handlers: the bot added to or removed from groups, groups
+upgraded to supergroups, /bind in a group, /chats and a chat's card in private (the welcome
+itself is written in the form in ``dialogs``), and the welcome for new members. Private
+``my_chat_member`` updates (a person blocking the bot) land here too."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import datetime
 from math import ceil
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
-from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    ChatMemberUpdated,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
-from bot import texts
-from bot.callbacks import ChatAction, ChatCallback
+from bot import ui
 from bot.delivery import Delivery
 from bot.filters import GROUPS, PRIVATE, Carries
-from bot.keyboards import bind_kb, chat_card_kb, chats_list_kb
 from bot.middlewares import RequireRole
 from bot.settings import Settings
-from bot.states import ChatStates
-from handlers.common import edit, local_time, message_of
+from handlers.chats import texts
+from handlers.chats.callbacks import ChatAction, ChatCallback
+from handlers.chats.keyboards import bind_kb, card_kb, list_kb
+from handlers.chats.states import ChatWelcome
 from storage.catalog import CatalogRepo
 from storage.chats import ChatInfo, ChatRecord, ChatRepo
 from storage.db import Database
@@ -33,8 +42,43 @@ from storage.users import Role
 log = logging.getLogger(__name__)
 
 PAGE = 8
-MAX_WELCOME = 1000
 _IN = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR}
+
+
+def message_of(callback: CallbackQuery) -> Message | None:
+    """The message a button is under, unless Telegram no longer lets us touch it."""
+    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
+        return None
+    return callback.message
+
+
+def _alert(answer: CallbackAnswer, text: str) -> None:
+    answer.text, answer.show_alert = ui.shorten(text, ui.ALERT_LIMIT), True
+
+
+async def edit(
+    callback: CallbackQuery,
+    answer: CallbackAnswer,
+    text: str,
+    kb: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Replace the text (and keyboard) of the message the button is under."""
+    message = message_of(callback)
+    if message is None:
+        _alert(answer, ui.STALE_BUTTON)
+        return
+    try:
+        await message.edit_text(text, reply_markup=kb)
+    except TelegramBadRequest as e:
+        # The person pressed what is already shown; anything else is a real error.
+        if "not modified" not in e.message:
+            raise
+
+
+def local_time(stamp: str | None, settings: Settings) -> str | None:
+    if not stamp:
+        return None
+    return datetime.fromisoformat(stamp).astimezone(settings.tz).strftime("%d.%m %H:%M")
 
 
 # -- the bot's own membership -----------------------------------------------------------------
@@ -69,7 +113,7 @@ async def on_bot_membership(
             await delivery.notify(
                 Role.ADMIN,
                 texts.CHAT_LOST.format(
-                    title=texts.escape(event.chat.title or str(event.chat.id)),
+                    title=ui.escape(ui.shorten(event.chat.title or str(event.chat.id), 100)),
                     reason=texts.CHAT_REMOVED_REASON,
                 ),
                 about=f"chat-lost:{event.chat.id}",
@@ -127,7 +171,7 @@ async def on_new_members(message: Message, bot: Bot, db: Database) -> None:
     chat = await chats.get(message.chat.id)
     if chat is None or not chat.welcome_text or not chat.active:
         return
-    names = ", ".join(texts.escape(u.first_name) for u in people[:5])
+    names = ", ".join(ui.escape(ui.shorten(u.first_name, 40)) for u in people[:5])
     me = await bot.me()
     text = texts.WELCOME_HELLO.format(names=names) + chat.welcome_text
     if me.username:
@@ -159,7 +203,7 @@ async def cmd_bind_in_group(message: Message, db: Database, materials: CatalogRe
     thread = message.message_thread_id if message.is_topic_message else 0
     thread = thread or 0
     await message.answer(
-        texts.BIND_PICK.format(place=_place(chat, thread)),
+        texts.bind_pick(_place(chat, thread)),
         reply_markup=bind_kb(
             await _topic_options(materials), chat.bindings.get(thread, []), chat.id, thread
         ),
@@ -171,15 +215,12 @@ async def cmd_bind_in_private(message: Message) -> None:
 
 
 def _place(chat: ChatRecord, thread: int) -> str:
-    title = texts.escape(chat.title or str(chat.id))
-    if thread:
-        return texts.BIND_PLACE_THREAD.format(thread=thread, title=title)
-    return texts.BIND_PLACE_CHAT.format(title=title)
+    return texts.place(chat.title, chat.id, thread)
 
 
 async def _topic_titles(materials: CatalogRepo, codes: list[str]) -> str:
     titles = await materials.topic_titles()
-    return ", ".join(texts.escape(titles.get(c, c)) for c in codes)
+    return ", ".join(ui.escape(titles.get(c, c)) for c in codes)
 
 
 # -- /chats -----------------------------------------------------------------------------------
@@ -197,7 +238,7 @@ async def _chat_text(chat: ChatRecord, materials: CatalogRepo, settings: Setting
         can_post=chat.can_post,
         can_pin=chat.can_pin,
         member_count=chat.member_count,
-        last_post=local_time(chat.last_post_at, settings.tz),
+        last_post=local_time(chat.last_post_at, settings),
         topics="; ".join(bound),
         error=chat.last_error,
         chat_id=chat.id,
@@ -214,13 +255,11 @@ async def _list_view(
     page = min(max(page, 0), pages - 1)
     shown = everything[page * PAGE : (page + 1) * PAGE]
     active = sum(1 for c in everything if c.active)
-    lines = [
-        texts.CHATS_HEADER.format(active=active, total=len(everything), page=page + 1, pages=pages)
-    ]
+    lines = [texts.chats_header(active, len(everything), page + 1, pages)]
     for chat in shown:
         lines.append(await _chat_text(chat, materials, settings))
     buttons = [(c.id, c.title or str(c.id)) for c in shown]
-    return texts.fit(lines, sep="\n\n"), buttons, page, pages
+    return ui.fit(lines, sep="\n\n"), buttons, page, pages
 
 
 async def cmd_chats(
@@ -231,13 +270,13 @@ async def cmd_chats(
         await message.answer(texts.CHATS_EMPTY)
         return
     text, buttons, page, pages = view
-    await message.answer(text, reply_markup=chats_list_kb(buttons, page, pages))
+    await message.answer(text, reply_markup=list_kb(buttons, page, pages))
 
 
 async def _card(chat: ChatRecord, materials: CatalogRepo, settings: Settings) -> str:
     text = await _chat_text(chat, materials, settings)
     if chat.welcome_text:
-        return texts.fit([text, f"👋 Приветствие:\n{chat.welcome_text}"], sep="\n\n")
+        return ui.fit([text, f"👋 Приветствие:\n{chat.welcome_text}"], sep="\n\n")
     return text
 
 
@@ -249,7 +288,8 @@ async def on_chat(
     db: Database,
     materials: CatalogRepo,
     settings: Settings,
-    state: FSMContext,
+    # aiogram_dialog gives a manager only to presses that carry their message.
+    dialog_manager: DialogManager | None = None,
 ) -> None:
     action = callback_data.action
     if action is ChatAction.LIST:
@@ -258,17 +298,17 @@ async def on_chat(
             await edit(callback, callback_answer, texts.CHATS_EMPTY)
             return
         text, buttons, page, pages = view
-        await edit(callback, callback_answer, text, chats_list_kb(buttons, page, pages))
+        await edit(callback, callback_answer, text, list_kb(buttons, page, pages))
         return
     chats = ChatRepo(db)
     chat = await chats.get(callback_data.chat_id)
     if chat is None:
-        callback_answer.text, callback_answer.show_alert = texts.CHAT_GONE, True
+        _alert(callback_answer, texts.CHAT_GONE)
         return
     thread = max(callback_data.thread, 0)
     if action is ChatAction.TOGGLE:
         if callback_data.topic not in await materials.topic_titles():
-            callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+            _alert(callback_answer, ui.STALE_BUTTON)
             return
         await chats.toggle_binding(chat.id, thread, callback_data.topic)
         chat = await chats.get(chat.id)
@@ -278,7 +318,7 @@ async def on_chat(
         await edit(
             callback,
             callback_answer,
-            texts.BIND_PICK.format(place=_place(chat, thread)),
+            texts.bind_pick(_place(chat, thread)),
             bind_kb(
                 await _topic_options(materials), chat.bindings.get(thread, []), chat.id, thread
             ),
@@ -286,26 +326,32 @@ async def on_chat(
         return
     if action is ChatAction.BIND_DONE:
         codes = chat.bindings.get(thread, [])
-        topics = await _topic_titles(materials, codes) if codes else texts.BIND_NONE
-        place = _place(chat, thread)
-        done = texts.BIND_DONE.format(place=place[0].upper() + place[1:], topics=topics)
+        topics = await _topic_titles(materials, codes) if codes else ""
+        done = texts.bind_done(_place(chat, thread), topics)
         message = message_of(callback)
         if message is not None and message.chat.type == "private":
             await edit(
                 callback,
                 callback_answer,
                 await _card(chat, materials, settings),
-                chat_card_kb(chat.id, bool(chat.welcome_text)),
+                card_kb(chat.id, bool(chat.welcome_text)),
             )
-            callback_answer.text = texts.shorten(done, texts.ALERT_LIMIT)
+            callback_answer.text = ui.shorten(ui.html_to_plain(done), ui.ALERT_LIMIT)
         else:
             await edit(callback, callback_answer, done)
         return
     if action is ChatAction.WELCOME:
-        await state.set_state(ChatStates.waiting_for_welcome)
-        await state.update_data(chat_id=chat.id)
-        if (message := message_of(callback)) is not None:
-            await message.answer(texts.WELCOME_ASK)
+        message = message_of(callback)
+        if dialog_manager is None or message is None or message.chat.type != "private":
+            _alert(callback_answer, ui.STALE_BUTTON)
+            return
+        # The form comes below the card, which stays as it is.
+        await dialog_manager.start(
+            ChatWelcome.waiting_for_welcome,
+            data={"chat_id": chat.id},
+            mode=StartMode.RESET_STACK,
+            show_mode=ShowMode.SEND,
+        )
         return
     if action is ChatAction.WELCOME_OFF:
         await chats.set_welcome(chat.id, None)
@@ -318,7 +364,7 @@ async def on_chat(
         callback,
         callback_answer,
         await _card(chat, materials, settings),
-        chat_card_kb(chat.id, bool(chat.welcome_text)),
+        card_kb(chat.id, bool(chat.welcome_text)),
     )
 
 
@@ -332,33 +378,6 @@ async def _refresh(bot: Bot, chats: ChatRepo, chat: ChatRecord) -> None:
         log.info("refresh of chat %s failed: %s", chat.id, e)
         return
     await chats.set_member_count(chat.id, count)
-
-
-async def welcome_entered(
-    message: Message,
-    state: FSMContext,
-    db: Database,
-    materials: CatalogRepo,
-    settings: Settings,
-) -> None:
-    text = message.html_text.strip()
-    if len(text) > MAX_WELCOME:
-        await message.answer(texts.WELCOME_TOO_LONG)
-        return
-    chat_id = int((await state.get_data()).get("chat_id", 0))
-    chats = ChatRepo(db)
-    chat = await chats.get(chat_id)
-    await state.clear()
-    if chat is None:
-        await message.answer(texts.CHAT_GONE)
-        return
-    await chats.set_welcome(chat_id, text)
-    await message.answer(texts.WELCOME_SAVED)
-    await message.answer(texts.WELCOME_HELLO.format(names="Мария") + text)
-
-
-async def welcome_invalid(message: Message) -> None:
-    await message.answer(texts.TEXT_EXPECTED)
 
 
 def create_router() -> Router:
@@ -376,8 +395,6 @@ def create_router() -> Router:
     gated.message.register(cmd_bind_in_group, Command("bind"), groups)
     gated.message.register(cmd_bind_in_private, Command("bind"), PRIVATE)
     gated.message.register(cmd_chats, Command("chats"), PRIVATE)
-    gated.message.register(welcome_entered, StateFilter(ChatStates.waiting_for_welcome), F.text)
-    gated.message.register(welcome_invalid, StateFilter(ChatStates.waiting_for_welcome))
     gated.callback_query.register(on_chat, ChatCallback.filter())
     router.include_router(gated)
     return router
