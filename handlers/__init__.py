@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot import jobs, reports, request_cards
+from bot import jobs, reports
 from bot.delivery import Delivery, Renderer
 from bot.scheduler import Planner
 from bot.settings import Settings
@@ -15,8 +15,8 @@ from handlers import (
     fallback,
     inline,
     materials_admin,
+    mo,
     requests,
-    review,
     roles,
     start,
     stats,
@@ -48,8 +48,10 @@ def get_routers() -> list[Router]:
         announcements.create_router(),
         materials_admin.create_router(),
         requests.create_router(),
-        review.create_router(),
+        mo.create_router(),
         stats.create_router(),
+        *requests.create_dialogs(),
+        *mo.create_dialogs(),
         fallback.create_router(),
     ]
 
@@ -57,7 +59,7 @@ def get_routers() -> list[Router]:
 def renderers(db: Database) -> dict[Render, Renderer]:
     """How each feature's kind of outbox content becomes a message (bot.delivery)."""
     return {
-        **request_cards.renderers(db),
+        **requests.renderers(db),
         **vks.renderers(db),
         Render.MATERIAL_LINK: catalog.render_material_link,
         Render.PD_HOLD: materials_admin.render_hold,
@@ -72,6 +74,6 @@ def planners(settings: Settings, delivery: Delivery) -> list[Planner]:
     return [
         jobs.VksPlanner(delivery, tz),
         jobs.BroadcastPlanner(delivery, tz),
-        jobs.RequestPlanner(delivery, tz, settings.request_sla_days, settings.staff_chat_id),
+        requests.planner(settings, delivery),
         jobs.DigestPlanner(delivery, tz, settings.weekly_digest),
     ]

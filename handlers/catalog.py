@@ -28,7 +28,7 @@ from bot.callbacks import (
 from bot.deeplinks import DeepLink, Route
 from bot.deeplinks import link as deeplink
 from bot.delivery import Delivery, RenderContext, Rendered
-from bot.filters import PRIVATE, Label
+from bot.filters import PRIVATE, Label, NoForm
 from bot.keyboards import (
     browse_list_kb,
     card_kb,
@@ -470,7 +470,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     private = PRIVATE
     # Inside a form, text belongs to the form (whose routers come earlier).
-    router.message.register(text_search, SearchText(), flags=SEARCH)
+    router.message.register(text_search, SearchText(), NoForm(), flags=SEARCH)
     router.message.register(
         open_deeplink, CommandStart(deep_link=True), DeepLink(Route.MATERIAL), private
     )

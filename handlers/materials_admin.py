@@ -30,7 +30,7 @@ from bot.callbacks import (
     Source,
 )
 from bot.delivery import Delivery, RenderContext, Rendered
-from bot.filters import PRIVATE, Carries
+from bot.filters import PRIVATE, Carries, NoForm
 from bot.keyboards import (
     audience_pick_kb,
     edit_menu_kb,
@@ -738,7 +738,7 @@ def create_router() -> Router:
         import_file_received, StateFilter(ImportStates.waiting_for_file), F.document
     )
     router.message.register(source_invalid, StateFilter(ImportStates.waiting_for_file))
-    router.message.register(file_received, StateFilter(None, s.waiting_for_source), media)
+    router.message.register(file_received, NoForm(), StateFilter(None, s.waiting_for_source), media)
     router.message.register(url_received, StateFilter(s.waiting_for_source), F.text)
     router.message.register(source_invalid, StateFilter(s.waiting_for_source))
     router.message.register(title_entered, StateFilter(s.waiting_for_title), F.text)
