@@ -27,6 +27,15 @@ MAX_PARTICIPANTS = 500
 # A preferred window longer than this is not a preference; dates further ahead are guesses.
 MAX_RANGE_DAYS = 92
 MAX_AHEAD_DAYS = 400
+# «с завтрашнего дня» names no end: the window is this long.
+OPEN_START_DAYS = 14
+_RELATIVE_DAYS = {
+    "сегодня": 0,
+    "завтра": 1,
+    "завтрашнего дня": 1,
+    "послезавтра": 2,
+    "послезавтрашнего дня": 2,
+}
 
 
 class Format(StrEnum):
@@ -334,7 +343,8 @@ def parse_dates(text: str, today: date) -> DateRange | None:
     """A preferred window from what a tutor types, or None if it cannot be understood.
 
     Understands «с 1 по 5 декабря», «1-5 декабря», «с 28 ноября по 3 декабря», «12 декабря»,
-    «01.12–05.12», «12.12.2026», «завтра», «послезавтра», «в пятницу», «в следующий
+    «01.12–05.12», «12.12.2026», «завтра», «послезавтра», «с завтрашнего дня» (two weeks from
+    then), «с завтра по пятницу», «в пятницу», «в следующий
     вторник», «в среду на следующей неделе», «с понедельника по среду», «через неделю»,
     «через 3 дня», «на следующей неделе», «на этой неделе», «в декабре», «в следующем месяце»,
     each with a part of the day if wanted («в пятницу утром»): it is kept as the note. Day and
@@ -381,6 +391,12 @@ def _parse(phrase: str, today: date) -> DateRange | None:
         return _day(after)
     if on := _on_weekday(phrase, monday, today):
         return _day(on)
+    if re.fullmatch(
+        r"(?:с|со) (?:завтрашнего дня|завтра|послезавтра)|начиная с завтра(?:шнего дня)?", phrase
+    ):
+        # «с завтрашнего дня»: any day from then on; two weeks, shown back to the tutor.
+        since = today + timedelta(days=2 if "после" in phrase else 1)
+        return DateRange(since, since + timedelta(days=OPEN_START_DAYS - 1))
     phrase = re.sub(r"^(с|со)\s+", "", phrase)
     parts = _SEPARATORS.split(phrase, maxsplit=1)
     if len(parts) == 1:
@@ -447,6 +463,8 @@ def _on_weekday(phrase: str, monday: date, today: date) -> date | None:
 
 def _one_date(part: str, borrow: date | None, today: date) -> date | None:
     part = re.sub(r"^(?:в|во)\s+", "", part.strip())
+    if (shift := _RELATIVE_DAYS.get(part)) is not None:
+        return today + timedelta(days=shift)
     if m := re.fullmatch(_DAY_MONTH.pattern + r"(?:\s+(\d{4}))?(?:\s*г\.?)?", part):
         year = int(m.group(3)) if m.group(3) else None
         return _in_future(int(m.group(1)), _month_of(m.group(2)), today, year)

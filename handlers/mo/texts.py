@@ -38,8 +38,8 @@ IMPORT_REFUSED = "Справочник не изменён: в файле оши
 IMPORT_PROBLEM = "• строка {row}, {field}: {message}"
 NONE = "МО по запросу «{query}» не найдена."
 FOUND = "Нашлось по запросу «{query}» — выберите МО:"
-ASK_VALUE = "{card}\n\nНовое значение поля «{field}»:"
-ASK_VALUE_OPTIONAL = "{card}\n\nНовое значение поля «{field}» или «-», чтобы очистить:"
+ASK_VALUE = "{card}\n\n✏️ Новое значение поля «{field}»:"
+ASK_VALUE_OPTIONAL = "{card}\n\n✏️ Новое значение поля «{field}» или «-», чтобы очистить:"
 VALUE_INVALID = "Не подходит: {reason}."
 SAVED = "✅ Сохранено."
 GONE = "Такой МО нет."
@@ -53,22 +53,23 @@ REASONS = {
 
 
 def header(active: int) -> str:
-    shown = counted(active, "действующая МО", "действующие МО", "действующих МО")
+    shown = counted(active, "организация", "организации", "организаций")
     return (
-        f"🏥 <b>Справочник МО</b>: {shown}.\nНайти и поправить МО — "
+        f"🏥 <b>Справочник МО</b>: {shown} в работе.\nНайти и поправить МО — "
         "<code>/mo часть названия</code>. Заменить весь справочник — файлом CSV или XLSX."
     )
 
 
 def card(org: Organisation) -> str:
     staff = counted(org.staff, "человек", "человека", "человек") if org.staff is not None else "—"
-    return (
-        f"🏥 <b>{escape(shorten(org.name, 250))}</b>\n"
-        f"Кратко: {escape(shorten(org.short_name, 60))}\n"
-        f"Район: {escape(shorten(org.district, 100)) or '—'}\n"
-        f"Тип: {TYPE_TITLES.get(org.type.value, org.type.value)}\n"
-        f"Численность персонала: {staff}"
+    lines = (
+        f"🏥 <b>{escape(shorten(org.name, 250))}</b>",
+        f"Кратко: {escape(shorten(org.short_name, 60))}",
+        f"Район: {escape(shorten(org.district, 100)) or '—'}",
+        f"Тип: {TYPE_TITLES.get(org.type.value, org.type.value)}",
+        f"Численность персонала: {staff}",
     )
+    return "\n".join(lines)
 
 
 def imported(created: int, updated: int, hidden: int) -> str:

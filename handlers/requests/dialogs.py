@@ -575,7 +575,7 @@ def comment_factory(text: str | None) -> str:
     _answer(text, texts.ASK_COMMENT)
     value = (text or "").strip()
     if len(value) > MAX_COMMENT:
-        raise ValueError(texts.TEXT_TOO_LONG.format(limit=MAX_COMMENT))
+        raise ValueError(texts.text_too_long(MAX_COMMENT))
     return value
 
 

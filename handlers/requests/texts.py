@@ -107,7 +107,6 @@ ASK_COMMENT = (
     "Комментарий для методистов: что важно учесть, какие вопросы разобрать. "
     "Или нажмите «Без комментария»."
 )
-TEXT_TOO_LONG = "Слишком длинно: не больше {limit} символов. Сократите, пожалуйста."
 NOT_AN_ANSWER = "Команды и кнопки меню не подходят как ответ. {hint}"
 SUMMARY_HEADER = "📝 <b>Проверьте заявку</b>\n\n"
 CONSENT = (
@@ -434,8 +433,13 @@ def requests_header(filters: str, total: int) -> str:
 
 
 def sla_headline(days: int) -> str:
-    waited = counted(days, "рабочего дня", "рабочих дней", "рабочих дней")
-    return f"⏰ Заявка ждёт действий больше {waited}"
+    waited = counted(days, "дня", "дней", "дней")
+    return f"⏰ Заявка ждёт действий больше {waited}, считая только рабочие"
+
+
+def text_too_long(limit: int) -> str:
+    most = counted(limit, "символа", "символов", "символов")
+    return f"Слишком длинно: не больше {most}. Сократите, пожалуйста."
 
 
 def announced(chats: int) -> str:

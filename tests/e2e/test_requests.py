@@ -268,7 +268,7 @@ async def test_every_wrong_answer_gets_a_hint_and_keeps_the_step(running: Runnin
     reply = await type_in(running, TUTOR, "Петрова Анна +7 8172 12-34-56")
     assert texts.ASK_COMMENT in reply
     reply = await type_in(running, TUTOR, "к" * 1001)
-    assert texts.TEXT_TOO_LONG.format(limit=1000) in reply
+    assert texts.text_too_long(1000) in reply
     await tap(running, TUTOR, texts.BTN_NO_COMMENT)
     summary = shown_text(running, TUTOR)
     assert "Участников: 12" in summary
@@ -752,7 +752,7 @@ async def test_sla_reminder_and_the_tutors_reminder_with_a_driven_clock(
 
     await scheduler.run_due(due - timedelta(minutes=1))
     reminder = texts.sla_headline(2)
-    assert reminder == "⏰ Заявка ждёт действий больше 2 рабочих дней"
+    assert reminder == "⏰ Заявка ждёт действий больше 2 дней, считая только рабочие"
     assert not any(
         reminder in (m.get("text") or "") for m in running.server.chat_messages(METHODIST.id)
     )
