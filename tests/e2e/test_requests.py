@@ -787,6 +787,12 @@ async def test_sla_reminder_and_the_tutors_reminder_with_a_driven_clock(
     assert {texts.BTN_JOIN, texts.BTN_CALENDAR} <= set(
         button_texts(tomorrow.params["reply_markup"])
     )
+    uploads = len(running.server.uploads)
+    await tap(running, TUTOR, texts.BTN_CALENDAR)
+    assert len(running.server.uploads) == uploads + 1
+    name, body = running.server.uploads[-1]
+    assert name.endswith(".ics")
+    assert f"DTSTART:{starts.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}".encode() in body
     await scheduler.run_due(eve + timedelta(minutes=30))
     await wait_until(lambda: running.server.pending_updates == 0)
     await running.quiet()
@@ -982,6 +988,11 @@ async def test_session_without_request_results_and_export(running: RunningBot) -
     session = dict(zip(texts.SESSION_COLUMNS, sessions_rows[1], strict=True))
     assert session["Обучено человек"] == 42
     assert session["МО"] == texts.SCHEDULE_FOR_ALL
+    assert (session["Направление"], session["Формат"]) == ("ЛИС", texts.FORMAT_TITLES["webinar"])
+    assert row["Подана (МСК)"].tzinfo is None
+    assert next(iter(book["Занятия"].iter_rows(min_row=2, max_row=2)))[
+        texts.SESSION_COLUMNS.index("Начало (МСК)")
+    ].is_date
     assert session["Начало (МСК)"] == datetime.combine(past, time(8, 38))
 
 
@@ -1078,3 +1089,36 @@ async def test_a_full_request_takes_twelve_actions_and_leaves_one_message(
     assert len(left) == 1
     assert "отправлена методистам" in left[0]["text"]
     assert not (left[0].get("reply_markup") or {}).get("inline_keyboard")
+
+
+async def test_a_menu_label_mid_scheduling_is_not_the_place(running: RunningBot) -> None:
+    await give_roles(running)
+    await fill_form(running)
+    number = await submit(running)
+    card = await card_for(running, METHODIST.id, number)
+    await press_on(running, METHODIST, card, texts.BTN_APPROVE)
+    day = today() + timedelta(days=10)
+    await type_in(running, METHODIST, f"{day:%d.%m.%Y}")
+    await tap(running, METHODIST, "10:00")
+    await tap(running, METHODIST, texts.FORMAT_TITLES["vks"])
+    # The methodologist taps a menu button where the link is asked: the menu answers.
+    hint = await running.say(METHODIST, ui.BTN_SEARCH_HINT)
+    assert texts.SCHEDULE_ASK_PLACE.split(":")[0] not in hint.params["text"]
+    # Back at the card (from the queue), the form goes on where it was, the label not taken
+    # for the place.
+    await running.say(METHODIST, "/requests")
+    await tap(
+        running, METHODIST, next(b for b in shown_buttons(running, METHODIST) if f"№{number}" in b)
+    )
+    await tap(running, METHODIST, texts.BTN_APPROVE)
+    resumed = shown_text(running, METHODIST)
+    assert texts.SCHEDULE_ASK_PLACE in resumed
+    assert ui.BTN_SEARCH_HINT not in resumed
+    await type_in(running, METHODIST, "https://vks.example.ru/room")
+    await tap(running, METHODIST, "2 ч")
+    check = await tap(running, METHODIST, texts.BTN_NO_COMMENT)
+    assert not check.params.get("show_alert")
+    summary = shown_text(running, METHODIST)
+    assert "https://vks.example.ru/room" in summary
+    assert ui.BTN_SEARCH_HINT not in summary
+    assert f"{day:%d.%m.%Y} 10:00" in summary
