@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters.base import Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
@@ -226,8 +227,24 @@ def _nav() -> Row:
     return Row(forms.back_button(), _cancel())
 
 
+class TypedBack(Filter):
+    """«Назад» typed instead of pressed, as people used to do before the forms had buttons."""
+
+    async def __call__(self, message: Message) -> bool:
+        return (message.text or "").strip(" .!◀️").lower() == "назад"
+
+
+async def typed_back(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    await forms.typed(message, manager)
+    _clear(manager)
+    with suppress(ValueError):
+        # The first step has nothing before it (and no «Назад» button): it stays.
+        await manager.back()
+
+
 def _inputs(factory: Any, on_success: Any) -> list[Any]:
     return [
+        MessageInput(typed_back, filter=TypedBack()),
         TextInput(id="txt", type_factory=factory, on_success=on_success, on_error=on_invalid),
         MessageInput(text_expected),
     ]

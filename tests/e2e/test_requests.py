@@ -297,7 +297,11 @@ async def test_back_and_cancel_in_the_middle(running: RunningBot) -> None:
     await tap(running, TUTOR, texts.FORMAT_TITLES["centre"])
     await tap(running, TUTOR, "ИТ-специалисты")
     await tap(running, TUTOR, ui.BTN_DONE)
-    # Back from a typed step too, with the choices kept.
+    # Back from a typed step too, with the choices kept; «Назад» typed works as well.
+    await type_in(running, TUTOR, "Назад")
+    assert texts.ASK_AUDIENCE in shown_text(running, TUTOR)
+    assert "✅ ИТ-специалисты" in shown_buttons(running, TUTOR)
+    await tap(running, TUTOR, ui.BTN_DONE)
     await tap(running, TUTOR, ui.BTN_BACK)
     assert texts.ASK_AUDIENCE in shown_text(running, TUTOR)
     assert "✅ ИТ-специалисты" in shown_buttons(running, TUTOR)
@@ -1097,6 +1101,9 @@ async def test_a_menu_label_mid_scheduling_is_not_the_place(running: RunningBot)
     number = await submit(running)
     card = await card_for(running, METHODIST.id, number)
     await press_on(running, METHODIST, card, texts.BTN_APPROVE)
+    # «Назад» typed at the first step: there is nothing before it, the step stays.
+    first = await type_in(running, METHODIST, "назад")
+    assert texts.SCHEDULE_ASK_DATE.split(":")[0] in first
     day = today() + timedelta(days=10)
     await type_in(running, METHODIST, f"{day:%d.%m.%Y}")
     await tap(running, METHODIST, "10:00")
