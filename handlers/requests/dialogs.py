@@ -903,7 +903,8 @@ async def session_day_picked(
 
 
 def session_day_factory(text: str | None) -> str:
-    return _answer(text, texts.SCHEDULE_ASK_DATE.format(example="10.12"))[:20]
+    # No example date here (a factory has no clock): the step itself shows today's.
+    return _answer(text, texts.SCHEDULE_PICK_DATE)[:20]
 
 
 async def session_day_entered(
