@@ -194,6 +194,14 @@ def _code_length(raw: str, national: str) -> int:
     return 4
 
 
+def phone_code(number: str | None) -> int:
+    """How many digits of a stored +7XXXXXXXXXX are the code, when the form did not keep it
+    (requests filed before it did): a mobile's 3, Moscow's and St Petersburg's 3, else 4 (the
+    region's 8172...)."""
+    national = (number or "").removeprefix("+7")
+    return _code_length(national, national) if len(national) == 10 else 3
+
+
 def normalise_phone(text: str) -> str | None:
     """A Russian phone number as +7XXXXXXXXXX, or None when it is not one."""
     phone = parse_phone(text)

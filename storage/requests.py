@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from catalog.requests import Action, Audience, Format, Status, next_status
+from catalog.requests import Action, Audience, Format, Status, next_status, phone_code
 from storage.db import Database
 
 
@@ -162,7 +162,7 @@ def _request(row: sqlite3.Row) -> Request:
         sla_reminded_at=row["sla_reminded_at"],
         erased_at=row["erased_at"],
         session_id=row["session_id"],
-        contact_phone_code=row["contact_phone_code"] or 3,
+        contact_phone_code=row["contact_phone_code"] or phone_code(row["contact_phone"]),
         form_key=row["form_key"],
     )
 

@@ -26,6 +26,7 @@ from catalog.requests import (
     parse_participants,
     parse_results,
     parse_session_day,
+    phone_code,
     split_contact,
 )
 from storage.db import Database
@@ -127,6 +128,18 @@ def test_a_contact_is_kept_whole_and_its_phone_shown_formatted(
     assert contact is not None
     assert contact.name == name
     assert format_phone(contact.phone.number, contact.phone.code) == shown
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+78172123456", "(8172) 12-34-56"),
+        ("+79211234567", "+7 921 123-45-67"),
+        ("+74951234567", "(495) 123-45-67"),
+    ],
+)
+def test_a_phone_filed_before_its_code_was_kept_is_shown_formatted(stored: str, shown: str) -> None:
+    assert format_phone(stored, phone_code(stored)) == shown
 
 
 def test_participants_hours_and_results() -> None:
