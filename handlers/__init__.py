@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot import jobs, request_cards
+from bot import jobs
 from bot.delivery import Delivery, Renderer
 from bot.scheduler import Planner
 from bot.settings import Settings
@@ -13,8 +13,8 @@ from handlers import (
     chats,
     fallback,
     materials,
+    mo,
     requests,
-    review,
     roles,
     search,
     start,
@@ -46,7 +46,7 @@ def get_routers() -> list[Router]:
         broadcasts.create_router(),
         materials.create_router(),
         requests.create_router(),
-        review.create_router(),
+        mo.create_router(),
         stats.create_router(),
         # Every form. After the features' routers, so that a command or a menu label reaches
         # its handler even mid-form (bot.forms closes the form, keeping its draft); before
@@ -57,6 +57,8 @@ def get_routers() -> list[Router]:
         *materials.create_dialogs(),
         *broadcasts.create_dialogs(),
         *chats.create_dialogs(),
+        *requests.create_dialogs(),
+        *mo.create_dialogs(),
         fallback.create_router(),
     ]
 
@@ -64,7 +66,7 @@ def get_routers() -> list[Router]:
 def renderers(db: Database) -> dict[Render, Renderer]:
     """How each feature's kind of outbox content becomes a message (bot.delivery)."""
     return {
-        **request_cards.renderers(db),
+        **requests.renderers(db),
         **vks.renderers(db),
         **search.renderers(db),
         **materials.renderers(db),
@@ -79,6 +81,6 @@ def planners(settings: Settings, delivery: Delivery) -> list[Planner]:
     return [
         vks.planner(delivery, tz),
         jobs.BroadcastPlanner(delivery, tz),
-        jobs.RequestPlanner(delivery, tz, settings.request_sla_days, settings.staff_chat_id),
+        requests.planner(settings, delivery),
         stats.planner(delivery, tz, settings.weekly_digest),
     ]

@@ -43,6 +43,9 @@ class Render(StrEnum):
     PD_HOLD = "pd_hold"  # a held material's card for the admins (ref: its id)
     REQUEST_CARD = "request_card"  # a request's card, drawn from the database (ref: its id)
     REQUEST_FIX = "request_fix"  # a note to the tutor with «Исправить» (ref: the request)
+    # A note to the tutor about their session, with its link and «📅 В календарь» (ref: the
+    # session's id).
+    REQUEST_SESSION = "request_session"
     DIGEST = "digest"  # the weekly digest with its chart (ref: the week's Monday)
     DELIVERY_REPORT = "delivery_report"  # a broadcast's report to its author (ref: its id)
 

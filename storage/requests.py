@@ -1,19 +1,19 @@
 """Training requests, their audit trail, and training sessions.
 
-Every change of a request's status is one transaction that checks the status it expects,
-writes the new one and appends to the audit trail, so two methodologists pressing buttons at
-once cannot both win, and the trail never misses a step.
+Every change of a request's status is one transaction that checks the status it finds against
+the table of allowed transitions (``catalog.requests.TRANSITIONS``), writes the new one and
+appends to the audit trail, so two methodologists pressing buttons at once cannot both win,
+and the trail never misses a step.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from catalog.requests import Action, Audience, Format, Status
+from catalog.requests import Action, Audience, Format, Status, next_status, phone_code
 from storage.db import Database
 
 
@@ -30,6 +30,8 @@ class RequestInput:
     contact_name: str
     contact_phone: str
     comment: str = ""
+    # How many digits of the phone are its code, to show it as written (catalog.requests).
+    contact_phone_code: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class Request:
     sla_reminded_at: str | None
     erased_at: str | None
     session_id: int | None
+    contact_phone_code: int = 3
+    form_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class SessionInput:
     place: str
     planned_hours: float
     organisation_id: int | None = None
+    # The form it was saved from: saved again after a crash, the same session is found.
+    form_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +162,8 @@ def _request(row: sqlite3.Row) -> Request:
         sla_reminded_at=row["sla_reminded_at"],
         erased_at=row["erased_at"],
         session_id=row["session_id"],
+        contact_phone_code=row["contact_phone_code"] or phone_code(row["contact_phone"]),
+        form_key=row["form_key"],
     )
 
 
@@ -194,9 +202,24 @@ def _fields(data: RequestInput) -> tuple[Any, ...]:
         data.dates_text,
         data.contact_name,
         data.contact_phone,
+        data.contact_phone_code,
         data.comment,
     )
 
+
+# Waiting for the methodologists: the SLA's statuses, written into the two statements below
+# once, from the enum (no user input).
+_OPEN_SQL = ", ".join(f"'{s.value}'" for s in Status if s.is_open)
+_WAITING = (
+    _REQUEST_SELECT + f" WHERE r.status IN ({_OPEN_SQL})"
+    " AND (r.sla_reminded_at IS NULL OR r.sla_reminded_at < r.touched_at)"
+    " ORDER BY r.touched_at"
+)
+_MARK_REMINDED = (
+    "UPDATE requests SET sla_reminded_at = ? WHERE id = ? AND touched_at = ?"  # noqa: S608
+    f" AND status IN ({_OPEN_SQL})"
+    " AND (sla_reminded_at IS NULL OR sla_reminded_at < touched_at)"
+)
 
 _EVENT_INSERT = (
     "INSERT INTO request_events (request_id, actor_id, action, comment, at) VALUES (?, ?, ?, ?, ?)"
@@ -223,7 +246,7 @@ def _insert_session(
 ) -> int:
     cur = conn.execute(
         "INSERT INTO sessions (request_id, organisation_id, topic_code, format, starts_at, place,"
-        " planned_hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " planned_hours, created_by, created_at, form_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             request_id,
             data.organisation_id,
@@ -234,6 +257,7 @@ def _insert_session(
             data.planned_hours,
             created_by,
             at,
+            data.form_key,
         ),
     )
     assert cur.lastrowid is not None
@@ -245,17 +269,35 @@ class RequestRepo:
         self.db = db
 
     async def create(self, user_id: int, data: RequestInput) -> Request:
+        return (await self.file(user_id, data))[0]
+
+    async def file(
+        self, user_id: int, data: RequestInput, form_key: str | None = None
+    ) -> tuple[Request, bool]:
+        """File a request; True if this call filed it. A second call with the same
+        ``form_key`` (the form sent again after a crash) returns the request the first one
+        filed."""
         now = self.db.stamp()
 
         # One trip to the writer's thread for the row, its history and reading it back: a
         # tutor waits for this when sending the form.
-        def run(conn: sqlite3.Connection) -> sqlite3.Row:
+        def run(conn: sqlite3.Connection) -> tuple[sqlite3.Row, bool]:
+            if form_key is not None:
+                found = conn.execute(
+                    "SELECT id FROM requests WHERE user_id = ? AND form_key = ?",
+                    (user_id, form_key),
+                ).fetchone()
+                if found is not None:
+                    again: sqlite3.Row = conn.execute(
+                        _REQUEST_SELECT + " WHERE r.id = ?", (found["id"],)
+                    ).fetchone()
+                    return again, False
             cur = conn.execute(
                 "INSERT INTO requests (organisation_id, topic_code, format, audience,"
                 " participants, date_from, date_to, dates_text, contact_name, contact_phone,"
-                " comment, user_id, created_at, updated_at, touched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*_fields(data), user_id, now, now, now),
+                " contact_phone_code, comment, user_id, created_at, updated_at, touched_at,"
+                " form_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_fields(data), user_id, now, now, now, form_key),
             )
             request_id = cur.lastrowid
             conn.execute(_EVENT_INSERT, (request_id, user_id, Action.CREATED.value, "", now))
@@ -263,9 +305,10 @@ class RequestRepo:
             row: sqlite3.Row = conn.execute(
                 _REQUEST_SELECT + " WHERE r.id = ?", (request_id,)
             ).fetchone()
-            return row
+            return row, True
 
-        return _request(await self.db.write(run))
+        row, created = await self.db.write(run)
+        return _request(row), created
 
     async def get(self, request_id: int) -> Request | None:
         row = await self.db.fetchone(_REQUEST_SELECT + " WHERE r.id = ?", (request_id,))
@@ -325,41 +368,47 @@ class RequestRepo:
         actor: int,
         action: Action,
         comment: str,
-        allowed: Iterable[Status],
-        status: Status,
         *,
-        assign: bool = False,
         owner: int | None = None,
         data: RequestInput | None = None,
         session: SessionInput | None = None,
+        form_key: str | None = None,
     ) -> Request | None:
+        """Take ``action`` if the table of transitions allows it from the status the request
+        is in now; None if it does not (someone was quicker) or ``owner`` is not the owner.
+        ``form_key``: the form that did it, kept on the request."""
         now = self.db.stamp()
 
         def run(conn: sqlite3.Connection) -> bool:
             cur = conn.execute(
-                "SELECT status, user_id, assignee_id FROM requests WHERE id = ?", (request_id,)
+                "SELECT status, user_id, assignee_id, form_key FROM requests WHERE id = ?",
+                (request_id,),
             )
             row = cur.fetchone()
-            if row is None or Status(row["status"]) not in set(allowed):
+            if row is None or (owner is not None and row["user_id"] != owner):
                 return False
-            if owner is not None and row["user_id"] != owner:
+            status = next_status(
+                action, Status(row["status"]), assigned=row["assignee_id"] is not None
+            )
+            if status is None:
                 return False
-            assignee = actor if assign or row["assignee_id"] is None else row["assignee_id"]
-            if owner is not None:
+            if action is Action.TAKEN or (row["assignee_id"] is None and owner is None):
+                assignee = actor
+            else:
                 assignee = row["assignee_id"]
             if data is not None:
                 conn.execute(
                     "UPDATE requests SET organisation_id = ?, topic_code = ?, format = ?,"
                     " audience = ?, participants = ?, date_from = ?, date_to = ?,"
-                    " dates_text = ?, contact_name = ?, contact_phone = ?, comment = ?"
-                    " WHERE id = ?",
+                    " dates_text = ?, contact_name = ?, contact_phone = ?,"
+                    " contact_phone_code = ?, comment = ? WHERE id = ?",
                     (*_fields(data), request_id),
                 )
                 conn.execute(_REMEMBER_ORG, (data.organisation_id, row["user_id"]))
             conn.execute(
-                "UPDATE requests SET status = ?, assignee_id = ?, updated_at = ?, touched_at = ?"
-                " WHERE id = ?",
-                (status.value, assignee, now, now, request_id),
+                "UPDATE requests SET status = ?, assignee_id = ?, updated_at = ?, touched_at = ?,"
+                " form_key = COALESCE(?, form_key) WHERE id = ?",
+                (status.value, assignee, now, now, form_key, request_id),
             )
             _event(conn, request_id, actor, action, comment, now)
             if session is not None:
@@ -371,69 +420,41 @@ class RequestRepo:
         return await self.get(request_id)
 
     async def take(self, request_id: int, actor: int) -> Request | None:
-        return await self._transition(
-            request_id,
-            actor,
-            Action.TAKEN,
-            "",
-            (Status.NEW, Status.TAKEN),
-            Status.TAKEN,
-            assign=True,
-        )
+        return await self._transition(request_id, actor, Action.TAKEN, "")
 
     async def ask_changes(self, request_id: int, actor: int, comment: str) -> Request | None:
-        return await self._transition(
-            request_id, actor, Action.CHANGES, comment, (Status.NEW, Status.TAKEN), Status.CHANGES
-        )
+        return await self._transition(request_id, actor, Action.CHANGES, comment)
 
     async def reject(self, request_id: int, actor: int, reason: str) -> Request | None:
-        return await self._transition(
-            request_id,
-            actor,
-            Action.REJECTED,
-            reason,
-            (Status.NEW, Status.TAKEN, Status.CHANGES),
-            Status.REJECTED,
-        )
+        return await self._transition(request_id, actor, Action.REJECTED, reason)
 
     async def approve(
         self, request_id: int, actor: int, session: SessionInput, comment: str
     ) -> Request | None:
         """Approve and create its training session in the same transaction."""
-        return await self._transition(
-            request_id,
-            actor,
-            Action.APPROVED,
-            comment,
-            (Status.NEW, Status.TAKEN),
-            Status.APPROVED,
-            session=session,
-        )
+        return await self._transition(request_id, actor, Action.APPROVED, comment, session=session)
 
-    async def resubmit(self, request_id: int, user_id: int, data: RequestInput) -> Request | None:
+    async def resubmit(
+        self, request_id: int, user_id: int, data: RequestInput, form_key: str | None = None
+    ) -> Request | None:
         """The tutor's corrected request goes back to whoever had it, or to the queue."""
-        current = await self.get(request_id)
-        if current is None:
-            return None
-        status = Status.TAKEN if current.assignee_id else Status.NEW
         return await self._transition(
             request_id,
             user_id,
             Action.RESUBMITTED,
             "",
-            (Status.CHANGES,),
-            status,
             owner=user_id,
             data=data,
+            form_key=form_key,
         )
+
+    async def withdraw(self, request_id: int, user_id: int) -> Request | None:
+        """The tutor takes back a request not yet approved (its owner only)."""
+        return await self._transition(request_id, user_id, Action.WITHDRAWN, "", owner=user_id)
 
     async def waiting(self) -> list[Request]:
         """Open requests not yet reminded about since their last action: the SLA's work."""
-        rows = await self.db.fetchall(
-            _REQUEST_SELECT + " WHERE r.status IN ('new', 'taken')"
-            " AND (r.sla_reminded_at IS NULL OR r.sla_reminded_at < r.touched_at)"
-            " ORDER BY r.touched_at"
-        )
+        rows = await self.db.fetchall(_WAITING)
         return [_request(r) for r in rows]
 
     async def mark_reminded(self, request_id: int, touched_at: str) -> bool:
@@ -443,9 +464,7 @@ class RequestRepo:
 
         def run(conn: sqlite3.Connection) -> bool:
             cur = conn.execute(
-                "UPDATE requests SET sla_reminded_at = ? WHERE id = ? AND touched_at = ?"
-                " AND status IN ('new', 'taken')"
-                " AND (sla_reminded_at IS NULL OR sla_reminded_at < touched_at)",
+                _MARK_REMINDED,
                 (now, request_id, touched_at),
             )
             if cur.rowcount == 0:
@@ -455,48 +474,18 @@ class RequestRepo:
 
         return await self.db.write(run)
 
-    async def export_rows(self) -> list[list[Any]]:
-        rows: list[list[Any]] = [
-            [
-                "id",
-                "status",
-                "organisation",
-                "topic",
-                "format",
-                "audience",
-                "participants",
-                "date_from",
-                "date_to",
-                "contact_name",
-                "contact_phone",
-                "comment",
-                "assignee",
-                "created_at",
-                "session_id",
-            ]
-        ]
-        found = await self.db.fetchall(_REQUEST_SELECT + " ORDER BY r.id")
-        for r in map(_request, found):
-            rows.append(
-                [
-                    r.id,
-                    r.status.value,
-                    r.organisation,
-                    r.topic_code,
-                    r.format.value,
-                    ",".join(a.value for a in r.audience),
-                    r.participants,
-                    r.date_from,
-                    r.date_to,
-                    r.contact_name or "",
-                    r.contact_phone or "",
-                    r.comment,
-                    r.assignee,
-                    datetime.fromisoformat(r.created_at).replace(tzinfo=None),
-                    r.session_id,
-                ]
-            )
-        return rows
+    async def everything(self) -> list[Request]:
+        """Every request, oldest first: the export's rows."""
+        return [_request(r) for r in await self.db.fetchall(_REQUEST_SELECT + " ORDER BY r.id")]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTotals:
+    """Sessions whose results are recorded, and what they add up to."""
+
+    sessions: int
+    people: int
+    hours: float
 
 
 class SessionRepo:
@@ -504,13 +493,30 @@ class SessionRepo:
         self.db = db
 
     async def create(self, data: SessionInput, created_by: int) -> Session:
+        """A session on its own; the same form saving again gets the session it saved."""
         stamp = self.db.stamp()
-        session_id = await self.db.write(
-            lambda conn: _insert_session(conn, data, created_by, None, stamp)
-        )
+
+        def run(conn: sqlite3.Connection) -> int:
+            if data.form_key is not None:
+                found = conn.execute(
+                    "SELECT id FROM sessions WHERE created_by = ? AND form_key = ?",
+                    (created_by, data.form_key),
+                ).fetchone()
+                if found is not None:
+                    return int(found["id"])
+            return _insert_session(conn, data, created_by, None, stamp)
+
+        session_id = await self.db.write(run)
         found = await self.get(session_id)
         assert found is not None
         return found
+
+    async def by_form(self, created_by: int, form_key: str) -> Session | None:
+        """The session a form saved, if it did."""
+        row = await self.db.fetchone(
+            _SESSION_SELECT + " WHERE s.created_by = ? AND s.form_key = ?", (created_by, form_key)
+        )
+        return _session(row) if row else None
 
     async def get(self, session_id: int) -> Session | None:
         row = await self.db.fetchone(_SESSION_SELECT + " WHERE s.id = ?", (session_id,))
@@ -576,34 +582,16 @@ class SessionRepo:
 
         return await self.db.write(run)
 
-    async def export_rows(self) -> list[list[Any]]:
-        rows: list[list[Any]] = [
-            [
-                "id",
-                "request_id",
-                "organisation",
-                "topic",
-                "format",
-                "starts_at",
-                "place",
-                "planned_hours",
-                "participants",
-                "hours",
-            ]
-        ]
-        for s in map(_session, await self.db.fetchall(_SESSION_SELECT + " ORDER BY s.starts_at")):
-            rows.append(
-                [
-                    s.id,
-                    s.request_id,
-                    s.organisation,
-                    s.topic_code,
-                    s.format.value,
-                    s.starts_at.replace(tzinfo=None),
-                    s.place,
-                    s.planned_hours,
-                    s.participants,
-                    s.hours,
-                ]
-            )
-        return rows
+    async def everything(self) -> list[Session]:
+        """Every session by its date: the export's rows."""
+        rows = await self.db.fetchall(_SESSION_SELECT + " ORDER BY s.starts_at, s.id")
+        return [_session(r) for r in rows]
+
+    async def totals(self) -> SessionTotals:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(participants), 0) AS people,"
+            " COALESCE(SUM(hours), 0) AS hours FROM sessions WHERE participants IS NOT NULL"
+        )
+        if row is None:
+            return SessionTotals(0, 0, 0.0)
+        return SessionTotals(int(row["n"]), int(row["people"]), float(row["hours"]))

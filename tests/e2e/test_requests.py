@@ -1,25 +1,34 @@
 """Training requests end to end: the real bot polls the fake Bot API, a tutor fills the form
-with buttons and text, methodologists review it, and the scheduler's clock is driven."""
+with buttons and text as a person does (the form is one message that is edited), methodologists
+review it in their own forms, and the scheduler's clock is driven."""
 
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from bot import texts
-from bot.callbacks import ReviewAction, ReviewCallback
-from bot.jobs import sla_due
+from bot import ui
 from catalog.requests import Action, Format, Status, add_working_days
+from handlers.requests import texts
+from handlers.requests.callbacks import CardAction, CardCallback, MineAction, MineCallback
+from handlers.requests.service import sla_due
 from storage.db import Database
-from storage.requests import RequestRepo, SessionInput
+from storage.requests import RequestRepo, SessionInput, SessionRepo
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, button_data, button_texts, make_settings
 from tests.e2e.helpers import add_to_group, scheduler_of, wait_until
-from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, message, sticker
+from tests.fakes.people import (
+    DOCTOR,
+    NURSE,
+    Person,
+    message,
+    sticker,
+)
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -45,31 +54,41 @@ def latest(running: RunningBot, chat_id: int) -> Json:
     return running.server.chat_messages(chat_id)[-1]
 
 
-def summary_of(running: RunningBot) -> str:
-    """The newest form summary in the tutor's chat (it may be an edited older message)."""
-    for shown in reversed(running.server.chat_messages(TUTOR.id)):
-        if "Проверьте заявку" in (shown.get("text") or ""):
-            return str(shown["text"])
-    raise AssertionError("no summary")
+def shown_text(running: RunningBot, person: Person) -> str:
+    return str(running.shown(person).get("text") or "")
 
 
-def with_button(running: RunningBot, chat_id: int, caption: str) -> Json:
-    for shown in reversed(running.server.chat_messages(chat_id)):
-        if caption in button_texts(shown.get("reply_markup")):
-            return shown
-    raise AssertionError(f"no message with {caption!r} in chat {chat_id}")
+def shown_buttons(running: RunningBot, person: Person) -> list[str]:
+    return button_texts(running.shown(person).get("reply_markup"))
 
 
-async def click(running: RunningBot, person: Person, caption: str, chat_id: int = 0) -> Call:
-    """Press ``caption`` on the newest message that has it; returns the callback's answer,
-    which aiogram sends once the handler has finished."""
-    shown = with_button(running, chat_id or person.id, caption)
-    return await running.press(person, button_data(shown["reply_markup"], caption), shown)
+async def type_in(running: RunningBot, person: Person, text: str) -> str:
+    """Type an answer into the open form; returns what the form's message says now (it is
+    edited: the person's message goes, the form stays one message)."""
+    await running.server.push_update("message", message(person, text))
+    await running.quiet()
+    return shown_text(running, person)
+
+
+async def tap(running: RunningBot, person: Person, caption: str, chat_id: int = 0) -> Call:
+    """Press ``caption`` on the newest message that has it, as a person does; waits until the
+    bot is done; returns the answer to the press."""
+    answer = await running.click(person, caption, chat_id or None)
+    await running.quiet()
+    return answer
 
 
 async def said_to(running: RunningBot, chat_id: int, fragment: str, after: int = 0) -> Call:
     return await running.server.wait_for(
         "sendMessage",
+        lambda c: c.params.get("chat_id") == chat_id and fragment in c.params.get("text", ""),
+        after=after,
+    )
+
+
+async def edited_to(running: RunningBot, chat_id: int, fragment: str, after: int = 0) -> Call:
+    return await running.server.wait_for(
+        "editMessageText",
         lambda c: c.params.get("chat_id") == chat_id and fragment in c.params.get("text", ""),
         after=after,
     )
@@ -86,43 +105,39 @@ def preferred_days() -> tuple[date, date]:
 
 async def fill_form(running: RunningBot, contact: str = "Иванова Мария, 8 921 123-45-67") -> None:
     """The whole form by buttons and text, up to the summary."""
-    first = await running.say(TUTOR, texts.BTN_REQUEST)
+    first = await running.say(TUTOR, ui.BTN_REQUEST)
     assert "шаг 1 из 8" in first.params["text"]
-    picked = await running.say(TUTOR, "сокольская")
-    assert "Сокольская ЦРБ" in button_texts(picked.params["reply_markup"])
-    await click(running, TUTOR, "Сокольская ЦРБ")
-    assert "шаг 2 из 8" in latest(running, TUTOR.id)["text"]
-    await click(running, TUTOR, "ЭЛН")
-    await click(running, TUTOR, texts.FORMAT_TITLES["webinar"])
-    await click(running, TUTOR, "врачи")
-    await click(running, TUTOR, "медсёстры")
-    assert "✅ врачи" in button_texts(latest(running, TUTOR.id)["reply_markup"])
-    await click(running, TUTOR, texts.BTN_DONE)
-    assert texts.REQ_ASK_PARTICIPANTS in latest(running, TUTOR.id)["text"]
-    await running.say(TUTOR, "25")
+    await type_in(running, TUTOR, "сокольская")
+    assert "Сокольская ЦРБ" in shown_buttons(running, TUTOR)
+    await tap(running, TUTOR, "Сокольская ЦРБ")
+    assert "шаг 2 из 8" in shown_text(running, TUTOR)
+    await tap(running, TUTOR, "ЭЛН")
+    await tap(running, TUTOR, texts.FORMAT_TITLES["webinar"])
+    await tap(running, TUTOR, "врачи")
+    await tap(running, TUTOR, "медсёстры")
+    assert "✅ врачи" in shown_buttons(running, TUTOR)
+    await tap(running, TUTOR, ui.BTN_DONE)
+    assert texts.ASK_PARTICIPANTS in shown_text(running, TUTOR)
+    await type_in(running, TUTOR, "25")
     start, end = preferred_days()
-    seen = len(running.server.calls)
-    understood = await running.say(TUTOR, f"{start:%d.%m}–{end:%d.%m}")
-    assert understood.params["text"] == texts.REQ_DATES_UNDERSTOOD.format(
-        dates=texts.date_range(start, end)
-    )
-    await said_to(running, TUTOR.id, texts.REQ_ASK_CONTACT[:30], seen)
-    await running.say(TUTOR, contact)
-    await running.say(TUTOR, "Нужен разбор закрытия ЭЛН")
+    understood = await type_in(running, TUTOR, f"{start:%d.%m}–{end:%d.%m}")
+    assert texts.DATES_UNDERSTOOD.format(dates=texts.date_range(start, end)) in understood
+    assert texts.ASK_CONTACT in understood
+    await type_in(running, TUTOR, contact)
+    await type_in(running, TUTOR, "Нужен разбор закрытия ЭЛН")
+    assert "Проверьте заявку" in shown_text(running, TUTOR)
 
 
 async def submit(running: RunningBot) -> int:
-    seen = len(running.server.calls)
-    answer = await click(running, TUTOR, texts.BTN_SUBMIT)
+    answer = await tap(running, TUTOR, texts.BTN_SUBMIT)
     assert not answer.params.get("show_alert")
-    done = await said_to(running, TUTOR.id, "отправлена методистам", seen)
-    number = int(done.params["text"].split("№")[1].split()[0])
-    return number
+    done = shown_text(running, TUTOR)
+    assert "отправлена методистам" in done
+    assert not shown_buttons(running, TUTOR)
+    return int(done.split("№")[1].split()[0])
 
 
-async def card_for(running: RunningBot, chat_id: int, number: int, fragment: str = "") -> Json:
-    call = await said_to(running, chat_id, f"Заявка №{number}</b>")
-    assert fragment in call.params["text"]
+def card_in(running: RunningBot, chat_id: int, number: int) -> Json:
     return next(
         m
         for m in reversed(running.server.chat_messages(chat_id))
@@ -130,8 +145,16 @@ async def card_for(running: RunningBot, chat_id: int, number: int, fragment: str
     )
 
 
+async def card_for(running: RunningBot, chat_id: int, number: int, fragment: str = "") -> Json:
+    call = await said_to(running, chat_id, f"Заявка №{number}</b>")
+    assert fragment in call.params["text"]
+    return card_in(running, chat_id, number)
+
+
 async def press_on(running: RunningBot, person: Person, shown: Json, caption: str) -> Call:
-    return await running.press(person, button_data(shown["reply_markup"], caption), shown)
+    answer = await running.press(person, button_data(shown["reply_markup"], caption), shown)
+    await running.quiet()
+    return answer
 
 
 # -- the form ---------------------------------------------------------------------------------
@@ -142,18 +165,18 @@ async def test_form_by_buttons_and_text_with_an_edit_from_the_summary(
 ) -> None:
     await give_roles(running)
     await fill_form(running)
-    summary = latest(running, TUTOR.id)["text"]
+    summary = shown_text(running, TUTOR)
     assert "Сокольская центральная районная больница" in summary
     assert "📚 Направление: ЭЛН" in summary
     assert "врачи, медсёстры" in summary
     assert "Участников: 25" in summary
-    assert "Иванова Мария, +79211234567" in summary
-    assert texts.REQ_CONSENT in summary
+    # The phone as people write it, not as it is stored.
+    assert "Иванова Мария, +7 921 123-45-67" in summary
+    assert texts.CONSENT in summary
 
     # Any field can be changed from the summary, and the summary comes back.
-    await click(running, TUTOR, "🔢 Участники")
-    await running.say(TUTOR, "30")
-    assert "Участников: 30" in latest(running, TUTOR.id)["text"]
+    await tap(running, TUTOR, "🔢 Участники")
+    assert "Участников: 30" in await type_in(running, TUTOR, "30")
     number = await submit(running)
 
     stored = await RequestRepo(_db(running)).get(number)
@@ -161,7 +184,7 @@ async def test_form_by_buttons_and_text_with_an_edit_from_the_summary(
     assert (stored.participants, stored.contact_phone) == (30, "+79211234567")
     assert stored.status is Status.NEW
     # No staff chat is configured: the methodologist gets the card in private, contacts on it.
-    card = await card_for(running, METHODIST.id, number, "+79211234567")
+    card = await card_for(running, METHODIST.id, number, "+7 921 123-45-67")
     assert texts.BTN_TAKE in button_texts(card["reply_markup"])
     # The reminder for a request left waiting is scheduled with it.
     scheduler = scheduler_of(running)
@@ -174,7 +197,7 @@ async def test_form_by_buttons_and_text_with_an_edit_from_the_summary(
     later = "2030-01-02T03:04:05+00:00"
     scheduler.schedule(sla_due(number, later, 2, MSK), replacing=f"sla:{number}:")
     assert reminders() == [f"sla:{number}:2030-01-02T03:04:05+00:00"]
-    mine = await running.say(TUTOR, texts.BTN_MY_REQUESTS)
+    mine = await running.say(TUTOR, ui.BTN_MY_REQUESTS)
     assert f"№{number} · {texts.REQUEST_STATUS['new']}" in mine.params["text"]
     # The МО is remembered for the next request.
     again = await running.say(TUTOR, "/request")
@@ -187,72 +210,99 @@ async def test_form_by_buttons_and_text_with_an_edit_from_the_summary(
 async def test_every_wrong_answer_gets_a_hint_and_keeps_the_step(running: RunningBot) -> None:
     await give_roles(running)
     await running.say(TUTOR, "/request")
-    unknown = await running.say(TUTOR, "несуществующая больница")
-    assert unknown.params["text"].startswith("Не нашёл МО")
-    await running.say(TUTOR, "сокольская")
-    await click(running, TUTOR, "Сокольская ЦРБ")
+    unknown = await type_in(running, TUTOR, "несуществующая больница")
+    assert "Не нашёл МО" in unknown
+    await type_in(running, TUTOR, "сокольская")
+    await tap(running, TUTOR, "Сокольская ЦРБ")
     # Text where a button is due.
-    hint = await running.say(TUTOR, "ЭЛН")
-    assert hint.params["text"] == texts.BUTTONS_EXPECTED
-    await click(running, TUTOR, "ЭЛН")
-    await click(running, TUTOR, texts.FORMAT_TITLES["vks"])
-    empty = await click(running, TUTOR, texts.BTN_DONE)
-    assert empty.params["text"] == texts.REQ_AUDIENCE_EMPTY
-    await click(running, TUTOR, "статистики")
-    await click(running, TUTOR, texts.BTN_DONE)
+    hint = await type_in(running, TUTOR, "ЭЛН")
+    assert ui.BUTTONS_EXPECTED in hint
+    assert "шаг 2 из 8" in hint
+    await tap(running, TUTOR, "ЭЛН")
+    await tap(running, TUTOR, texts.FORMAT_TITLES["vks"])
+    empty = await tap(running, TUTOR, ui.BTN_DONE)
+    assert empty.params["text"] == texts.AUDIENCE_EMPTY
+    await tap(running, TUTOR, "статистики")
+    await tap(running, TUTOR, ui.BTN_DONE)
     for wrong in ("0", "501", "много"):
-        reply = await running.say(TUTOR, wrong)
-        assert reply.params["text"] == texts.REQ_PARTICIPANTS_INVALID
-    seen = len(running.server.calls)
+        reply = await type_in(running, TUTOR, wrong)
+        assert texts.PARTICIPANTS_INVALID in reply
     await running.server.push_update("message", sticker(TUTOR))
-    reply = await said_to(running, TUTOR.id, "", seen)
-    assert reply.params["text"] == texts.TEXT_EXPECTED
-    await running.say(TUTOR, "12")
-    reply = await running.say(TUTOR, "вчера")
-    assert reply.params["text"] == texts.REQ_DATES_INVALID
-    await running.say(TUTOR, "в следующем месяце")
-    await said_to(running, TUTOR.id, texts.REQ_ASK_CONTACT[:30])
+    await running.quiet()
+    assert ui.TEXT_EXPECTED in shown_text(running, TUTOR)
+    await type_in(running, TUTOR, "12")
+    reply = await type_in(running, TUTOR, "вчера")
+    assert "Не понял даты" in reply
+    reply = await type_in(running, TUTOR, "в следующем месяце")
+    assert texts.ASK_CONTACT in reply
     for wrong in ("Иванова Мария, 12-34", "+1 202 555 0100", "8 921 123-45-67"):
-        reply = await running.say(TUTOR, wrong)
-        assert reply.params["text"] == texts.REQ_CONTACT_INVALID
-    reply = await running.say(TUTOR, "x" * 10_000)
-    assert reply.params["text"] == texts.REQ_CONTACT_INVALID
-    reply = await running.say(TUTOR, "Петрова Анна +7 8172 12-34-56")
-    assert texts.REQ_ASK_COMMENT in reply.params["text"]
-    reply = await running.say(TUTOR, "к" * 1001)
-    assert reply.params["text"] == texts.REQ_TEXT_TOO_LONG.format(limit=1000)
-    await click(running, TUTOR, texts.BTN_NO_COMMENT)
-    summary = summary_of(running)
+        reply = await type_in(running, TUTOR, wrong)
+        assert texts.CONTACT_INVALID in reply
+    reply = await type_in(running, TUTOR, "x" * 4000)
+    assert texts.CONTACT_INVALID in reply
+    reply = await type_in(running, TUTOR, "Петрова Анна +7 8172 12-34-56")
+    assert texts.ASK_COMMENT in reply
+    reply = await type_in(running, TUTOR, "к" * 1001)
+    assert texts.text_too_long(1000) in reply
+    await tap(running, TUTOR, texts.BTN_NO_COMMENT)
+    summary = shown_text(running, TUTOR)
     assert "Участников: 12" in summary
-    assert "+78172123456" in summary
+    assert "(8172) 12-34-56" in summary
     assert "Комментарий: —" in summary
-    # Nothing was filed by all of that.
+    # Nothing was filed by all of that, and the form stayed one message.
     assert await RequestRepo(_db(running)).for_user(TUTOR.id) == []
+    steps = ("Заявка на обучение", "Проверьте заявку")
+    forms = [
+        m
+        for m in running.server.chat_messages(TUTOR.id)
+        if any(s in m.get("text", "") for s in steps)
+    ]
+    assert len(forms) == 1
 
 
 async def test_back_and_cancel_in_the_middle(running: RunningBot) -> None:
     await give_roles(running)
     await running.say(TUTOR, "/request")
-    await running.say(TUTOR, "сокольская")
-    await click(running, TUTOR, "Сокольская ЦРБ")
-    await click(running, TUTOR, "ЭЛН")
-    await click(running, TUTOR, texts.BTN_BACK)
-    assert texts.REQ_ASK_TOPIC in latest(running, TUTOR.id)["text"]
-    await click(running, TUTOR, "ЛИС")
-    await click(running, TUTOR, texts.FORMAT_TITLES["centre"])
-    await click(running, TUTOR, "ИТ-специалисты")
-    await click(running, TUTOR, texts.BTN_DONE)
-    # «Назад» typed as text works on text steps too.
-    back = await running.say(TUTOR, "Назад")
-    assert texts.REQ_ASK_AUDIENCE in back.params["text"]
-    assert "✅ ИТ-специалисты" in button_texts(back.params["reply_markup"])
-    cancelled = await running.say(TUTOR, "/cancel")
-    assert cancelled.params["text"] == texts.CANCELLED
+    await type_in(running, TUTOR, "сокольская")
+    await tap(running, TUTOR, "Сокольская ЦРБ")
+    await tap(running, TUTOR, "ЭЛН")
+    await tap(running, TUTOR, ui.BTN_BACK)
+    assert texts.ASK_TOPIC in shown_text(running, TUTOR)
+    await tap(running, TUTOR, "ЛИС")
+    await tap(running, TUTOR, texts.FORMAT_TITLES["centre"])
+    await tap(running, TUTOR, "ИТ-специалисты")
+    await tap(running, TUTOR, ui.BTN_DONE)
+    # Back from a typed step too, with the choices kept; «Назад» typed works as well.
+    await type_in(running, TUTOR, "Назад")
+    assert texts.ASK_AUDIENCE in shown_text(running, TUTOR)
+    assert "✅ ИТ-специалисты" in shown_buttons(running, TUTOR)
+    await tap(running, TUTOR, ui.BTN_DONE)
+    await tap(running, TUTOR, ui.BTN_BACK)
+    assert texts.ASK_AUDIENCE in shown_text(running, TUTOR)
+    assert "✅ ИТ-специалисты" in shown_buttons(running, TUTOR)
+    before = deepcopy(running.shown(TUTOR))
+    await tap(running, TUTOR, ui.BTN_CANCEL)
+    assert shown_text(running, TUTOR) == ui.CANCELLED
+    assert not shown_buttons(running, TUTOR)
     # The old buttons no longer change anything.
-    stale = await click(running, TUTOR, texts.BTN_DONE)
-    assert stale.params["text"] == texts.STALE_BUTTON
+    stale = await running.press(TUTOR, button_data(before["reply_markup"], ui.BTN_DONE), before)
+    assert stale.params["text"] == ui.STALE_BUTTON
     search = await running.say(TUTOR, "12")
-    assert texts.REQ_ASK_DATES not in search.params["text"]
+    assert texts.ASK_DATES[:20] not in search.params["text"]
+    # /cancel too: the form's buttons go, and what is typed is not taken for an answer.
+    await running.say(TUTOR, "/request")
+    await running.say(TUTOR, "/cancel")
+    assert not button_texts(card_like(running, "шаг 1 из 8").get("reply_markup"))
+    search = await running.say(TUTOR, "сокольская")
+    assert "шаг 1 из 8" not in search.params["text"]
+
+
+def card_like(running: RunningBot, fragment: str) -> Json:
+    return next(
+        m
+        for m in reversed(running.server.chat_messages(TUTOR.id))
+        if fragment in (m.get("text") or "")
+    )
 
 
 async def test_a_restart_in_the_middle_of_the_form_continues(
@@ -262,21 +312,20 @@ async def test_a_restart_in_the_middle_of_the_form_continues(
     try:
         await give_roles(running)
         await running.say(TUTOR, "/request")
-        await running.say(TUTOR, "сокольская")
-        await click(running, TUTOR, "Сокольская ЦРБ")
-        await click(running, TUTOR, "ЭЛН")
-        await click(running, TUTOR, texts.FORMAT_TITLES["desant"])
-        await click(running, TUTOR, "руководители")
-        await click(running, TUTOR, texts.BTN_DONE)
+        await type_in(running, TUTOR, "сокольская")
+        await tap(running, TUTOR, "Сокольская ЦРБ")
+        await tap(running, TUTOR, "ЭЛН")
+        await tap(running, TUTOR, texts.FORMAT_TITLES["desant"])
+        await tap(running, TUTOR, "руководители")
+        await tap(running, TUTOR, ui.BTN_DONE)
         await running.stop()
         await running.start()
-        reply = await running.say(TUTOR, "40")
-        assert texts.REQ_ASK_DATES in reply.params["text"]
-        await running.say(TUTOR, "в следующем месяце")
-        await said_to(running, TUTOR.id, texts.REQ_ASK_CONTACT[:30])
-        await running.say(TUTOR, "Иванова Мария, 89211234567")
-        await click(running, TUTOR, texts.BTN_NO_COMMENT)
-        summary = summary_of(running)
+        reply = await type_in(running, TUTOR, "40")
+        assert "шаг 6 из 8" in reply
+        await type_in(running, TUTOR, "в следующем месяце")
+        await type_in(running, TUTOR, "Иванова Мария, 89211234567")
+        await tap(running, TUTOR, texts.BTN_NO_COMMENT)
+        summary = shown_text(running, TUTOR)
         assert "Участников: 40" in summary
         assert "выездной «МЦТ-десант»" in summary
         number = await submit(running)
@@ -285,6 +334,201 @@ async def test_a_restart_in_the_middle_of_the_form_continues(
         assert stored.format is Format.DESANT
     finally:
         await running.stop()
+
+
+async def test_commands_deep_links_and_menu_labels_are_never_answers(
+    running: RunningBot,
+) -> None:
+    await give_roles(running)
+    await running.say(TUTOR, "/request")
+    await type_in(running, TUTOR, "сокольская")
+    await tap(running, TUTOR, "Сокольская ЦРБ")
+    await tap(running, TUTOR, "ЭЛН")
+    await tap(running, TUTOR, texts.FORMAT_TITLES["vks"])
+    await tap(running, TUTOR, "врачи")
+    await tap(running, TUTOR, ui.BTN_DONE)
+    # A menu label mid-form is the menu's: the search prompt, not a head count.
+    hint = await running.say(TUTOR, ui.BTN_SEARCH_HINT)
+    assert texts.PARTICIPANTS_INVALID not in hint.params["text"]
+    # The form is left with its draft: opened again, it goes on at the same step.
+    resumed = await running.say(TUTOR, ui.BTN_REQUEST)
+    assert "шаг 5 из 8" in resumed.params["text"]
+    assert "Продолжаем" in resumed.params["text"]
+    await type_in(running, TUTOR, "7")
+    # A deep link is not taken for dates.
+    await running.say(TUTOR, "/start m_5")
+    resumed = await running.say(TUTOR, "/request")
+    assert "шаг 6 из 8" in resumed.params["text"]
+    await type_in(running, TUTOR, "завтра")
+    await type_in(running, TUTOR, "Иванова Мария, 89211234567")
+    await running.say(TUTOR, "/help")
+    await running.say(TUTOR, ui.BTN_REQUEST)
+    summary = await type_in(running, TUTOR, "Обсудить ЛВН")
+    assert "Участников: 7" in summary
+    assert "/start" not in summary
+    assert "Поиск" not in summary
+    assert "Комментарий: Обсудить ЛВН" in summary
+
+
+async def test_dates_from_the_calendar_and_in_words(running: RunningBot) -> None:
+    await give_roles(running)
+    await running.say(TUTOR, "/request")
+    await type_in(running, TUTOR, "сокольская")
+    await tap(running, TUTOR, "Сокольская ЦРБ")
+    await tap(running, TUTOR, "ЭЛН")
+    await tap(running, TUTOR, texts.FORMAT_TITLES["vks"])
+    await tap(running, TUTOR, "врачи")
+    await tap(running, TUTOR, ui.BTN_DONE)
+    prompt = await type_in(running, TUTOR, "20")
+    # The examples are today's, not a fixed date.
+    assert texts.date_examples(today()) in prompt
+    # Today is not a date one may ask for: from tomorrow on, typed as in the calendar.
+    refused = await type_in(running, TUTOR, f"{today():%d.%m}")
+    assert "Не понял даты" in refused
+    said = await type_in(running, TUTOR, "в пятницу утром")
+    friday = today() + timedelta(days=(4 - today().weekday() - 1) % 7 + 1)
+    assert texts.date_range(friday, friday, "утром") in said
+    await tap(running, TUTOR, ui.BTN_BACK)
+    # The calendar: a first day, then «Только этот день».
+    day = today() + timedelta(days=3)
+    if day.month != today().month:
+        await tap(running, TUTOR, f"{texts_month(day)} ▶️")
+    await tap(running, TUTOR, str(day.day))
+    assert "Начало:" in shown_text(running, TUTOR)
+    assert f"•{day.day}•" in shown_buttons(running, TUTOR)
+    await tap(running, TUTOR, texts.BTN_ONE_DAY)
+    assert texts.date_range(day, day) in shown_text(running, TUTOR)
+
+
+def texts_month(day: date) -> str:
+    from handlers.requests.calendar import MONTHS
+
+    return MONTHS[day.month - 1]
+
+
+async def test_a_landline_with_its_code_is_kept_whole_and_shown_formatted(
+    running: RunningBot,
+) -> None:
+    await give_roles(running)
+    await fill_form(running, contact="Петров Иван, (8172) 72-00-11")
+    assert "Петров Иван, (8172) 72-00-11" in shown_text(running, TUTOR)
+    number = await submit(running)
+    stored = await RequestRepo(_db(running)).get(number)
+    assert stored is not None
+    assert (stored.contact_name, stored.contact_phone) == ("Петров Иван", "+78172720011")
+    await card_for(running, METHODIST.id, number, "Петров Иван, (8172) 72-00-11")
+
+
+async def test_the_mo_lookup_takes_a_typo_and_the_wrong_layout(running: RunningBot) -> None:
+    await give_roles(running)
+    await running.say(TUTOR, "/request")
+    shown = await type_in(running, TUTOR, "cjrjkmcrfz")
+    assert "«Сокольская»" in shown
+    assert "cjrjkmcrfz" not in shown
+    assert "Сокольская ЦРБ" in shown_buttons(running, TUTOR)
+    shown = await type_in(running, TUTOR, "сакольская")
+    assert "«Сокольская»" in shown
+    assert "Сокольская ЦРБ" in shown_buttons(running, TUTOR)
+
+
+async def test_the_send_is_idempotent(running: RunningBot) -> None:
+    await give_roles(running)
+    await fill_form(running)
+    summary = deepcopy(running.shown(TUTOR))
+    number = await submit(running)
+    # The summary as it was before the send (a crash left its button live, or a double tap).
+    again = await running.press(
+        TUTOR, button_data(summary["reply_markup"], texts.BTN_SUBMIT), summary
+    )
+    await running.quiet()
+    assert again.params.get("show_alert")
+    assert [r.id for r in await RequestRepo(_db(running)).for_user(TUTOR.id)] == [number]
+
+
+# -- the tutor's requests ---------------------------------------------------------------------
+
+
+async def _approve(
+    running: RunningBot, number: int, place: str = "https://vks.example.ru/room"
+) -> date:
+    card = await card_for(running, METHODIST.id, number)
+    await press_on(running, METHODIST, card, texts.BTN_APPROVE)
+    day = today() + timedelta(days=10)
+    await type_in(running, METHODIST, f"{day:%d.%m.%Y}")
+    await tap(running, METHODIST, "10:00")
+    await tap(running, METHODIST, texts.FORMAT_TITLES["vks"])
+    await type_in(running, METHODIST, place)
+    await tap(running, METHODIST, "2 ч")
+    await tap(running, METHODIST, texts.BTN_NO_COMMENT)
+    await tap(running, METHODIST, texts.BTN_SAVE)
+    return day
+
+
+async def test_my_request_shows_its_slot_link_and_calendar(running: RunningBot) -> None:
+    await give_roles(running)
+    await fill_form(running)
+    number = await submit(running)
+    seen = len(running.server.calls)
+    day = await _approve(running, number)
+    note = await said_to(running, TUTOR.id, "утверждена", seen)
+    # The approval carries the link as a button and the calendar file.
+    markup = note.params["reply_markup"]
+    assert texts.BTN_JOIN in button_texts(markup)
+    assert any(
+        b.get("url") == "https://vks.example.ru/room"
+        for row in markup["inline_keyboard"]
+        for b in row
+    )
+    await tap(running, TUTOR, texts.BTN_CALENDAR)
+    name, body = running.server.uploads[-1]
+    assert name.endswith(".ics")
+    assert b"BEGIN:VEVENT" in body
+    starts = datetime.combine(day, time(10, 0), tzinfo=MSK).astimezone(ZoneInfo("UTC"))
+    assert f"DTSTART:{starts:%Y%m%dT%H%M%SZ}".encode() in body
+
+    await running.say(TUTOR, ui.BTN_MY_REQUESTS)
+    await tap(running, TUTOR, f"№{number} · ЭЛН")
+    detail = shown_text(running, TUTOR)
+    assert texts.REQUEST_STATUS["approved"] in detail
+    assert texts.when(datetime.combine(day, time(10, 0), tzinfo=MSK), MSK) in detail
+    assert "https://vks.example.ru/room" in detail
+    assert texts.BTN_JOIN in shown_buttons(running, TUTOR)
+    # Approved: it can no longer be withdrawn.
+    assert texts.BTN_WITHDRAW not in shown_buttons(running, TUTOR)
+    forged = MineCallback(action=MineAction.WITHDRAW_YES, id=number).pack()
+    refused = await running.press(TUTOR, forged, running.shown(TUTOR))
+    assert refused.params["text"] == texts.NOT_WITHDRAWABLE
+    await tap(running, TUTOR, ui.BTN_BACK)
+    assert texts.MY_REQUESTS_HEADER in shown_text(running, TUTOR)
+
+
+async def test_a_request_not_yet_approved_can_be_withdrawn(running: RunningBot) -> None:
+    await give_roles(running)
+    await fill_form(running)
+    number = await submit(running)
+    card = await card_for(running, METHODIST.id, number)
+    await press_on(running, METHODIST, card, texts.BTN_TAKE)
+    await running.say(TUTOR, ui.BTN_MY_REQUESTS)
+    await tap(running, TUTOR, f"№{number} · ЭЛН")
+    assert texts.MY_NO_SESSION in shown_text(running, TUTOR)
+    await tap(running, TUTOR, texts.BTN_WITHDRAW)
+    assert shown_text(running, TUTOR) == texts.ASK_WITHDRAW.format(id=number)
+    seen = len(running.server.calls)
+    answer = await tap(running, TUTOR, texts.BTN_WITHDRAW_YES)
+    assert answer.params["text"] == texts.WITHDRAWN.format(id=number)
+    assert texts.REQUEST_STATUS["withdrawn"] in shown_text(running, TUTOR)
+    assert texts.BTN_WITHDRAW not in shown_buttons(running, TUTOR)
+    stored = await RequestRepo(_db(running)).get(number)
+    assert stored is not None
+    assert stored.status is Status.WITHDRAWN
+    # Whoever had it is told, and the card methodologists have shows it with no action left.
+    await said_to(running, METHODIST.id, texts.NOTE_WITHDRAWN.format(id=number, topic="ЭЛН"), seen)
+    redrawn = await edited_to(running, METHODIST.id, texts.REQUEST_STATUS["withdrawn"], seen)
+    assert texts.BTN_APPROVE not in button_texts(redrawn.params.get("reply_markup"))
+    # Someone else's request cannot be opened or withdrawn by a forged button.
+    forged = MineCallback(action=MineAction.OPEN, id=number).pack()
+    refused = await running.press(METHODIST, forged, latest(running, METHODIST.id))
+    assert refused.params["text"] == texts.NOT_YOURS
 
 
 # -- review -----------------------------------------------------------------------------------
@@ -300,34 +544,37 @@ async def test_take_changes_resubmit_approve_with_the_tutor_told_each_time(
     card = await card_for(running, METHODIST.id, number)
 
     # Neither a staff member nor the tutor can act on a card, even with forged data.
-    forged = ReviewCallback(action=ReviewAction.TAKE, id=number).pack()
+    forged = CardCallback(action=CardAction.TAKE, id=number).pack()
     for stranger in (NURSE, TUTOR):
         refused = await running.press(stranger, forged, card)
-        assert refused.params["text"] == texts.REFUSED.format(role="методист")
+        assert refused.params["text"] == ui.REFUSED.format(role="методист")
     assert (await repo.get(number)).status is Status.NEW  # type: ignore[union-attr]
 
     seen = len(running.server.calls)
     await press_on(running, METHODIST, card, texts.BTN_TAKE)
-    note = await said_to(running, TUTOR.id, "взял в работу", seen)
+    note = await said_to(running, TUTOR.id, "в работе у методиста", seen)
     assert "Игорь" in note.params["text"]
-    card = latest(running, METHODIST.id)
+    card = card_in(running, METHODIST.id, number)
     assert texts.REQUEST_STATUS["taken"] in card["text"]
 
     await press_on(running, METHODIST, card, texts.BTN_CHANGES)
-    assert texts.REVIEW_ASK_CHANGES.format(id=number) == latest(running, METHODIST.id)["text"]
+    assert texts.REVIEW_ASK_CHANGES.format(id=number) in shown_text(running, METHODIST)
     seen = len(running.server.calls)
-    await running.say(METHODIST, "Уточните <даты> & число")
+    done = await type_in(running, METHODIST, "Уточните <даты> & число")
+    assert done == texts.REVIEW_CHANGES_SENT.format(id=number)
     note = await said_to(running, TUTOR.id, "просят исправить", seen)
     assert "Уточните &lt;даты&gt; &amp; число" in note.params["text"]
     assert (await repo.get(number)).status is Status.CHANGES  # type: ignore[union-attr]
 
-    await click(running, TUTOR, texts.BTN_FIX.format(id=number))
-    await said_to(running, TUTOR.id, "Проверьте заявку")
-    await click(running, TUTOR, "🔢 Участники")
-    await running.say(TUTOR, "18")
+    await tap(running, TUTOR, texts.BTN_FIX.format(id=number))
+    summary = shown_text(running, TUTOR)
+    assert "Проверьте заявку" in summary
+    assert "Уточните &lt;даты&gt;" in summary
+    await tap(running, TUTOR, "🔢 Участники")
+    await type_in(running, TUTOR, "18")
     seen = len(running.server.calls)
-    await click(running, TUTOR, texts.BTN_RESUBMIT)
-    await said_to(running, TUTOR.id, texts.REQ_RESUBMITTED.format(id=number), seen)
+    await tap(running, TUTOR, texts.BTN_RESUBMIT)
+    assert shown_text(running, TUTOR) == texts.RESUBMITTED.format(id=number)
     resubmitted = await said_to(running, METHODIST.id, texts.REVIEW_RESUBMITTED, seen)
     assert "Участников: 18" in resubmitted.params["text"]
     stored = await repo.get(number)
@@ -337,21 +584,25 @@ async def test_take_changes_resubmit_approve_with_the_tutor_told_each_time(
     reminders = [k for k, _ in scheduler_of(running).next_runs() if k.startswith(f"sla:{number}:")]
     assert reminders == [f"sla:{number}:{stored.touched_at}"]
 
-    card = latest(running, METHODIST.id)
+    card = card_in(running, METHODIST.id, number)
     await press_on(running, METHODIST, card, texts.BTN_APPROVE)
-    assert texts.SCHEDULE_ASK_DATE in latest(running, METHODIST.id)["text"]
+    ask = shown_text(running, METHODIST)
+    assert texts.SCHEDULE_ASK_DATE.split(":")[0] in ask
+    # The dates the tutor asked for are named, and marked in the calendar.
+    start, end = preferred_days()
+    assert texts.date_range(start, end) in ask
+    assert f"•{start.day}•" in shown_buttons(running, METHODIST) or start.month != today().month
     day = today() + timedelta(days=10)
-    await running.say(METHODIST, f"{day:%d.%m.%Y}")
-    await click(running, METHODIST, "09:00")
-    await click(running, METHODIST, texts.FORMAT_TITLES["vks"])
-    await running.say(METHODIST, "https://vks.example.ru/room?a=1&b=<2>")
-    await click(running, METHODIST, "2 ч")
-    await running.say(METHODIST, "Ждём <всех>")
-    check = latest(running, METHODIST.id)["text"]
+    await type_in(running, METHODIST, f"{day:%d.%m.%Y}")
+    await tap(running, METHODIST, "09:00")
+    await tap(running, METHODIST, texts.FORMAT_TITLES["vks"])
+    await type_in(running, METHODIST, "https://vks.example.ru/room?a=1&b=<2>")
+    await tap(running, METHODIST, "2 ч")
+    check = await type_in(running, METHODIST, "Ждём <всех>")
     assert f"{day:%d.%m.%Y} 09:00" in check
     assert "&lt;2&gt;" in check
     seen = len(running.server.calls)
-    await click(running, METHODIST, texts.BTN_SAVE)
+    await tap(running, METHODIST, texts.BTN_SAVE)
     note = await said_to(running, TUTOR.id, "утверждена", seen)
     assert "09:00" in note.params["text"]
     assert "https://vks.example.ru/room?a=1&amp;b=&lt;2&gt;" in note.params["text"]
@@ -360,7 +611,10 @@ async def test_take_changes_resubmit_approve_with_the_tutor_told_each_time(
     assert stored is not None
     assert stored.status is Status.APPROVED
     assert stored.session_id is not None
-    # The card the dialog started from shows the outcome.
+    assert shown_text(running, METHODIST) == texts.REVIEW_APPROVED.format(
+        id=number, session=stored.session_id
+    )
+    # The card the form started from shows the outcome.
     cards = [
         m for m in running.server.chat_messages(METHODIST.id) if "Заявка №" in m.get("text", "")
     ]
@@ -388,9 +642,40 @@ async def test_take_changes_resubmit_approve_with_the_tutor_told_each_time(
     assert texts.REQUEST_STATUS["approved"] in mine.params["text"]
     # A second approval from the stale card changes nothing.
     again = await running.press(
-        METHODIST, ReviewCallback(action=ReviewAction.APPROVE, id=number).pack(), history_card
+        METHODIST, CardCallback(action=CardAction.APPROVE, id=number).pack(), history_card
     )
     assert again.params["text"] == texts.REVIEW_TOO_LATE
+
+
+async def test_scheduling_by_the_calendar_marks_the_asked_days(running: RunningBot) -> None:
+    await give_roles(running)
+    await fill_form(running)
+    number = await submit(running)
+    card = await card_for(running, METHODIST.id, number)
+    await press_on(running, METHODIST, card, texts.BTN_APPROVE)
+    start, end = preferred_days()
+    # The calendar opens on the month the tutor asked for, their days marked.
+    buttons = shown_buttons(running, METHODIST)
+    for offset in range(3):
+        assert f"•{(start + timedelta(days=offset)).day}•" in buttons
+    await tap(running, METHODIST, f"•{start.day}•")
+    assert texts.SCHEDULE_ASK_TIME in shown_text(running, METHODIST)
+    await tap(running, METHODIST, ui.BTN_BACK)
+    await tap(running, METHODIST, f"•{end.day}•")
+    await tap(running, METHODIST, "08:38")
+    # The format the tutor asked for is marked.
+    await tap(running, METHODIST, f"• {texts.FORMAT_TITLES['webinar']}")
+    await type_in(running, METHODIST, "Актовый зал МЦТ")
+    await tap(running, METHODIST, "1 ч")
+    await tap(running, METHODIST, texts.BTN_NO_COMMENT)
+    assert f"{end:%d.%m.%Y} 08:38" in shown_text(running, METHODIST)
+    summary = deepcopy(running.shown(METHODIST))
+    await tap(running, METHODIST, texts.BTN_SAVE)
+    # Saved once however often the button is pressed.
+    await running.press(METHODIST, button_data(summary["reply_markup"], texts.BTN_SAVE), summary)
+    await running.quiet()
+    sessions = await SessionRepo(_db(running)).recent(10)
+    assert [s.request_id for s in sessions] == [number]
 
 
 async def test_reject_in_the_staff_chat_continues_in_private(
@@ -403,15 +688,17 @@ async def test_reject_in_the_staff_chat_continues_in_private(
         await add_to_group(running, -900, "Методисты МЦТ")
         await fill_form(running)
         number = await submit(running)
-        card = await card_for(running, -900, number, "+79211234567")
+        card = await card_for(running, -900, number, "+7 921 123-45-67")
         assert running.server.chat_messages(METHODIST.id)[-1]["text"].find("Заявка №") < 0
         answer = await press_on(running, METHODIST, card, texts.BTN_REJECT)
         assert answer.params["text"] == texts.REVIEW_GO_PRIVATE
-        assert latest(running, METHODIST.id)["text"] == texts.REVIEW_ASK_REASON.format(id=number)
-        short = await running.say(METHODIST, "no")
-        assert short.params["text"] == texts.REVIEW_COMMENT_INVALID
+        # One button in private opens the form there.
+        await tap(running, METHODIST, texts.BTN_CONTINUE)
+        assert shown_text(running, METHODIST) == texts.REVIEW_ASK_REASON.format(id=number)
+        short = await type_in(running, METHODIST, "no")
+        assert texts.REVIEW_COMMENT_INVALID in short
         seen = len(running.server.calls)
-        await running.say(METHODIST, "Такое обучение уже запланировано на <январь>")
+        await type_in(running, METHODIST, "Такое обучение уже запланировано на <январь>")
         note = await said_to(running, TUTOR.id, "отклонена", seen)
         assert "&lt;январь&gt;" in note.params["text"]
         await running.server.wait_for(
@@ -443,7 +730,8 @@ async def test_sla_reminder_and_the_tutors_reminder_with_a_driven_clock(
     due = add_working_days(filed, 2, MSK)
 
     await scheduler.run_due(due - timedelta(minutes=1))
-    reminder = texts.REVIEW_SLA.format(days=2)
+    reminder = texts.sla_headline(2)
+    assert reminder == "⏰ Заявка ждёт действий больше 2 дней, считая только рабочие"
     assert not any(
         reminder in (m.get("text") or "") for m in running.server.chat_messages(METHODIST.id)
     )
@@ -454,13 +742,14 @@ async def test_sla_reminder_and_the_tutors_reminder_with_a_driven_clock(
     # Driving the clock on does not remind again for the same wait.
     await scheduler.run_due(due + timedelta(days=1))
     await scheduler.run_due(due + timedelta(days=1, minutes=5))
+    await running.quiet()
     reminders = [
         m for m in running.server.chat_messages(METHODIST.id) if reminder in (m.get("text") or "")
     ]
     assert len(reminders) == 1
     assert Action.SLA_REMINDER in [e.action for e in await repo.events(number)]
 
-    # Approved for a date: the tutor hears the day before at 15:00, once.
+    # Approved for a date: the tutor hears the day before at 15:00, once, with the calendar.
     day = today() + timedelta(days=20)
     starts = datetime.combine(day, time(10, 0), tzinfo=MSK)
     session = SessionInput("eln", Format.VKS, starts, "https://vks.example.ru/1", 2)
@@ -474,8 +763,18 @@ async def test_sla_reminder_and_the_tutors_reminder_with_a_driven_clock(
     await scheduler.run_due(eve + timedelta(minutes=1))
     tomorrow = await said_to(running, TUTOR.id, "Напоминаем: завтра", seen)
     assert "10:00" in tomorrow.params["text"]
+    assert {texts.BTN_JOIN, texts.BTN_CALENDAR} <= set(
+        button_texts(tomorrow.params["reply_markup"])
+    )
+    uploads = len(running.server.uploads)
+    await tap(running, TUTOR, texts.BTN_CALENDAR)
+    assert len(running.server.uploads) == uploads + 1
+    name, body = running.server.uploads[-1]
+    assert name.endswith(".ics")
+    assert f"DTSTART:{starts.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}".encode() in body
     await scheduler.run_due(eve + timedelta(minutes=30))
     await wait_until(lambda: running.server.pending_updates == 0)
+    await running.quiet()
     assert (
         sum("Напоминаем: завтра" in (m.get("text") or "") for m in server_msgs(running, TUTOR.id))
         == 1
@@ -489,16 +788,35 @@ def server_msgs(running: RunningBot, chat_id: int) -> list[Json]:
 # -- personal data ----------------------------------------------------------------------------
 
 
+async def forget(running: RunningBot, person: Person) -> str:
+    asked = await running.say(person, "/forget")
+    assert asked.params["text"] == texts.FORGET_ASK
+    await tap(running, person, texts.BTN_FORGET_YES)
+    return shown_text(running, person)
+
+
+async def test_forget_asks_first(running: RunningBot) -> None:
+    await give_roles(running)
+    asked = await running.say(TUTOR, "/forget")
+    assert asked.params["text"] == texts.FORGET_ASK
+    await tap(running, TUTOR, ui.BTN_CANCEL)
+    assert shown_text(running, TUTOR) == texts.FORGET_KEPT
+    user = await UserRepo(_db(running)).get(TUTOR.id)
+    assert user is not None
+    assert user.username == "maria_tutor"
+
+
 async def test_forget_anonymises_requests_and_keeps_the_numbers(running: RunningBot) -> None:
     await give_roles(running)
     await fill_form(running, contact="<b>Иванова</b> Мария, 8 921 123-45-67")
-    summary = latest(running, TUTOR.id)["text"]
+    summary = shown_text(running, TUTOR)
     assert "&lt;b&gt;Иванова&lt;/b&gt; Мария" in summary
     number = await submit(running)
     await card_for(running, METHODIST.id, number, "&lt;b&gt;Иванова&lt;/b&gt;")
 
-    done = await running.say(TUTOR, "/forget")
-    assert done.params["text"] == texts.FORGET_DONE.format(count=1)
+    done = await forget(running, TUTOR)
+    assert done == texts.forget_done(1)
+    assert "в 1 заявке" in done
     stored = await RequestRepo(_db(running)).get(number)
     assert stored is not None
     assert (stored.contact_name, stored.contact_phone, stored.comment) == (None, None, "")
@@ -517,12 +835,12 @@ async def test_forget_anonymises_requests_and_keeps_the_numbers(running: Running
     seen = len(running.server.calls)
     await running.press(
         METHODIST,
-        ReviewCallback(action=ReviewAction.OPEN, id=number).pack(),
+        CardCallback(action=CardAction.OPEN, id=number).pack(),
         latest(running, METHODIST.id),
     )
     card = await said_to(running, METHODIST.id, f"Заявка №{number}", seen)
     assert "удалён по просьбе" in card.params["text"]
-    assert "+79211234567" not in card.params["text"]
+    assert "921 123-45-67" not in card.params["text"]
 
 
 async def test_forget_leaves_no_name_or_phone_in_the_database_file_or_its_wal(
@@ -534,12 +852,15 @@ async def test_forget_leaves_no_name_or_phone_in_the_database_file_or_its_wal(
     card = await card_for(running, METHODIST.id, number, "Иванова Мария")
     # The tutor also asked for a material nobody found: a notice names her.
     nothing = await running.say(TUTOR, "щщщщщщ")
-    asked = button_data(nothing.params["reply_markup"], texts.BTN_WISH)
+    asked = button_data(nothing.params["reply_markup"], "🙋 Попросить материал")
     await running.press(TUTOR, asked, latest(running, TUTOR.id))
     await said_to(running, METHODIST.id, "Просят материал")
+    # And left a form half done: what it holds goes too.
+    await running.say(TUTOR, "/request")
+    await type_in(running, TUTOR, "сокольская")
 
     seen = len(running.server.calls)
-    await running.say(TUTOR, "/forget")
+    await forget(running, TUTOR)
     # The card the methodologist already has is edited to show no contact.
     edited = await running.server.wait_for(
         "editMessageText",
@@ -550,6 +871,7 @@ async def test_forget_leaves_no_name_or_phone_in_the_database_file_or_its_wal(
     )
     assert "удалён по просьбе" in edited.params["text"]
     assert "Иванова" not in edited.params["text"]
+    await running.quiet()
     path = running.settings.database_path
     stored = path.read_bytes() + Path(f"{path}-wal").read_bytes()
     for secret in ("Иванова", "maria_tutor", "921 123-45-67", "9211234567"):
@@ -559,69 +881,98 @@ async def test_forget_leaves_no_name_or_phone_in_the_database_file_or_its_wal(
 async def test_html_in_the_mo_query_and_comment_renders_as_text(running: RunningBot) -> None:
     await give_roles(running)
     await running.say(TUTOR, "/request")
-    reply = await running.say(TUTOR, "<script>alert(1)</script>")
-    assert "&lt;script&gt;" in reply.params["text"]
-    await running.say(TUTOR, "сокольская")
-    await click(running, TUTOR, "Сокольская ЦРБ")
-    await click(running, TUTOR, "ЭЛН")
-    await click(running, TUTOR, texts.FORMAT_TITLES["webinar"])
-    await click(running, TUTOR, "врачи")
-    await click(running, TUTOR, texts.BTN_DONE)
-    await running.say(TUTOR, "5")
-    await running.say(TUTOR, "в следующем месяце")
-    await said_to(running, TUTOR.id, texts.REQ_ASK_CONTACT[:30])
-    await running.say(TUTOR, "Мария <i>Иванова, 8 921 123-45-67")
-    summary = await running.say(TUTOR, "<b>жирный</b> & </i> <a href='x'>")
-    text = summary.params["text"]
+    reply = await type_in(running, TUTOR, "<script>alert(1)</script>")
+    assert "&lt;script&gt;" in reply
+    await type_in(running, TUTOR, "сокольская")
+    await tap(running, TUTOR, "Сокольская ЦРБ")
+    await tap(running, TUTOR, "ЭЛН")
+    await tap(running, TUTOR, texts.FORMAT_TITLES["webinar"])
+    await tap(running, TUTOR, "врачи")
+    await tap(running, TUTOR, ui.BTN_DONE)
+    await type_in(running, TUTOR, "5")
+    await type_in(running, TUTOR, "в следующем месяце")
+    await type_in(running, TUTOR, "Мария <i>Иванова, 8 921 123-45-67")
+    text = await type_in(running, TUTOR, "<b>жирный</b> & </i> <a href='x'>")
     assert "&lt;b&gt;жирный&lt;/b&gt; &amp; &lt;/i&gt; &lt;a href=&#x27;x&#x27;&gt;" in text
     assert "Мария &lt;i&gt;Иванова" in text
 
 
-# -- sessions, exports, the directory ---------------------------------------------------------
+# -- sessions, exports, the queue -------------------------------------------------------------
 
 
 async def test_session_without_request_results_and_export(running: RunningBot) -> None:
     await give_roles(running)
     refused = await running.say(TUTOR, "/sessions")
-    assert refused.params["text"] == texts.REFUSED.format(role="методист")
+    assert refused.params["text"] == ui.REFUSED.format(role="методист")
     await running.say(METHODIST, "/session")
-    await click(running, METHODIST, "ЛИС")
-    await click(running, METHODIST, texts.BTN_FOR_ALL)
+    await tap(running, METHODIST, "ЛИС")
+    await tap(running, METHODIST, texts.BTN_FOR_ALL)
     past = today() - timedelta(days=3)
-    await running.say(METHODIST, f"{past:%d.%m.%Y}")
-    await running.say(METHODIST, "25:00")
-    assert latest(running, METHODIST.id)["text"] == texts.SCHEDULE_TIME_INVALID
-    await running.say(METHODIST, "08:38")
-    await click(running, METHODIST, texts.FORMAT_TITLES["webinar"])
-    await running.say(METHODIST, "https://vks.example.ru/lis")
-    await running.say(METHODIST, "1,5")
-    await click(running, METHODIST, texts.BTN_SAVE)
-    assert latest(running, METHODIST.id)["text"] == texts.SCHEDULE_SAVED.format(id=1)
+    await type_in(running, METHODIST, f"{past:%d.%m.%Y}")
+    assert texts.SCHEDULE_TIME_INVALID in await type_in(running, METHODIST, "25:00")
+    await type_in(running, METHODIST, "08:38")
+    await tap(running, METHODIST, texts.FORMAT_TITLES["webinar"])
+    await type_in(running, METHODIST, "https://vks.example.ru/lis")
+    await type_in(running, METHODIST, "1,5")
+    await tap(running, METHODIST, texts.BTN_SAVE)
+    assert shown_text(running, METHODIST) == texts.SCHEDULE_SAVED.format(id=1)
 
     listing = await running.say(METHODIST, "/sessions")
-    assert "план 1,5 ч" in listing.params["text"]
-    await click(running, METHODIST, texts.BTN_RESULTS.format(id=1))
-    bad = await running.say(METHODIST, "0 2")
-    assert bad.params["text"] == texts.RESULTS_INVALID
-    saved = await running.say(METHODIST, "42 1,5")
-    assert saved.params["text"] == texts.RESULTS_SAVED.format(id=1, people=42, hours="1,5")
+    assert "план 1,5 ак. ч." in listing.params["text"]
+    # A session for every МО says so; the format is named in Russian.
+    assert "для всех МО" in listing.params["text"]
+    assert texts.FORMAT_TITLES["webinar"] in listing.params["text"]
+    assert "Проведено: 0 занятий" in listing.params["text"]
+    await tap(running, METHODIST, texts.BTN_RESULTS.format(id=1))
+    bad = await type_in(running, METHODIST, "0 2")
+    assert texts.RESULTS_INVALID in bad
+    saved = await type_in(running, METHODIST, "42 1,5")
+    assert saved == texts.results_saved(1, 42, 1.5)
+    assert saved == "✅ Итоги занятия №1: 42 человека, 1,5 ак. ч."
     listing = await running.say(METHODIST, "/sessions")
-    assert texts.SESSIONS_TOTAL.format(sessions=1, people=42, hours="1,5") in listing.params["text"]
+    assert texts.sessions_total(1, 42, 1.5) in listing.params["text"]
+    assert "Проведено: 1 занятие, обучено: 42 человека" in listing.params["text"]
 
     await fill_form(running)
-    await submit(running)
+    number = await submit(running)
     await running.server.push_update("message", message(METHODIST, "/requests_export"))
     await wait_until(lambda: len(running.server.uploads) >= 3)
     xlsx = next(content for name, content in running.server.uploads if name.endswith(".xlsx"))
-    book = load_workbook(io.BytesIO(xlsx), read_only=True)
+    book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames == ["Заявки", "Занятия"]
     requests_rows = list(book["Заявки"].iter_rows(values_only=True))
     sessions_rows = list(book["Занятия"].iter_rows(values_only=True))
-    assert requests_rows[0][0] == "id"
+    assert requests_rows[0][0] == "№"
+    assert list(requests_rows[0]) == list(texts.REQUEST_COLUMNS)
     assert len(requests_rows) == 2
-    assert requests_rows[1][10] == "+79211234567"
+    row = dict(zip(texts.REQUEST_COLUMNS, requests_rows[1], strict=True))
+    assert row["№"] == number
+    assert row["Телефон"] == "+7 921 123-45-67"
+    assert (row["Статус"], row["Формат"], row["Слушатели"]) == (
+        "новая",
+        "онлайн-вебинар",
+        "врачи, медсёстры",
+    )
+    assert row["Направление"] == "ЭЛН"
+    # Dates are dates, times are Moscow's.
+    cells = next(iter(book["Заявки"].iter_rows(min_row=2, max_row=2)))
+    assert cells[texts.REQUEST_COLUMNS.index("Даты с")].is_date
+    start, _ = preferred_days()
+    assert row["Даты с"].date() == start
+    stored = await RequestRepo(_db(running)).get(number)
+    assert stored is not None
+    filed = datetime.fromisoformat(stored.created_at).astimezone(MSK).replace(tzinfo=None)
+    assert row["Подана (МСК)"] == filed
     assert len(sessions_rows) == 2
-    assert sessions_rows[1][8] == 42
+    session = dict(zip(texts.SESSION_COLUMNS, sessions_rows[1], strict=True))
+    assert session["Обучено человек"] == 42
+    assert session["МО"] == texts.SCHEDULE_FOR_ALL
+    assert (session["Направление"], session["Формат"]) == ("ЛИС", texts.FORMAT_TITLES["webinar"])
+    assert row["Подана (МСК)"].tzinfo is None
+    assert next(iter(book["Занятия"].iter_rows(min_row=2, max_row=2)))[
+        texts.SESSION_COLUMNS.index("Начало (МСК)")
+    ].is_date
+    assert session["Начало (МСК)"] == datetime.combine(past, time(8, 38))
 
 
 async def test_requests_queue_filters(running: RunningBot) -> None:
@@ -634,78 +985,122 @@ async def test_requests_queue_filters(running: RunningBot) -> None:
     await press_on(running, METHODIST, card, texts.BTN_TAKE)
 
     queue = await running.say(METHODIST, "/requests")
-    assert "Найдено: 2" in queue.params["text"]
-    await click(running, METHODIST, texts.REQUEST_STATUS["new"])
+    assert "Найдено: 2 заявки" in queue.params["text"]
+    await tap(running, METHODIST, texts.REQUEST_STATUS["new"])
     shown = latest(running, METHODIST.id)["text"]
     assert f"№{second}" in shown
     assert f"№{first} ·" not in shown
-    await click(running, METHODIST, texts.BTN_FILTER_RESET)
-    await click(running, METHODIST, texts.BTN_FILTER_MINE)
+    await tap(running, METHODIST, texts.BTN_FILTER_RESET)
+    await tap(running, METHODIST, texts.BTN_FILTER_MINE)
     shown = latest(running, METHODIST.id)["text"]
     assert f"№{first}" in shown
     assert f"№{second} ·" not in shown
-    await click(running, METHODIST, texts.BTN_FILTER_TOPIC)
-    await click(running, METHODIST, "ЛИС")
+    await tap(running, METHODIST, texts.BTN_FILTER_TOPIC)
+    await tap(running, METHODIST, "ЛИС")
     assert texts.REQUESTS_EMPTY in latest(running, METHODIST.id)["text"]
     exact = await running.say(METHODIST, "/requests Сокольская ЦРБ")
     assert "Найдено: 2" in exact.params["text"]
     # A query that fits several МО asks which one.
     several = await running.say(METHODIST, "/requests сокольская")
     assert {"Сокольская ЦРБ", "Сокольская СП"} <= set(button_texts(several.params["reply_markup"]))
-    await click(running, METHODIST, "Сокольская СП")
-    assert "Найдено: 0" in latest(running, METHODIST.id)["text"]
-    await running.say(METHODIST, "/requests сокольская")
-    await click(running, METHODIST, "Сокольская ЦРБ")
+    await tap(running, METHODIST, "Сокольская СП")
+    assert "Найдено: 0 заявок" in latest(running, METHODIST.id)["text"]
+    await running.say(METHODIST, "/requests cjrjkmcrfz")
+    assert "«Сокольская»" in latest(running, METHODIST.id)["text"]
+    await tap(running, METHODIST, "Сокольская ЦРБ")
     assert "Найдено: 2" in latest(running, METHODIST.id)["text"]
     # Forged filter data falls back to "all" instead of failing.
+    from handlers.requests.callbacks import QueueAction, QueueCallback
+
     await running.press(
         METHODIST,
-        ReviewCallback(action=ReviewAction.FILTER, value="zz.qq.x.<b>").pack(),
+        QueueCallback(action=QueueAction.FILTER, f="zz.qq.x.<b>").pack(),
         latest(running, METHODIST.id),
     )
+    await running.quiet()
     assert "Найдено: 2" in latest(running, METHODIST.id)["text"]
-
-
-async def test_admin_edits_and_replaces_the_mo_directory(running: RunningBot) -> None:
-    await give_roles(running)
-    refused = await running.say(METHODIST, "/mo")
-    assert refused.params["text"] == texts.REFUSED.format(role="администратор")
-    found = await running.say(ADMIN, "/mo сокольская")
-    assert "Сокольская ЦРБ" in button_texts(found.params["reply_markup"])
-    await click(running, ADMIN, "Сокольская ЦРБ")
-    await click(running, ADMIN, f"✏️ {texts.ORG_FIELDS['staff']}")
-    bad = await running.say(ADMIN, "много")
-    assert bad.params["text"].startswith("Не подходит")
-    seen = len(running.server.calls)
-    await running.say(ADMIN, "815")
-    await said_to(running, ADMIN.id, "Численность персонала: 815", seen)
-
-    await running.say(ADMIN, "/mo")
-    await click(running, ADMIN, texts.BTN_ORG_IMPORT)
-    content = (
-        "name,short_name,district,type,staff\n"
-        "БУЗ ВО «Сокольская ЦРБ»,Сокольская ЦРБ,Сокольский,crb,820\n"
-        "БУЗ ВО «Новая больница»,Новая,Вологда,hospital,\n"
-    ).encode()
-    running.server.files["mo-file"] = content
-    document = {
-        "file_id": "mo-file",
-        "file_unique_id": "u-mo",
-        "file_name": "mo.csv",
-        "file_size": len(content),
-    }
-    reply = await running.push_and_wait(
-        "message", message(ADMIN, None, document=document), ADMIN.id
-    )
-    assert reply.params["text"] == texts.ORG_IMPORT_DONE.format(created=1, updated=1, hidden=85)
-    await running.say(TUTOR, "/request")
-    picked = await running.say(TUTOR, "новая")
-    assert button_texts(picked.params["reply_markup"]) == ["Новая"]
 
 
 async def test_staff_cannot_file_requests(running: RunningBot) -> None:
     refused = await running.say(NURSE, "/request")
-    assert refused.params["text"] == texts.REFUSED.format(role="тьютор МО")
-    assert texts.BTN_REQUEST not in button_texts(
+    assert refused.params["text"] == ui.REFUSED.format(role="тьютор МО")
+    assert ui.BTN_REQUEST not in button_texts(
         (await running.say(NURSE, "/start")).params["reply_markup"]
     )
+
+
+# -- what a full request costs ----------------------------------------------------------------
+
+
+async def test_a_full_request_takes_twelve_actions_and_leaves_one_message(
+    running: RunningBot,
+) -> None:
+    """From the menu button to «отправлена методистам», counted from the calls the bot makes:
+    7 taps (the menu button among them) and 5 typed answers, as before the forms moved to
+    aiogram_dialog; but the bot's side is now one message, edited at every step, where it was
+    8 sent messages (4 of them with buttons still live) and 5 edits."""
+    await give_roles(running)
+    before = len(running.server.chat_messages(TUTOR.id))
+    seen = len(running.server.calls)
+    await running.say(TUTOR, ui.BTN_REQUEST)
+    typed = [
+        "сокольская",
+        "25",
+        "{:%d.%m}–{:%d.%m}".format(*preferred_days()),
+        "Иванова Мария, 8 921 123-45-67",
+        "Нужен разбор закрытия ЭЛН",
+    ]
+    await type_in(running, TUTOR, typed[0])
+    for caption in ("Сокольская ЦРБ", "ЭЛН", texts.FORMAT_TITLES["webinar"], "врачи"):
+        await tap(running, TUTOR, caption)
+    await tap(running, TUTOR, ui.BTN_DONE)
+    for answer in typed[1:]:
+        await type_in(running, TUTOR, answer)
+    await submit(running)
+    calls = [c for c in running.server.calls[seen:] if c.params.get("chat_id") == TUTOR.id]
+    presses = [c for c in running.server.calls[seen:] if c.method == "answerCallbackQuery"]
+    assert 1 + len(presses) == 7
+    assert len(typed) == 5
+    assert [c.method for c in calls].count("sendMessage") == 1
+    # Each typed answer is taken off the chat; the form's message is edited instead.
+    assert [c.method for c in calls].count("deleteMessage") == 5
+    left = running.server.chat_messages(TUTOR.id)[before:]
+    assert len(left) == 1
+    assert "отправлена методистам" in left[0]["text"]
+    assert not (left[0].get("reply_markup") or {}).get("inline_keyboard")
+
+
+async def test_a_menu_label_mid_scheduling_is_not_the_place(running: RunningBot) -> None:
+    await give_roles(running)
+    await fill_form(running)
+    number = await submit(running)
+    card = await card_for(running, METHODIST.id, number)
+    await press_on(running, METHODIST, card, texts.BTN_APPROVE)
+    # «Назад» typed at the first step: there is nothing before it, the step stays.
+    first = await type_in(running, METHODIST, "назад")
+    assert texts.SCHEDULE_ASK_DATE.split(":")[0] in first
+    day = today() + timedelta(days=10)
+    await type_in(running, METHODIST, f"{day:%d.%m.%Y}")
+    await tap(running, METHODIST, "10:00")
+    await tap(running, METHODIST, texts.FORMAT_TITLES["vks"])
+    # The methodologist taps a menu button where the link is asked: the menu answers.
+    hint = await running.say(METHODIST, ui.BTN_SEARCH_HINT)
+    assert texts.SCHEDULE_ASK_PLACE.split(":")[0] not in hint.params["text"]
+    # Back at the card (from the queue), the form goes on where it was, the label not taken
+    # for the place.
+    await running.say(METHODIST, "/requests")
+    await tap(
+        running, METHODIST, next(b for b in shown_buttons(running, METHODIST) if f"№{number}" in b)
+    )
+    await tap(running, METHODIST, texts.BTN_APPROVE)
+    resumed = shown_text(running, METHODIST)
+    assert texts.SCHEDULE_ASK_PLACE in resumed
+    assert ui.BTN_SEARCH_HINT not in resumed
+    await type_in(running, METHODIST, "https://vks.example.ru/room")
+    await tap(running, METHODIST, "2 ч")
+    check = await tap(running, METHODIST, texts.BTN_NO_COMMENT)
+    assert not check.params.get("show_alert")
+    summary = shown_text(running, METHODIST)
+    assert "https://vks.example.ru/room" in summary
+    assert ui.BTN_SEARCH_HINT not in summary
+    assert f"{day:%d.%m.%Y} 10:00" in summary

@@ -7,13 +7,18 @@ import asyncio
 import signal
 import sys
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot import texts
+from bot import ui
+from catalog.requests import Audience, Format
+from handlers.requests import texts
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.catalog import CatalogRepo
 from storage.chats import ChatRepo
 from storage.db import Database
+from storage.requests import RequestRepo
 from storage.users import Role, UserRepo
 from tests.conftest import button_data
 from tests.fakes.people import Person, callback, message
@@ -117,13 +122,18 @@ def _last(server: FakeTelegram) -> Json:
     return server.chat_messages(TUTOR.id)[-1]
 
 
+def _shows(call: Call, expect: str) -> bool:
+    return call.params.get("chat_id") == TUTOR.id and expect in call.params.get("text", "")
+
+
 async def _answer(server: FakeTelegram, text: str, expect: str) -> Json:
-    """Send text; returns the tutor's newest message once it shows ``expect``."""
+    """Type into the form; returns the tutor's newest message once the form shows ``expect``
+    (the form's message is sent once, then edited)."""
     seen = len(server.calls)
     await server.push_update("message", message(TUTOR, text))
     await server.wait_for(
-        "sendMessage",
-        lambda c: c.params.get("chat_id") == TUTOR.id and expect in c.params.get("text", ""),
+        "editMessageText" if not text.startswith("/") else "sendMessage",
+        lambda c: _shows(c, expect),
         after=seen,
         timeout=30,
     )
@@ -139,12 +149,7 @@ async def _click(
     await server.push_update(
         "callback_query", callback(TUTOR, button_data(shown["reply_markup"], caption), shown)
     )
-    await server.wait_for(
-        "editMessageText",
-        lambda c: c.params.get("chat_id") == TUTOR.id and expect in c.params.get("text", ""),
-        after=seen,
-        timeout=30,
-    )
+    await server.wait_for("editMessageText", lambda c: _shows(c, expect), after=seen, timeout=30)
     if not killed:
         answer = await server.wait_for("answerCallbackQuery", after=seen, timeout=30)
         assert not answer.params.get("show_alert"), answer.params
@@ -152,9 +157,9 @@ async def _click(
 
 
 async def test_sigkill_the_moment_a_step_is_answered_loses_no_step(tmp_path: Path) -> None:
-    """The bot is killed right as Telegram shows the tutor the next question, twice; after each
-    restart the tutor's next answer (a button on the screen, then typed dates) is taken for the
-    question they see, and the request is filed whole."""
+    """The bot is killed right as Telegram shows the tutor the next step of the request form,
+    twice; after each restart the tutor's next answer (a button on the screen, then typed
+    dates) is taken for the step they see, and the request is filed whole."""
     path = tmp_path / "bot.sqlite3"
     await _tutor_can_file(path)
     server = await FakeTelegram().start()
@@ -162,16 +167,18 @@ async def test_sigkill_the_moment_a_step_is_answered_loses_no_step(tmp_path: Pat
 
     def kill_when_shown(fragment: str) -> None:
         def hook(call: Call) -> None:
-            if call.params.get("chat_id") == TUTOR.id and fragment in call.params.get("text", ""):
+            if _shows(call, fragment):
                 server.carried_out = None
                 proc.send_signal(signal.SIGKILL)
 
         server.carried_out = hook
 
+    start = datetime.now(ZoneInfo("Europe/Moscow")).date() + timedelta(days=7)
+    end = start + timedelta(days=2)
     try:
         await server.wait_for("getUpdates", timeout=30)
         await _answer(server, "/request", "шаг 1 из 8")
-        shown = await _answer(server, "сокольская", "сокольская")
+        shown = await _answer(server, "сокольская", "выберите свою МО")
         shown = await _click(server, shown, "Сокольская ЦРБ", "шаг 2 из 8")
         kill_when_shown("шаг 3 из 8")
         shown = await _click(server, shown, "ЭЛН", "шаг 3 из 8", killed=True)
@@ -181,27 +188,41 @@ async def test_sigkill_the_moment_a_step_is_answered_loses_no_step(tmp_path: Pat
         # The format buttons on the screen work after the restart.
         shown = await _click(server, shown, texts.FORMAT_TITLES["webinar"], "шаг 4 из 8")
         shown = await _click(server, shown, "врачи", "шаг 4 из 8")
-        await _click(server, shown, texts.BTN_DONE, "шаг 5 из 8")
+        await _click(server, shown, ui.BTN_DONE, "шаг 5 из 8")
         kill_when_shown("шаг 6 из 8")
         await _answer(server, "25", "шаг 6 из 8")
         await proc.wait()
 
         proc = await _start(tmp_path, server)
         # Typed after the restart, the dates are taken as dates, not as the participants.
-        understood = await _answer(server, "15.12–17.12", "Понял так")
-        assert "15 декабря" in understood["text"]
-        await server.wait_for(
-            "sendMessage",
-            lambda c: c.params.get("chat_id") == TUTOR.id and "шаг 7 из 8" in c.params["text"],
-            timeout=30,
-        )
+        understood = await _answer(server, f"{start:%d.%m}–{end:%d.%m}", "Понял так")
+        assert texts.date_range(start, end) in understood["text"]
+        assert "шаг 7 из 8" in understood["text"]
         await _answer(server, "Петров Иван, +7 921 123-45-67", "шаг 8 из 8")
         summary = await _click(server, _last(server), texts.BTN_NO_COMMENT, "Проверьте заявку")
         assert "Участников: 25" in summary["text"]
         assert "Петров Иван" in summary["text"]
+        done = await _click(server, summary, texts.BTN_SUBMIT, "отправлена методистам")
+        assert not (done.get("reply_markup") or {}).get("inline_keyboard")
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), 30)
     finally:
         if proc.returncode is None:
             proc.kill()
         await server.stop()
+
+    db = Database(path)
+    await db.connect()
+    try:
+        filed = await RequestRepo(db).for_user(TUTOR.id)
+    finally:
+        await db.close()
+    assert len(filed) == 1
+    request = filed[0]
+    assert (request.topic_code, request.format, request.audience) == (
+        "eln",
+        Format.WEBINAR,
+        (Audience.DOCTORS,),
+    )
+    assert (request.participants, request.date_from, request.date_to) == (25, start, end)
+    assert (request.contact_name, request.contact_phone) == ("Петров Иван", "+79211234567")

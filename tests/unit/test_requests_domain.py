@@ -17,13 +17,16 @@ from catalog.requests import (
     Status,
     add_working_days,
     day_before,
+    format_phone,
     mask_phone,
     normalise_phone,
+    parse_contact,
     parse_dates,
     parse_hours,
     parse_participants,
     parse_results,
     parse_session_day,
+    phone_code,
     split_contact,
 )
 from storage.db import Database
@@ -70,6 +73,14 @@ def test_contact_needs_a_name_and_a_phone_and_is_masked_for_logs() -> None:
         ("в следующем месяце", date(2026, 12, 1), date(2026, 12, 31)),
         ("завтра", date(2026, 11, 24), date(2026, 11, 24)),
         ("15.12", date(2026, 12, 15), date(2026, 12, 15)),
+        ("в пятницу", date(2026, 11, 27), date(2026, 11, 27)),
+        ("пятница", date(2026, 11, 27), date(2026, 11, 27)),
+        ("в следующий вторник", date(2026, 12, 1), date(2026, 12, 1)),
+        ("через неделю", date(2026, 11, 30), date(2026, 11, 30)),
+        ("с завтрашнего дня", date(2026, 11, 24), date(2026, 12, 7)),
+        ("с завтра по пятницу", date(2026, 11, 24), date(2026, 11, 27)),
+        ("с завтрашнего дня по 2.12", date(2026, 11, 24), date(2026, 12, 2)),
+        ("15–19 декабря", date(2026, 12, 15), date(2026, 12, 19)),
     ],
 )
 def test_dates_in_words(typed: str, start: date, end: date) -> None:
@@ -82,6 +93,53 @@ def test_dates_in_words(typed: str, start: date, end: date) -> None:
 )
 def test_dates_not_understood(typed: str) -> None:
     assert parse_dates(typed, MONDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "day", "note"),
+    [
+        ("в пятницу утром", date(2026, 11, 27), "утром"),
+        ("Завтра утром", date(2026, 11, 24), "утром"),
+        ("в понедельник вечером", date(2026, 11, 30), "вечером"),
+        ("послезавтра днём", date(2026, 11, 25), "днём"),
+    ],
+)
+def test_a_part_of_the_day_is_kept_as_a_note(typed: str, day: date, note: str) -> None:
+    assert parse_dates(typed, MONDAY) == DateRange(day, day, note)
+
+
+@pytest.mark.parametrize("typed", ["сегодня", "23.11", "с сегодняшнего дня", "с 23 по 25 ноября"])
+def test_dates_start_tomorrow_when_typed_too(typed: str) -> None:
+    assert parse_dates(typed, MONDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "shown"),
+    [
+        ("Петров Иван, (8172) 72-00-11", "Петров Иван", "(8172) 72-00-11"),
+        ("Иванова Мария, 8 921 123-45-67", "Иванова Мария", "+7 921 123-45-67"),
+        ("Петрова Анна +7 8172 12-34-56", "Петрова Анна", "(8172) 12-34-56"),
+    ],
+)
+def test_a_contact_is_kept_whole_and_its_phone_shown_formatted(
+    typed: str, name: str, shown: str
+) -> None:
+    contact = parse_contact(typed)
+    assert contact is not None
+    assert contact.name == name
+    assert format_phone(contact.phone.number, contact.phone.code) == shown
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+78172123456", "(8172) 12-34-56"),
+        ("+79211234567", "+7 921 123-45-67"),
+        ("+74951234567", "(495) 123-45-67"),
+    ],
+)
+def test_a_phone_filed_before_its_code_was_kept_is_shown_formatted(stored: str, shown: str) -> None:
+    assert format_phone(stored, phone_code(stored)) == shown
 
 
 def test_participants_hours_and_results() -> None:
