@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from enum import StrEnum
 from html import escape as escape  # re-exported: features escape through ui
 from html import unescape
 
@@ -196,3 +197,52 @@ def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         is_persistent=True,
     )
+
+
+# -- a material card's management buttons ------------------------------------------------------
+# The card is drawn by search, its buttons are handled by the materials and stats features: the
+# callback data lives here once, so no feature imports another. Prefixes and values are those of
+# buttons already in people's chats.
+
+BTN_EDIT = "✏️ Изменить"
+BTN_ARCHIVE = "🗄 В архив"
+BTN_RESTORE = "♻️ Вернуть из архива"
+BTN_MATERIAL_CHART = "📈 График скачиваний"
+
+
+class EditAction(StrEnum):
+    MENU = "mn"
+    FIELD = "fd"  # a field button of the old edit menu, still on screens from before
+    ARCHIVE = "ar"  # asks first
+    ARCHIVE_YES = "ay"
+    RESTORE = "rs"
+    NEW_FILE = "nf"
+    CARD = "cd"  # back from the question to the card
+
+
+class EditCallback(CallbackData, prefix="e"):
+    action: EditAction
+    id: int
+    field: str = ""
+
+
+class StatsAction(StrEnum):
+    VIEW = "v"
+    CUSTOM = "c"
+    CHARTS = "g"  # pick what to chart
+    CHART = "p"
+    EXPORT = "x"
+    DIGEST = "d"
+
+
+class StatsCallback(CallbackData, prefix="st"):
+    """A /stats view. The period travels as dates (YYYYMMDD), so a button pressed weeks later
+    still shows the period it was made for; the handler checks them, never trusts them."""
+
+    a: StatsAction
+    k: str = "m"  # catalog.stats.PeriodKind
+    s: int = 0
+    e: int = 0
+    v: str = "d"  # the section: d, s, n, t
+    t: str = ""  # chart scope: "" the catalog, a topic code, or "#<material id>"
+    m: str = "3"  # catalog.stats.Method

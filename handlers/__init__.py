@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot import jobs
 from bot.delivery import Delivery, Renderer
 from bot.scheduler import Planner
 from bot.settings import Settings
@@ -80,7 +79,7 @@ def planners(settings: Settings, delivery: Delivery) -> list[Planner]:
     tz = settings.tz
     return [
         vks.planner(delivery, tz),
-        jobs.BroadcastPlanner(delivery, tz),
+        broadcasts.planner(delivery, tz),
         requests.planner(settings, delivery),
         stats.planner(delivery, tz, settings.weekly_digest),
     ]

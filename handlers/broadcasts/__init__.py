@@ -5,14 +5,21 @@ subscribes to directions to get their announcements in private."""
 
 from __future__ import annotations
 
-from bot.delivery import Renderer
+from zoneinfo import ZoneInfo
+
+from bot.delivery import Delivery, Renderer
 from handlers.broadcasts.dialogs import create_dialogs
+from handlers.broadcasts.planner import BroadcastPlanner
 from handlers.broadcasts.router import create_router, report_renderer
 from storage.announcements import Render
 from storage.db import Database
 
-__all__ = ["create_dialogs", "create_router", "renderers"]
+__all__ = ["create_dialogs", "create_router", "planner", "renderers"]
 
 
 def renderers(db: Database) -> dict[Render, Renderer]:
     return {Render.DELIVERY_REPORT: report_renderer(db)}
+
+
+def planner(delivery: Delivery, tz: ZoneInfo) -> BroadcastPlanner:
+    return BroadcastPlanner(delivery, tz)

@@ -231,3 +231,10 @@ def recall_lines(rows: list[ReportLine]) -> list[str]:
 def subscribed(titles: Sequence[str]) -> str:
     names = ", ".join(ui.escape(t) for t in titles)
     return SUBSCRIBE_DONE.format(topics=names or SUBSCRIBE_NONE)
+
+
+# To the methodologists, when a scheduled broadcast's time passed while the bot was down.
+MISSED = (
+    "⚠️ Объявление №{id}, запланированное на {when}, не отправлено: бот был недоступен "
+    "слишком долго. Откройте /broadcasts, чтобы отправить его заново."
+)

@@ -70,10 +70,10 @@ FIELD_TITLES = {
     "tags": "Ключевые слова",
     "url": "Ссылка",
 }
-BTN_EDIT = "✏️ Изменить"
-BTN_ARCHIVE = "🗄 В архив"
+BTN_EDIT = ui.BTN_EDIT
+BTN_ARCHIVE = ui.BTN_ARCHIVE
 BTN_ARCHIVE_YES = "🗄 Да, в архив"
-BTN_RESTORE = "♻️ Вернуть из архива"
+BTN_RESTORE = ui.BTN_RESTORE
 BTN_NEW_FILE = "📎 Новая версия файла"
 ARCHIVE_ASK = (
     "Перенести «{title}» в архив?\nЕго перестанут находить и выдавать. Вернуть можно кнопкой "

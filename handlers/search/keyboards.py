@@ -87,30 +87,19 @@ def nothing_found_kb(
 
 
 def _manage_buttons(kb: ui.Buttons, material_id: int, active: bool) -> None:
-    """A methodologist's buttons on the card: they belong to the materials and stats features,
-    whose button data still lives in the old shared modules; imported here only, until those
-    features have moved (see the closing note of the search move)."""
-    from bot import texts as old_texts
-    from bot.callbacks import EditAction, EditCallback, StatsAction, StatsCallback
-
+    """A methodologist's buttons on the card: the materials and stats features handle them."""
+    edit = ui.EditAction.ARCHIVE if active else ui.EditAction.RESTORE
     kb.button(
-        text=old_texts.BTN_EDIT,
-        callback_data=EditCallback(action=EditAction.MENU, id=material_id),
+        text=ui.BTN_EDIT, callback_data=ui.EditCallback(action=ui.EditAction.MENU, id=material_id)
     )
-    if active:
-        kb.button(
-            text=old_texts.BTN_ARCHIVE,
-            callback_data=EditCallback(action=EditAction.ARCHIVE, id=material_id),
-        )
-    else:
-        kb.button(
-            text=old_texts.BTN_RESTORE,
-            callback_data=EditCallback(action=EditAction.RESTORE, id=material_id),
-        )
+    kb.button(
+        text=ui.BTN_ARCHIVE if active else ui.BTN_RESTORE,
+        callback_data=ui.EditCallback(action=edit, id=material_id),
+    )
     # s=e=0: the current month, worked out when the button is pressed.
     kb.button(
-        text=old_texts.BTN_MATERIAL_CHART,
-        callback_data=StatsCallback(a=StatsAction.CHART, t=f"#{material_id}"),
+        text=ui.BTN_MATERIAL_CHART,
+        callback_data=ui.StatsCallback(a=ui.StatsAction.CHART, t=f"#{material_id}"),
     )
 
 

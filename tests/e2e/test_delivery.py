@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import texts
-from bot.delivery import Delivery
+from bot import ui
+from bot.delivery import NOTICE_REPEATED, Delivery
+from handlers.broadcasts import texts
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.chats import ChatRepo
 from tests.conftest import RunningBot, button_data
@@ -112,7 +113,7 @@ async def test_failed_rows_are_sent_again_from_the_report(running: RunningBot) -
     report = await report_to(running, seen)
     assert "Доставлено 1 из 2, не доставлено 1." in report
     assert "❌ МО 1302 — Telegram отклонил сообщение: Bad Request: chat not found" in report
-    assert texts.DELIVERY_RETRY_HINT in report
+    assert texts.RETRY_HINT in report
 
     shown = running.server.chat_messages(ADMIN.id)[-1]
     retry = button_data(shown.get("reply_markup"), texts.BTN_RETRY_FAILED.format(count=1))
@@ -177,9 +178,7 @@ async def test_the_same_notice_goes_once_an_hour_and_the_rest_are_summed_up(
     )
     assert len(rows) == 1
     summary = Content.loads(rows[0]["content"]).text
-    assert summary == texts.NOTICE_REPEATED.format(
-        count="9 раз", text="Бот удалён из чата «МО», раз 10"
-    )
+    assert summary == NOTICE_REPEATED.format(count="9 раз", text="Бот удалён из чата «МО», раз 10")
 
 
 async def test_an_answer_that_meets_a_429_waits_and_is_sent(running: RunningBot) -> None:
@@ -197,4 +196,4 @@ async def test_an_answer_that_meets_a_429_waits_and_is_sent(running: RunningBot)
     await wait_until(lambda: any("/find" in t for t in texts_in(server, NURSE.id)))
     tried = [c for c in server.calls[seen:] if c.params.get("chat_id") == NURSE.id]
     assert [c.method for c in tried] == ["sendMessage"] * 3
-    assert texts.APOLOGY not in texts_in(server, NURSE.id)
+    assert ui.APOLOGY not in texts_in(server, NURSE.id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.callbacks import StatsAction, StatsCallback
 from bot.middlewares import Limit, Throttle
+from bot.ui import StatsAction, StatsCallback
 from catalog.model import Kind, MaterialInput
 from storage.catalog import CatalogRepo
 from tests.conftest import RunningBot

@@ -3,7 +3,7 @@ it is escaped, and a long list is shortened by whole lines, so Telegram never re
 
 from __future__ import annotations
 
-from bot import texts
+from bot import ui
 from tests.conftest import RunningBot
 from tests.e2e.helpers import add_to_group, texts_in
 from tests.fakes.people import ADMIN
@@ -20,7 +20,7 @@ async def test_chat_titles_of_quotes_fill_the_chats_list_and_it_still_goes(
     text = listing.params["text"]
     # Sent as it was built: Telegram (the fake parses it the same way) accepted it.
     assert texts_in(running.server, ADMIN.id)[-1] == text
-    assert texts.APOLOGY not in texts_in(running.server, ADMIN.id)
+    assert ui.APOLOGY not in texts_in(running.server, ADMIN.id)
     assert text.count("<b>") == text.count("</b>") >= 8
     assert "&quot;" * 20 in text
-    assert len(texts.html_to_plain(text)) <= texts.MESSAGE_LIMIT
+    assert len(ui.html_to_plain(text)) <= ui.MESSAGE_LIMIT

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot import texts
+from handlers.roles import texts
 from storage.users import Role, UserRepo
 from tests.conftest import RunningBot, make_settings
 from tests.fakes.people import ADMIN, Person
@@ -39,7 +39,7 @@ async def test_a_username_is_resolved_only_from_its_recent_owner(
         # A month later the username may belong to anyone: the bot asks for more.
         clock.write_text((datetime.now(UTC) + timedelta(days=30)).isoformat())
         stale = await running.say(ADMIN, "/grant @rmis_tutor methodologist")
-        assert stale.params["text"] == texts.GRANT_USERNAME_STALE.format(username="rmis_tutor")
+        assert stale.params["text"] == texts.USERNAME_STALE.format(username="rmis_tutor")
         assert (await users.get(second.id)).role is Role.TUTOR  # type: ignore[union-attr]
     finally:
         await running.stop()

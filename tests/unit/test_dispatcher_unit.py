@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Message, Update
 
-from bot import texts, ui
+from bot import ui
 from handlers.roles import texts as role_texts
 from handlers.roles.callbacks import RoleAction, RoleCallback
 from storage.db import Database
@@ -56,7 +56,7 @@ async def test_two_quick_updates_of_one_user_do_not_race(
 
 async def test_roles_command_refused_for_staff(dp: Dispatcher, recording_bot: Bot) -> None:
     await dp.feed_update(recording_bot, update("message", message(NURSE, "/roles")))
-    assert sent_texts(recording_bot) == [texts.REFUSED.format(role="администратор")]
+    assert sent_texts(recording_bot) == [ui.REFUSED.format(role="администратор")]
 
 
 async def test_methodologist_cannot_grant_either(

@@ -48,10 +48,11 @@ from hypothesis import strategies as st
 
 import bot
 import handlers
-from bot import texts
-from bot.callbacks import MaterialAction, MaterialCallback
+from bot import ui
 from bot.factory import build_dispatcher
 from bot.middlewares import Limit, Throttle
+from handlers.search import texts as search_texts
+from handlers.search.callbacks import MaterialAction, MaterialCallback
 from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.imports import import_file
@@ -111,7 +112,7 @@ texts_st = st.one_of(
     st.text(max_size=60),
     st.tuples(st.text(max_size=10), st.sampled_from(HTML_BITS), st.text(max_size=10)).map("".join),
     st.text(alphabet=st.sampled_from(STRANGE + "абвгдЭЛНЦАМИ0123456789 .-"), max_size=80),
-    st.sampled_from(sorted(texts.MENU_BUTTONS)),
+    st.sampled_from(sorted(ui.MENU_BUTTONS)),
     st.sampled_from(
         [
             "/start",
@@ -398,11 +399,14 @@ def test_arbitrary_updates_never_break_the_bot(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("st:v:m:2026", texts.STALE_BUTTON),
-        ("rq:zz", texts.STALE_BUTTON),
-        ("m:o:99999999999999999999999", texts.STALE_BUTTON),
-        (MaterialCallback(action=MaterialAction.OPEN, id=424242).pack(), texts.MATERIAL_GONE),
-        ("\u202e", texts.STALE_BUTTON),
+        ("st:v:m:2026", ui.STALE_BUTTON),
+        ("rq:zz", ui.STALE_BUTTON),
+        ("m:o:99999999999999999999999", ui.STALE_BUTTON),
+        (
+            MaterialCallback(action=MaterialAction.OPEN, id=424242).pack(),
+            search_texts.MATERIAL_GONE,
+        ),
+        ("\u202e", ui.STALE_BUTTON),
     ],
 )
 def test_known_hostile_callbacks_are_answered(tmp_path: Path, raw: str, expected: str) -> None:

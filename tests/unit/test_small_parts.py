@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 
-from bot import texts
+from bot import ui
 from bot.deeplinks import Route, decode, encode
 from bot.flood import SentLastSecond
 from bot.logs import RedactingFormatter, redact
+from handlers.requests import texts as request_texts
 from tests.fakes.recording import TOKEN
 
 
@@ -44,14 +45,17 @@ def test_deep_links_round_trip() -> None:
 
 def test_date_ranges_read_as_russian() -> None:
     assert (
-        texts.date_range(date(2026, 12, 4), date(2026, 12, 6))
+        request_texts.date_range(date(2026, 12, 4), date(2026, 12, 6))
         == "с пятницы, 4 декабря, по воскресенье, 6 декабря 2026"
     )
     assert (
-        texts.date_range(date(2026, 12, 2), date(2026, 12, 4))
+        request_texts.date_range(date(2026, 12, 2), date(2026, 12, 4))
         == "со среды, 2 декабря, по пятницу, 4 декабря 2026"
     )
-    assert texts.date_range(date(2026, 12, 31), date(2027, 1, 2)) == "с 31.12.2026 по 02.01.2027"
+    assert (
+        request_texts.date_range(date(2026, 12, 31), date(2027, 1, 2))
+        == "с 31.12.2026 по 02.01.2027"
+    )
 
 
 async def test_messages_sent_are_counted_for_a_second_whatever_sent_them() -> None:
@@ -92,22 +96,22 @@ async def test_the_recording_session_answers_as_telegram_would_bound_to_the_bot(
 
 
 def test_a_value_is_cut_at_a_word_before_it_is_escaped() -> None:
-    assert texts.shorten("Короткое название", 60) == "Короткое название"
-    cut = texts.shorten("Инструкция по оформлению электронного листка нетрудоспособности", 40)
+    assert ui.shorten("Короткое название", 60) == "Короткое название"
+    cut = ui.shorten("Инструкция по оформлению электронного листка нетрудоспособности", 40)
     assert cut == "Инструкция по оформлению электронного…"
     assert len(cut) <= 40
     # Cut first, then escaped: an entity is never split.
-    quotes = texts.escape(texts.shorten('"' * 300, 50))
+    quotes = ui.escape(ui.shorten('"' * 300, 50))
     assert quotes == "&quot;" * 49 + "…"
 
 
 def test_a_long_html_list_is_shortened_by_whole_lines_counting_what_people_see() -> None:
-    lines = [f"<b>{texts.escape('«' + '&' * 100 + '»')}</b> строка {n}" for n in range(60)]
-    text = texts.fit(lines)
-    assert len(texts.html_to_plain(text)) <= texts.MESSAGE_LIMIT
+    lines = [f"<b>{ui.escape('«' + '&' * 100 + '»')}</b> строка {n}" for n in range(60)]
+    text = ui.fit(lines)
+    assert len(ui.html_to_plain(text)) <= ui.MESSAGE_LIMIT
     assert text.count("<b>") == text.count("</b>")
     assert text.endswith("\n…")
     # Short enough as it is: nothing dropped, although the HTML is longer than the limit.
     few = lines[:30]
-    assert len("\n".join(few)) > texts.MESSAGE_LIMIT
-    assert texts.fit(few) == "\n".join(few)
+    assert len("\n".join(few)) > ui.MESSAGE_LIMIT
+    assert ui.fit(few) == "\n".join(few)

@@ -1,7 +1,6 @@
-"""The features' scheduled work, as planners for ``bot.scheduler``. A job only decides and moves
-rows into the outbox; the delivery engine does the sending. Every job is safe to run twice: the
-database records what was done (a reminder's outcome, a broadcast's status), so a second run
-finds it done."""
+"""Scheduled broadcasts, as a planner for ``bot.scheduler``. It only decides and moves rows into
+the outbox; the delivery engine does the sending. Safe to run twice: a broadcast's status says
+whether it went."""
 
 from __future__ import annotations
 
@@ -9,9 +8,9 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import texts
 from bot.delivery import Delivery
 from bot.scheduler import Due
+from handlers.broadcasts import texts
 from storage.announcements import AnnouncementRepo
 from storage.users import Role
 
@@ -55,7 +54,7 @@ class BroadcastPlanner:
         if await self.outbox.mark_missed(number):
             await self.delivery.notify(
                 Role.METHODOLOGIST,
-                texts.BROADCAST_MISSED.format(id=number, when=_when(item, self.tz)),
+                texts.MISSED.format(id=number, when=_when(item, self.tz)),
             )
 
     async def run(self, item: Due, now: datetime) -> None:
