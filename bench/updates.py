@@ -8,8 +8,10 @@ through a recording Bot session with no network:
 - 60% searches (the dev query set's queries, typed by 260 people in private chats);
 - 15% card opens and «Получить»;
 - 10% inline queries;
-- 10% form steps: 40 tutors each going through the whole training-request form, by text and
-  by buttons, and sending it;
+- 10% form steps: 40 tutors each going through the whole training-request form (the
+  aiogram_dialog form, one message edited at every step), by text and by buttons, and sending
+  it; a press carries the button's callback data as the bot last showed it to that tutor,
+  found by its caption when the press is parsed (outside the clock);
 - 5% other (/start, /help, the catalog's directions, subscriptions).
 
 In the same run, a bare aiogram Dispatcher that echoes text over the same session gives the
@@ -46,12 +48,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiogram import Bot, Dispatcher, Router  # noqa: E402
-from aiogram.types import Message, Update  # noqa: E402
+from aiogram.client.session.base import BaseSession  # noqa: E402
+from aiogram.methods import TelegramMethod  # noqa: E402
+from aiogram.methods.base import TelegramType  # noqa: E402
+from aiogram.types import InlineKeyboardMarkup, Message, Update  # noqa: E402
 
-from bot.callbacks import RequestAction, RequestCallback  # noqa: E402
+from bot import ui  # noqa: E402
 from bot.factory import build_dispatcher, settle_heap  # noqa: E402
 from bot.middlewares import Limit  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from handlers.requests import texts  # noqa: E402
 from handlers.search.callbacks import (  # noqa: E402
     BrowseAction,
     BrowseCallback,
@@ -70,6 +76,12 @@ SHARED = ROOT.parent / "shared" / "catalog"
 PEOPLE = 300
 TUTORS = 40
 FALLBACK_QUERIES = ["ЭЛН", "цами снимок", "больничный лист", "эцп", "диспансеризация", "ybr"]
+# A tutor's next form step comes at least this many updates after the previous one (more than a
+# batch, and than the updates in flight): a person reads the step before answering it, and a
+# press is resolved against what the bot showed after the tutor's previous step.
+FORM_GAP = 100
+# A press waits as this marker, «<prefix><user id> <caption>», until it is parsed.
+PRESS = "press:"
 
 ids = itertools.count(1)
 
@@ -126,47 +138,59 @@ def queries() -> list[str]:
     return [json.loads(line)["q"] for line in path.read_text("utf-8").splitlines() if line]
 
 
-Step = Callable[[int], dict[str, Any]]
+Step = Callable[[int], dict[str, Any] | str]
 
 
-def form_steps(org_id: int, topic: str) -> list[Step]:
+class Form:
     """The training-request form as a tutor fills it in: each step one update, ending in
-    «Отправить» (tests/e2e/test_requests.py walks the same way and checks every answer)."""
-    start = date.today() + timedelta(days=10)
-    end = start + timedelta(days=2)
+    «Отправить» (tests/e2e/test_requests.py walks the same way and checks every answer).
+    Typed answers are messages; a press is a marker naming the button's caption, made into
+    the press of that button on the tutor's newest message when it is parsed.
 
-    def say(text: str) -> Step:
-        return lambda person: _message(person, text)
+    Each tutor's place in the form is kept from one mix to the next: the mixes are fed one
+    after another, and a form left in the middle would be resumed by «/request»."""
 
-    def press(action: RequestAction, value: str = "") -> Step:
-        data = RequestCallback(action=action, value=value).pack()
-        return lambda person: _callback(person, data)
+    def __init__(self, org: str, topic: str, today: date) -> None:
+        start = today + timedelta(days=10)
+        end = start + timedelta(days=2)
 
-    return [
-        say("/request"),
-        say("Белозерская"),
-        press(RequestAction.ORG, str(org_id)),
-        press(RequestAction.TOPIC, topic),
-        press(RequestAction.FORMAT, "webinar"),
-        press(RequestAction.AUDIENCE, "doc"),
-        press(RequestAction.AUDIENCE_DONE),
-        say("25"),
-        say(f"{start:%d.%m}–{end:%d.%m}"),
-        say("Иванова Мария, 8 921 123-45-67"),
-        say("Нужен разбор закрытия ЭЛН"),
-        press(RequestAction.SUBMIT),
-    ]
+        def say(text: str) -> Step:
+            return lambda person: _message(person, text)
+
+        def press(caption: str) -> Step:
+            return lambda person: f"{PRESS}{person} {caption}"
+
+        self.steps: list[Step] = [
+            say("/request"),
+            say("Белозерская"),
+            press(org),
+            press(topic),
+            press(texts.FORMAT_TITLES["webinar"]),
+            press(texts.AUDIENCE_TITLES["doc"]),
+            press(ui.BTN_DONE),
+            say("25"),
+            say(f"{start:%d.%m}–{end:%d.%m}"),
+            say("Иванова Мария, 8 921 123-45-67"),
+            say("Нужен разбор закрытия ЭЛН"),
+            press(texts.BTN_SUBMIT),
+        ]
+        self.done: dict[int, int] = {}
+
+    def next_step(self, tutor: int) -> dict[str, Any] | str:
+        done = self.done.get(tutor, 0)
+        self.done[tutor] = done + 1
+        return self.steps[done % len(self.steps)](tutor)
 
 
-def mix(count: int, material_ids: list[int], form: list[Step], seed: int) -> Raw:
+def mix(count: int, material_ids: list[int], form: Form, seed: int) -> Raw:
     rng = random.Random(seed)
     found = queries()
     people = [5_000_000 + i for i in range(PEOPLE)]
     # Tutors are busy with their forms here; everyone else searches, opens and browses.
     tutors, others = people[:TUTORS], people[TUTORS:]
-    steps = {t: 0 for t in tutors}
-    out = []
-    for _ in range(count):
+    last_step = {t: -FORM_GAP for t in tutors}
+    out: list[dict[str, Any] | str] = []
+    for i in range(count):
         roll = rng.random()
         person = rng.choice(others)
         if roll < 0.60:
@@ -178,9 +202,10 @@ def mix(count: int, material_ids: list[int], form: list[Step], seed: int) -> Raw
         elif roll < 0.85:
             out.append(_inline(person, rng.choice(found)[:40]))
         elif roll < 0.95:
-            tutor = rng.choice(tutors)
-            out.append(form[steps[tutor] % len(form)](tutor))
-            steps[tutor] += 1
+            free = [t for t in tutors if i - last_step[t] >= FORM_GAP]
+            tutor = rng.choice(free) if free else min(tutors, key=last_step.__getitem__)
+            last_step[tutor] = i
+            out.append(form.next_step(tutor))
         else:
             other = rng.choice(["/start", "/help", "browse", "/subscribe"])
             if other == "browse":
@@ -188,10 +213,10 @@ def mix(count: int, material_ids: list[int], form: list[Step], seed: int) -> Raw
                 out.append(_callback(person, data))
             else:
                 out.append(_message(person, other))
-    return [json.dumps(u, ensure_ascii=False) for u in out]
+    return [u if isinstance(u, str) else json.dumps(u, ensure_ascii=False) for u in out]
 
 
-async def full_stack(tmp: Path) -> tuple[Dispatcher, Bot, Database, list[int], list[Step]]:
+async def full_stack(tmp: Path) -> tuple[Dispatcher, Bot, Database, list[int], Form]:
     db = Database(tmp / "bot.sqlite3")
     await db.connect()
     repo = CatalogRepo(db)
@@ -216,7 +241,10 @@ async def full_stack(tmp: Path) -> tuple[Dispatcher, Bot, Database, list[int], l
     throttle.limits = {k: Limit(10**9, v.seconds) for k, v in throttle.limits.items()}
     rows = await db.fetchall("SELECT id FROM materials WHERE status = 'active'")
     org = (await OrgRepo(db).find("Белозерская"))[0]
-    form = form_steps(org.id, (await repo.topics())[0].code)
+    topic = (await repo.topics())[0]
+    # The captions as the form shows them; the dates from the bot's own clock and time zone.
+    today = db.now().astimezone(settings.tz).date()
+    form = Form(ui.shorten(org.short_name, 60), ui.shorten(topic.title, 28), today)
     bot = Bot(TOKEN, session=session())
     # Started as the runner starts it: the outbox engine delivers what the handlers queue (the
     # requests' cards to the methodologist) and the scheduler keeps its jobs, as in service.
@@ -229,13 +257,66 @@ def _hooks(dp: Dispatcher, bot: Bot) -> dict[str, Any]:
     return {"bot": bot, "bots": [bot], "dispatcher": dp, **dp.workflow_data}
 
 
-def session() -> RecordingSession:
+class ShownSession(RecordingSession):
     """The recording session, keeping only the latest requests: a real session keeps none,
     and sixty thousand kept messages made the garbage collector's full passes the slowest
-    part of the bench, for the echo too."""
-    recording = RecordingSession()
-    recording.requests = deque(maxlen=1_000)  # type: ignore[assignment]
+    part of the bench, for the echo too. It also keeps, per chat, the newest message the bot
+    sent or edited there, as the person sees it: the buttons a press is made from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = deque(maxlen=1_000)  # type: ignore[assignment]
+        self.shown: dict[int, Message] = {}
+        self.unresolved = 0
+        self.waited = 0
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        result = await super().make_request(bot, method, timeout)
+        if isinstance(result, Message):
+            self.shown[result.chat.id] = result
+        return result
+
+
+def session() -> ShownSession:
+    return ShownSession()
+
+
+def _shown(bot: Bot) -> ShownSession:
+    recording: BaseSession = bot.session
+    assert isinstance(recording, ShownSession)
     return recording
+
+
+def _button(markup: InlineKeyboardMarkup | None, caption: str) -> str | None:
+    """The callback data of the button captioned ``caption``, or of the first one whose caption
+    has it in it."""
+    buttons = [b for row in (markup.inline_keyboard if markup else []) for b in row]
+    for button in buttons:
+        if button.text == caption and button.callback_data:
+            return button.callback_data
+    for button in buttons:
+        if caption in button.text and button.callback_data:
+            return button.callback_data
+    return None
+
+
+def _press(bot: Bot, item: str) -> Update:
+    """A press marker made into the press of its button on the newest message in the tutor's
+    chat, carrying that message as it is now (a copy: the message may be edited later)."""
+    person, caption = item[len(PRESS) :].split(" ", 1)
+    user = int(person)
+    recording = _shown(bot)
+    shown = recording.shown.get(user)
+    data = _button(shown.reply_markup if shown else None, caption)
+    payload = _callback(user, data or "unresolved")
+    if data is None:
+        recording.unresolved += 1
+    if shown is not None:
+        message = shown.model_dump(mode="json", by_alias=True, exclude_none=True)
+        payload["callback_query"]["message"] = message
+    return Update.model_validate(payload, context={"bot": bot})
 
 
 def bare_echo() -> tuple[Dispatcher, Bot]:
@@ -258,7 +339,14 @@ Raw = list[str]
 
 
 def _parse(bot: Bot, item: str) -> Update:
+    if item.startswith(PRESS):
+        return _press(bot, item)
     return Update.model_validate_json(item, context={"bot": bot})
+
+
+def _sender(update: Update) -> int | None:
+    user = getattr(update.event, "from_user", None)
+    return user.id if user is not None else None
 
 
 async def sequential(dp: Dispatcher, bot: Bot, raw: Raw) -> list[float]:
@@ -294,14 +382,26 @@ async def in_flight(dp: Dispatcher, bot: Bot, raw: Raw, limit: int = 50) -> floa
         finally:
             slots.release()
 
+    # Each person's latest update: a press is made from what the bot showed after that person's
+    # previous update, so it waits for it (mix() spaces a tutor's steps: this hardly happens).
+    latest: dict[int, asyncio.Task[None]] = {}
+
     began = time.perf_counter()
     for item in raw:
         await slots.acquire()
+        if item.startswith(PRESS):
+            before = latest.get(int(item[len(PRESS) :].split(" ", 1)[0]))
+            if before is not None and not before.done():
+                _shown(bot).waited += 1
+                await asyncio.wait({before})
         # Nothing else runs while an update is parsed: its time is taken off the round's.
         parse_began = time.perf_counter()
         update = _parse(bot, item)
-        parsing += time.perf_counter() - parse_began
         task = asyncio.create_task(one(update))
+        sender = _sender(update)
+        if sender is not None:
+            latest[sender] = task
+        parsing += time.perf_counter() - parse_began
         running.add(task)
         task.add_done_callback(running.discard)
     while running:
@@ -352,10 +452,15 @@ async def main_async(count: int, seed: int, profile: bool, rounds: int) -> None:
             )
             echo_flowing.append(await in_flight(echo_dp, echo_bot, echo_raw))
         sent = await db.fetchone("SELECT COUNT(*) AS n FROM requests")
+        recording = _shown(bot)
         await dp.emit_shutdown(**_hooks(dp, bot))
         await db.close()
 
     print(f"training requests sent through the form: {sent['n'] if sent else 0}")
+    print(
+        f"form presses with no such button on the tutor's newest message: {recording.unresolved}"
+        f" (presses that waited for the tutor's previous update: {recording.waited})"
+    )
     per_round = " / ".join(
         f"{f:.0f} vs {e:.0f}" for f, e in zip(full_rates, echo_rates, strict=True)
     )
