@@ -59,7 +59,15 @@ from catalog.requests import (
     Format as TrainingFormat,
 )
 from handlers.requests import cards, service, texts
-from handlers.requests.calendar import FIRST, LAST, MARKED, RuCalendar, local_today, show_month
+from handlers.requests.calendar import (
+    FIRST,
+    LAST,
+    MARKED,
+    OPEN,
+    RuCalendar,
+    local_today,
+    show_month,
+)
 from handlers.requests.keyboards import announce_kb
 from handlers.requests.states import (
     ApproveForm,
@@ -513,6 +521,7 @@ async def dates_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         "text": _head(dialog_manager, "dates") + body,
         FIRST: (today + timedelta(days=1)).isoformat(),
         LAST: (today + timedelta(days=MAX_AHEAD_DAYS)).isoformat(),
+        OPEN: (today + timedelta(days=1)).isoformat(),
         MARKED: [start] if start else [],
         "cal_start": bool(start),
     }
@@ -887,6 +896,7 @@ async def date_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "text": _title(dialog_manager) + body,
         FIRST: (today - timedelta(days=SESSION_PAST_DAYS)).isoformat(),
         LAST: (today + timedelta(days=366)).isoformat(),
+        OPEN: today.isoformat(),
         MARKED: marked,
     }
 

@@ -16,21 +16,13 @@ from aiogram_dialog.api.entities import ChatEvent
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Button,
-    Calendar,
-    CalendarScope,
-    CalendarUserConfig,
     ManagedCalendar,
     Row,
-)
-from aiogram_dialog.widgets.kbd.calendar_kbd import (
-    CalendarDaysView,
-    CalendarMonthView,
-    CalendarScopeView,
-    CalendarYearsView,
 )
 from aiogram_dialog.widgets.text import Const, Format, Text
 
 from bot import forms, ui
+from bot.calendar import RussianCalendar
 from bot.settings import Settings
 from catalog.stats import MAX_PERIOD_DAYS, Period, PeriodKind, parse_period, period_of
 from handlers.stats import texts
@@ -44,30 +36,9 @@ log = logging.getLogger(__name__)
 
 # The earliest first day a calendar offers (parse_period takes years from 2000 too).
 EARLIEST = date(2000, 1, 1)
-MONTHS = (
-    "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь",
-    "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь",
-)  # fmt: skip
-WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
 
 
 # -- a calendar in Russian, its bounds and today from the window's getter -----------------------
-
-
-class MonthText(Text):
-    def __init__(self, pattern: str = "{month}") -> None:
-        super().__init__()
-        self.pattern = pattern
-
-    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        day: date = data["date"]
-        return self.pattern.format(month=MONTHS[day.month - 1], year=day.year)
-
-
-class WeekdayText(Text):
-    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        day: date = data["date"]
-        return WEEKDAYS[day.weekday()]
 
 
 class DayText(Text):
@@ -81,46 +52,6 @@ class DayText(Text):
         if day.isoformat() == window.get("cal_marked"):
             return f"▶{day.day}"
         return str(day.day)
-
-
-class PeriodCalendar(Calendar):
-    """The days between the getter's ``cal_min`` and ``cal_max``, opened at ``cal_open``."""
-
-    def _init_views(self) -> dict[CalendarScope, CalendarScopeView]:
-        return {
-            CalendarScope.DAYS: CalendarDaysView(
-                self._item_callback_data,
-                date_text=DayText(),
-                today_text=DayText(),
-                weekday_text=WeekdayText(),
-                header_text=MonthText("🗓 {month} {year}"),
-                next_month_text=MonthText("{month} »"),
-                prev_month_text=MonthText("« {month}"),
-            ),
-            CalendarScope.MONTHS: CalendarMonthView(
-                self._item_callback_data,
-                month_text=MonthText(),
-                this_month_text=MonthText("[{month}]"),
-            ),
-            CalendarScope.YEARS: CalendarYearsView(self._item_callback_data),
-        }
-
-    async def _get_user_config(
-        self, data: dict[str, Any], manager: DialogManager
-    ) -> CalendarUserConfig:
-        return CalendarUserConfig(
-            firstweekday=0,
-            min_date=date.fromisoformat(data["cal_min"]),
-            max_date=date.fromisoformat(data["cal_max"]),
-        )
-
-    async def _render_keyboard(self, data: dict[str, Any], manager: DialogManager) -> Any:
-        if self.get_offset(manager) is None:
-            # The library would open at today by the machine's clock; ours is the bot's.
-            self.set_offset(date.fromisoformat(data["cal_open"]), manager)
-        rows = await super()._render_keyboard(data, manager)
-        # Weeks wholly outside the bounds are rows of blank buttons: they only take room.
-        return [row for row in rows if any(b.text.strip() for b in row)]
 
 
 # -- what a step accepts ------------------------------------------------------------------------
@@ -315,7 +246,7 @@ def create_dialogs() -> list[Dialog]:
                 Const(texts.PERIOD_HEAD),
                 Format("⚠️ {error}", when="error"),
                 Format("{ask}"),
-                PeriodCalendar(id="from", on_click=start_picked),
+                RussianCalendar("from", DayText(), on_click=start_picked),
                 forms.cancel_button(),
                 *_inputs(),
                 state=StatsPeriod.waiting_for_start,
@@ -325,7 +256,7 @@ def create_dialogs() -> list[Dialog]:
                 Const(texts.PERIOD_HEAD),
                 Format("⚠️ {error}", when="error"),
                 Format("{ask}"),
-                PeriodCalendar(id="to", on_click=end_picked),
+                RussianCalendar("to", DayText(), on_click=end_picked),
                 Row(
                     Button(Const(texts.BTN_ONE_DAY), id="one", on_click=one_day),
                     Button(Const(texts.BTN_TILL_TODAY), id="now", on_click=till_today),

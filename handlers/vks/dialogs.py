@@ -18,9 +18,6 @@ from aiogram_dialog.api.entities import ChatEvent
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Button,
-    Calendar,
-    CalendarScope,
-    CalendarUserConfig,
     Column,
     Group,
     ManagedCalendar,
@@ -30,15 +27,10 @@ from aiogram_dialog.widgets.kbd import (
     Select,
     SwitchTo,
 )
-from aiogram_dialog.widgets.kbd.calendar_kbd import (
-    CalendarDaysView,
-    CalendarMonthView,
-    CalendarScopeView,
-    CalendarYearsView,
-)
 from aiogram_dialog.widgets.text import Const, Format, Text
 
 from bot import forms, ui
+from bot.calendar import RussianCalendar
 from bot.delivery import Delivery
 from bot.settings import Settings
 from catalog.schedule import is_holiday
@@ -51,11 +43,6 @@ from storage.vks import VksRepo
 
 log = logging.getLogger(__name__)
 
-MONTHS = (
-    "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь",
-    "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь",
-)  # fmt: skip
-WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
 NOT_AN_ANSWER = "Это команда или кнопка меню, а не ответ."
 
 
@@ -106,22 +93,6 @@ def _pop(manager: DialogManager, key: str) -> str:
 # -- the calendar, in Russian --------------------------------------------------------------------
 
 
-class MonthText(Text):
-    def __init__(self, pattern: str = "{month}") -> None:
-        super().__init__()
-        self.pattern = pattern
-
-    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        day: date = data["date"]
-        return self.pattern.format(month=MONTHS[day.month - 1], year=day.year)
-
-
-class WeekdayText(Text):
-    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        day: date = data["date"]
-        return WEEKDAYS[day.weekday()]
-
-
 class DayText(Text):
     """Days of the VKS weekday as numbers (🎉 on a holiday, today in brackets); other days are
     dots: the VKS is not held then."""
@@ -136,44 +107,6 @@ class DayText(Text):
         if day.isoformat() == window.get("cal_today"):
             return f"[{day.day}]"
         return str(day.day)
-
-
-class VksCalendar(Calendar):
-    def _init_views(self) -> dict[CalendarScope, CalendarScopeView]:
-        return {
-            CalendarScope.DAYS: CalendarDaysView(
-                self._item_callback_data,
-                date_text=DayText(),
-                today_text=DayText(),
-                weekday_text=WeekdayText(),
-                header_text=MonthText("🗓 {month} {year}"),
-                next_month_text=MonthText("{month} »"),
-                prev_month_text=MonthText("« {month}"),
-            ),
-            CalendarScope.MONTHS: CalendarMonthView(
-                self._item_callback_data,
-                month_text=MonthText(),
-                this_month_text=MonthText("[{month}]"),
-            ),
-            CalendarScope.YEARS: CalendarYearsView(self._item_callback_data),
-        }
-
-    async def _get_user_config(
-        self, data: dict[str, Any], manager: DialogManager
-    ) -> CalendarUserConfig:
-        return CalendarUserConfig(
-            firstweekday=0,
-            min_date=date.fromisoformat(data["cal_min"]),
-            max_date=date.fromisoformat(data["cal_max"]),
-        )
-
-    async def _render_keyboard(self, data: dict[str, Any], manager: DialogManager) -> Any:
-        if self.get_offset(manager) is None:
-            # The library would open at today by the machine's clock; ours is the bot's.
-            self.set_offset(date.fromisoformat(data["cal_today"]), manager)
-        rows = await super()._render_keyboard(data, manager)
-        # Weeks wholly outside the bounds are rows of blank buttons: they only take room.
-        return [row for row in rows if any(b.text.strip() for b in row)]
 
 
 # -- choosing the date ----------------------------------------------------------------------------
@@ -240,6 +173,7 @@ async def other_date_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
         "cal_min": (today - service.PAST_LIMIT).isoformat(),
         "cal_max": (today + service.FUTURE_LIMIT).isoformat(),
         "cal_today": today.isoformat(),
+        "cal_open": today.isoformat(),
         "cal_weekday": slot.weekday,
     }
 
@@ -602,7 +536,7 @@ def create_dialogs() -> list[Dialog]:
             Window(
                 hint(),
                 Format("{ask}"),
-                VksCalendar(id="cal", on_click=other_date_chosen),
+                RussianCalendar("cal", DayText(), on_click=other_date_chosen),
                 forms.nav(),
                 MessageInput(buttons_expected),
                 state=VksCard.choosing_other_date,

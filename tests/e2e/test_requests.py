@@ -401,7 +401,7 @@ async def test_dates_from_the_calendar_and_in_words(running: RunningBot) -> None
 
 
 def texts_month(day: date) -> str:
-    from handlers.requests.calendar import MONTHS
+    from bot.calendar import MONTHS
 
     return MONTHS[day.month - 1]
 
