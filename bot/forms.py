@@ -30,6 +30,7 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, setup_dialogs
 from aiogram_dialog.api.entities import ChatEvent
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
@@ -244,6 +245,19 @@ async def typed(message: Message, manager: DialogManager) -> None:
 
 
 # -- the widgets every form uses, worded one way -----------------------------------------------
+
+
+def alert(manager: DialogManager, text: str) -> None:
+    """A button press inside a form answered with an alert (see ``ui.alert``)."""
+    answer = manager.middleware_data.get("callback_answer")
+    if isinstance(answer, CallbackAnswer):
+        ui.alert(answer, text)
+
+
+def checked(manager: DialogManager, widget_id: str) -> list[str]:
+    """The ticked items of a Multiselect, as their ids."""
+    widget = manager.find(widget_id)
+    return [str(v) for v in widget.get_checked()] if widget is not None else []
 
 
 def back_button() -> Back:

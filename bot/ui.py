@@ -16,11 +16,15 @@ from html import unescape
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from storage.users import Role, UserRecord
 
@@ -179,6 +183,19 @@ class Buttons:
 
     def as_markup(self) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup(inline_keyboard=self.rows())
+
+
+def alert(answer: CallbackAnswer, text: str) -> None:
+    """The press's answer becomes an alert: CallbackAnswerMiddleware sends it once, after the
+    handler (answering the query ourselves too would be refused by Telegram)."""
+    answer.text, answer.show_alert = shorten(text, ALERT_LIMIT), True
+
+
+def message_of(callback: CallbackQuery) -> Message | None:
+    """The message a button is under, unless Telegram no longer lets us touch it."""
+    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
+        return None
+    return callback.message
 
 
 def main_menu_kb(role: Role) -> ReplyKeyboardMarkup:

@@ -17,7 +17,6 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Group, Multiselect, Row, ScrollingGroup, SwitchTo
@@ -40,18 +39,6 @@ MAX_AHEAD = timedelta(days=366)
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def _alert(manager: DialogManager, text: str) -> None:
-    answer = manager.middleware_data.get("callback_answer")
-    if isinstance(answer, CallbackAnswer):
-        answer.text = ui.shorten(text, ui.ALERT_LIMIT)
-        answer.show_alert = True
-
-
-def _checked(manager: DialogManager, widget_id: str) -> list[str]:
-    widget = manager.find(widget_id)
-    return [str(v) for v in widget.get_checked()] if widget is not None else []
-
-
 def _flash(manager: DialogManager) -> dict[str, Any]:
     data = manager.dialog_data
     return {"error": data.pop("error", ""), "resumed": bool(data.pop("resumed", False))}
@@ -67,8 +54,8 @@ def _targets(manager: DialogManager) -> Targets:
     mode = manager.dialog_data.get("mode", "")
     return Targets(
         all_chats=mode == "all",
-        topics=tuple(_checked(manager, "tp")) if mode == "topics" else (),
-        chats=tuple(int(c) for c in _checked(manager, "ch")) if mode == "chats" else (),
+        topics=tuple(forms.checked(manager, "tp")) if mode == "topics" else (),
+        chats=tuple(int(c) for c in forms.checked(manager, "ch")) if mode == "chats" else (),
         subscribers=bool(manager.dialog_data.get("subscribers")),
     )
 
@@ -167,12 +154,12 @@ async def subscribers_clicked(
 
 
 async def topics_done(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    manager.dialog_data["mode"] = "topics" if _checked(manager, "tp") else ""
+    manager.dialog_data["mode"] = "topics" if forms.checked(manager, "tp") else ""
     await manager.switch_to(Broadcast.choosing_targets)
 
 
 async def chats_done(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    manager.dialog_data["mode"] = "chats" if _checked(manager, "ch") else ""
+    manager.dialog_data["mode"] = "chats" if forms.checked(manager, "ch") else ""
     await manager.switch_to(Broadcast.choosing_targets)
 
 
@@ -215,7 +202,7 @@ async def next_clicked(callback: CallbackQuery, button: Button, manager: DialogM
     db: Database = manager.middleware_data["db"]
     count = await AnnouncementRepo(db).count_targets(_targets(manager))
     if count == 0:
-        _alert(manager, texts.NO_TARGETS)
+        forms.alert(manager, texts.NO_TARGETS)
         return
     await _drop_preview(manager)
     content = _content(manager)

@@ -35,10 +35,6 @@ log = logging.getLogger(__name__)
 RECENT = 10
 
 
-def _alert(answer: CallbackAnswer, text: str) -> None:
-    answer.text, answer.show_alert = ui.shorten(text, ui.ALERT_LIMIT), True
-
-
 async def _edit(
     callback: CallbackQuery,
     answer: CallbackAnswer,
@@ -48,7 +44,7 @@ async def _edit(
     """Replace the message under the button."""
     message = callback.message
     if message is None or isinstance(message, InaccessibleMessage):
-        _alert(answer, ui.STALE_BUTTON)
+        ui.alert(answer, ui.STALE_BUTTON)
         return
     try:
         await message.edit_text(text, reply_markup=markup)
@@ -98,19 +94,19 @@ async def on_manage(
 ) -> None:
     announcement = await service.get(db, callback_data.id)
     if announcement is None:
-        _alert(callback_answer, texts.GONE)
+        ui.alert(callback_answer, texts.GONE)
         return
     number = announcement.id
     action = callback_data.action
     if action is BroadcastAction.CANCEL:
         if not await service.cancel(db, scheduler, number, user.id):
-            _alert(callback_answer, texts.CANNOT_CANCEL)
+            ui.alert(callback_answer, texts.CANNOT_CANCEL)
             return
         callback_answer.text = texts.CANCELLED.format(id=number)
     elif action is BroadcastAction.RECALL:
         sent = announcement.counts.get("sent", 0)
         if sent == 0:
-            _alert(callback_answer, texts.CANNOT_RECALL)
+            ui.alert(callback_answer, texts.CANNOT_RECALL)
             return
         await _edit(
             callback, callback_answer, texts.recall_ask(number, sent), keyboards.recall_kb(number)
@@ -119,13 +115,13 @@ async def on_manage(
     elif action is BroadcastAction.RETRY_FAILED:
         retried = await service.retry_failed(db, delivery, number, user.id)
         if not retried:
-            _alert(callback_answer, texts.NOTHING_TO_RETRY)
+            ui.alert(callback_answer, texts.NOTHING_TO_RETRY)
             return
         callback_answer.text = texts.retrying(number, retried)
     elif action is BroadcastAction.RECALL_CONFIRM:
         count = await service.recall(db, delivery, number, user.id)
         if count is None:
-            _alert(callback_answer, texts.CANNOT_RECALL)
+            ui.alert(callback_answer, texts.CANNOT_RECALL)
             return
         callback_answer.text = texts.recalling(number, count)
     repo = AnnouncementRepo(db)
@@ -178,7 +174,7 @@ async def on_subscribe(
     user_id = callback.from_user.id
     if callback_data.topic:
         if callback_data.topic not in titles:
-            _alert(callback_answer, ui.STALE_BUTTON)
+            ui.alert(callback_answer, ui.STALE_BUTTON)
             return
         await chats.toggle_subscription(user_id, callback_data.topic)
         chosen = await chats.subscriptions(user_id)

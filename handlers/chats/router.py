@@ -18,7 +18,6 @@ from aiogram.types import (
     CallbackQuery,
     Chat,
     ChatMemberUpdated,
-    InaccessibleMessage,
     InlineKeyboardMarkup,
     Message,
 )
@@ -45,17 +44,6 @@ PAGE = 8
 _IN = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.CREATOR}
 
 
-def message_of(callback: CallbackQuery) -> Message | None:
-    """The message a button is under, unless Telegram no longer lets us touch it."""
-    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        return None
-    return callback.message
-
-
-def _alert(answer: CallbackAnswer, text: str) -> None:
-    answer.text, answer.show_alert = ui.shorten(text, ui.ALERT_LIMIT), True
-
-
 async def edit(
     callback: CallbackQuery,
     answer: CallbackAnswer,
@@ -63,9 +51,9 @@ async def edit(
     kb: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Replace the text (and keyboard) of the message the button is under."""
-    message = message_of(callback)
+    message = ui.message_of(callback)
     if message is None:
-        _alert(answer, ui.STALE_BUTTON)
+        ui.alert(answer, ui.STALE_BUTTON)
         return
     try:
         await message.edit_text(text, reply_markup=kb)
@@ -303,12 +291,12 @@ async def on_chat(
     chats = ChatRepo(db)
     chat = await chats.get(callback_data.chat_id)
     if chat is None:
-        _alert(callback_answer, texts.CHAT_GONE)
+        ui.alert(callback_answer, texts.CHAT_GONE)
         return
     thread = max(callback_data.thread, 0)
     if action is ChatAction.TOGGLE:
         if callback_data.topic not in await materials.topic_titles():
-            _alert(callback_answer, ui.STALE_BUTTON)
+            ui.alert(callback_answer, ui.STALE_BUTTON)
             return
         await chats.toggle_binding(chat.id, thread, callback_data.topic)
         chat = await chats.get(chat.id)
@@ -328,7 +316,7 @@ async def on_chat(
         codes = chat.bindings.get(thread, [])
         topics = await _topic_titles(materials, codes) if codes else ""
         done = texts.bind_done(_place(chat, thread), topics)
-        message = message_of(callback)
+        message = ui.message_of(callback)
         if message is not None and message.chat.type == "private":
             await edit(
                 callback,
@@ -341,9 +329,9 @@ async def on_chat(
             await edit(callback, callback_answer, done)
         return
     if action is ChatAction.WELCOME:
-        message = message_of(callback)
+        message = ui.message_of(callback)
         if dialog_manager is None or message is None or message.chat.type != "private":
-            _alert(callback_answer, ui.STALE_BUTTON)
+            ui.alert(callback_answer, ui.STALE_BUTTON)
             return
         # The form comes below the card, which stays as it is.
         await dialog_manager.start(

@@ -19,7 +19,6 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import CancelEventProcessing, Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Back, Button, Group, Multiselect, Row, Select, SwitchTo
@@ -150,18 +149,6 @@ def _step(manager: DialogManager, name: str) -> State:
     group = EditMaterial if _editing(manager) else AddMaterial
     state: State = getattr(group, name)
     return state
-
-
-def _alert(manager: DialogManager, text: str) -> None:
-    answer = manager.middleware_data.get("callback_answer")
-    if isinstance(answer, CallbackAnswer):
-        answer.text = ui.shorten(text, ui.ALERT_LIMIT)
-        answer.show_alert = True
-
-
-def _checked(manager: DialogManager, widget_id: str) -> list[str]:
-    widget = manager.find(widget_id)
-    return [str(v) for v in widget.get_checked()] if widget is not None else []
 
 
 async def _after_field(manager: DialogManager) -> None:
@@ -302,18 +289,18 @@ async def direction_clicked(
     callback: CallbackQuery, widget: Any, manager: DialogManager, code: str
 ) -> None:
     known = await manager.middleware_data["materials"].topic_titles()
-    chosen = _checked(manager, "dirs")
+    chosen = forms.checked(manager, "dirs")
     if code not in known:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         raise CancelEventProcessing
     if code not in chosen and len(chosen) >= MAX_TOPICS:
-        _alert(manager, texts.TOPICS_TOO_MANY)
+        forms.alert(manager, texts.TOPICS_TOO_MANY)
         raise CancelEventProcessing
 
 
 async def directions_done(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    if not _checked(manager, "dirs"):
-        _alert(manager, texts.TOPICS_NEED_ONE)
+    if not forms.checked(manager, "dirs"):
+        forms.alert(manager, texts.TOPICS_NEED_ONE)
         return
     await _after_field(manager)
 
@@ -322,7 +309,7 @@ async def kind_chosen(
     callback: CallbackQuery, widget: Any, manager: DialogManager, kind: str
 ) -> None:
     if kind not in set(Kind):
-        _alert(manager, texts.KIND_UNKNOWN)
+        forms.alert(manager, texts.KIND_UNKNOWN)
         return
     _draft(manager)["kind"] = kind
     await _after_field(manager)
@@ -332,7 +319,7 @@ async def audience_clicked(
     callback: CallbackQuery, widget: Any, manager: DialogManager, code: str
 ) -> None:
     if code not in AUDIENCES:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         raise CancelEventProcessing
 
 
@@ -388,7 +375,7 @@ async def _save(
     data = manager.dialog_data
     if data.get("saved"):
         # Pressed again after a save whose form could not close (a crash in between).
-        _alert(manager, texts.ALREADY_SAVED)
+        forms.alert(manager, texts.ALREADY_SAVED)
         return
     middleware = manager.middleware_data
     materials: CatalogRepo = middleware["materials"]
@@ -404,8 +391,8 @@ async def _save(
         return buffer.getvalue()
 
     draft = dict(_draft(manager))
-    draft["topics"] = _checked(manager, "dirs")
-    draft["audience"] = _checked(manager, "aud")
+    draft["topics"] = forms.checked(manager, "dirs")
+    draft["audience"] = forms.checked(manager, "aud")
     mode = service.Mode(data.get("mode") or service.Mode.ADD)
     target = data.get("material_id")
     outcome = await service.save(
@@ -421,7 +408,7 @@ async def _save(
         findings=[Finding(**f) for f in data.get("findings", [])],
     )
     if isinstance(outcome, service.Refused):
-        _alert(manager, outcome.reason[:1].upper() + outcome.reason[1:])
+        forms.alert(manager, outcome.reason[:1].upper() + outcome.reason[1:])
         return
     if isinstance(outcome, service.Doubtful):
         data["findings"] = [asdict(f) for f in outcome.findings]
@@ -509,8 +496,8 @@ async def _lines(manager: DialogManager) -> list[str]:
     return texts.draft_lines(
         title=str(draft.get("title") or ""),
         kind=Kind(draft.get("kind") or Kind.MANUAL),
-        topics=[titles.get(c, c) for c in _checked(manager, "dirs")],
-        audience=_checked(manager, "aud"),
+        topics=[titles.get(c, c) for c in forms.checked(manager, "dirs")],
+        audience=forms.checked(manager, "aud"),
         tags=list(draft.get("tags") or []),
         description=str(draft.get("description") or ""),
         file_name=str(draft.get("file_name") or draft.get("file_type") or ""),

@@ -21,7 +21,6 @@ from typing import Any
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters.base import Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.api.entities import ChatEvent
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
@@ -191,12 +190,6 @@ async def buttons_expected(message: Message, widget: MessageInput, manager: Dial
     await forms.typed(message, manager)
 
 
-def _alert(manager: DialogManager, text: str) -> None:
-    answer: CallbackAnswer | None = manager.middleware_data.get("callback_answer")
-    if answer is not None:
-        answer.text, answer.show_alert = ui.shorten(text, ui.ALERT_LIMIT), True
-
-
 async def finish(
     manager: DialogManager, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -348,7 +341,7 @@ async def _org_chosen(manager: DialogManager, org_id: int) -> None:
     orgs: OrgRepo = _mw(manager, "orgs")
     org = await orgs.get(org_id)
     if org is None or not org.active:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     for key in ("org_query", "org_understood", "org_found"):
         manager.dialog_data.pop(key, None)
@@ -407,7 +400,7 @@ async def topic_picked(
 ) -> None:
     materials: CatalogRepo = _mw(manager, "materials")
     if item not in await materials.topic_titles():
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["topic"] = item
     await _advance(manager)
@@ -440,7 +433,7 @@ async def format_picked(
     callback: CallbackQuery, widget: Any, manager: DialogManager, item: str
 ) -> None:
     if item not in TrainingFormat._value2member_map_:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["format"] = item
     await _advance(manager)
@@ -474,7 +467,7 @@ def _audience_chosen(manager: DialogManager) -> list[str]:
 
 async def audience_done(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     if not _audience_chosen(manager):
-        _alert(manager, texts.AUDIENCE_EMPTY)
+        forms.alert(manager, texts.AUDIENCE_EMPTY)
         return
     await _advance(manager)
 
@@ -550,7 +543,7 @@ async def dates_entered(
 async def day_picked(event: ChatEvent, widget: Any, manager: DialogManager, day: date) -> None:
     today = local_today(manager)
     if not today < day <= today + timedelta(days=MAX_AHEAD_DAYS):
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     raw = manager.dialog_data.get("cal_start")
     start = date.fromisoformat(raw) if raw else None
@@ -559,7 +552,7 @@ async def day_picked(event: ChatEvent, widget: Any, manager: DialogManager, day:
         manager.dialog_data["cal_start"] = day.isoformat()
         return
     if (day - start).days + 1 > MAX_RANGE_DAYS:
-        _alert(manager, texts.DATES_TOO_LONG)
+        forms.alert(manager, texts.DATES_TOO_LONG)
         return
     await _dates_chosen(manager, start, day)
 
@@ -567,7 +560,7 @@ async def day_picked(event: ChatEvent, widget: Any, manager: DialogManager, day:
 async def one_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     raw = manager.dialog_data.get("cal_start")
     if not raw:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     day = date.fromisoformat(raw)
     await _dates_chosen(manager, day, day)
@@ -664,7 +657,7 @@ async def field_picked(
 ) -> None:
     state = STEP_STATES.get(item)
     if state is None:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     _clear(manager)
     manager.dialog_data["editing"] = True
@@ -696,7 +689,7 @@ def _draft(manager: DialogManager) -> RequestInput | None:
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     draft = _draft(manager)
     if draft is None or not draft.audience:
-        _alert(manager, texts.DRAFT_LOST)
+        forms.alert(manager, texts.DRAFT_LOST)
         await finish(manager, texts.DRAFT_LOST)
         return
     user: UserRecord = _mw(manager, "user")
@@ -841,7 +834,7 @@ async def schedule_topic_picked(
 ) -> None:
     materials: CatalogRepo = _mw(manager, "materials")
     if item not in await materials.topic_titles():
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["topic"] = item
     await _next_step(manager)
@@ -868,7 +861,7 @@ async def schedule_org_picked(
     orgs: OrgRepo = _mw(manager, "orgs")
     org = await orgs.get(int(item))
     if org is None:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["org_id"] = org.id
     await _next_step(manager)
@@ -906,7 +899,7 @@ async def session_day_picked(
 ) -> None:
     today = local_today(manager)
     if not today - timedelta(days=SESSION_PAST_DAYS) <= day <= today + timedelta(days=366):
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["date"] = day.isoformat()
     await _next_step(manager)
@@ -942,7 +935,7 @@ async def time_picked(
 ) -> None:
     moment = parse_clock(f"{item[:2]}:{item[2:]}") if len(item) == 4 else None
     if moment is None:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["time"] = f"{moment:%H:%M}"
     await _next_step(manager)
@@ -976,7 +969,7 @@ async def schedule_format_picked(
     callback: CallbackQuery, widget: Any, manager: DialogManager, item: str
 ) -> None:
     if item not in TrainingFormat._value2member_map_:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["format"] = item
     await _next_step(manager)
@@ -1013,7 +1006,7 @@ async def hours_picked(
 ) -> None:
     value = parse_hours(item)
     if value is None:
-        _alert(manager, ui.STALE_BUTTON)
+        forms.alert(manager, ui.STALE_BUTTON)
         return
     manager.dialog_data["hours"] = value
     await _next_step(manager)

@@ -91,16 +91,12 @@ def _message(callback: CallbackQuery) -> Message | None:
     return callback.message
 
 
-def _alert(answer: CallbackAnswer, text: str) -> None:
-    answer.text, answer.show_alert = ui.shorten(text, ui.ALERT_LIMIT), True
-
-
 async def _edit(
     callback: CallbackQuery, answer: CallbackAnswer, text: str, kb: InlineKeyboardMarkup | None
 ) -> None:
     message = _message(callback)
     if message is None:
-        _alert(answer, ui.STALE_BUTTON)
+        ui.alert(answer, ui.STALE_BUTTON)
         return
     try:
         await message.edit_text(text, reply_markup=kb)
@@ -234,14 +230,14 @@ async def on_mine(
         return
     mine = await service.my_request(db, user.id, number)
     if mine is None:
-        _alert(callback_answer, texts.NOT_YOURS)
+        ui.alert(callback_answer, texts.NOT_YOURS)
         return
     if action is MineAction.OPEN:
         text, kb = _my_detail(mine, db, settings.tz)
         await _edit(callback, callback_answer, text, kb)
     elif action is MineAction.WITHDRAW:
         if not service.can_withdraw(mine.request):
-            _alert(callback_answer, texts.NOT_WITHDRAWABLE)
+            ui.alert(callback_answer, texts.NOT_WITHDRAWABLE)
             return
         await _edit(
             callback, callback_answer, texts.ASK_WITHDRAW.format(id=number), withdraw_kb(number)
@@ -249,7 +245,7 @@ async def on_mine(
     elif action is MineAction.WITHDRAW_YES:
         desk = _desk(db, delivery, scheduler, settings)
         if await service.withdraw(desk, user.id, number) is None:
-            _alert(callback_answer, texts.NOT_WITHDRAWABLE)
+            ui.alert(callback_answer, texts.NOT_WITHDRAWABLE)
         else:
             callback_answer.text = texts.WITHDRAWN.format(id=number)
         mine = await service.my_request(db, user.id, number)
@@ -271,7 +267,7 @@ async def _start_fix(
     """The tutor's «Исправить»: the request becomes the form, at its summary."""
     request = mine.request
     if not service.can_fix(request):
-        _alert(answer, texts.NOT_FIXABLE)
+        ui.alert(answer, texts.NOT_FIXABLE)
         return
     comment = await service.changes_asked(db, request)
     draft = {
@@ -311,7 +307,7 @@ async def _send_invitation(
     message = _message(callback)
     invitation = await service.invitation(db, settings.tz, user, session_id)
     if invitation is None or message is None:
-        _alert(answer, texts.CALENDAR_GONE)
+        ui.alert(answer, texts.CALENDAR_GONE)
         return
     await message.answer_document(
         BufferedInputFile(invitation.body, filename=invitation.filename),
@@ -369,13 +365,13 @@ async def on_card(
     if action is CardAction.OPEN:
         drawn = await cards.request_card(db, number, settings.tz)
         if drawn is None or message is None:
-            _alert(callback_answer, texts.REVIEW_GONE)
+            ui.alert(callback_answer, texts.REVIEW_GONE)
             return
         await _in_private(callback, callback_answer, bot, drawn[0], drawn[1])
     elif action is CardAction.HISTORY:
         events = await service.history(db, number)
         if events is None or message is None:
-            _alert(callback_answer, texts.REVIEW_GONE)
+            ui.alert(callback_answer, texts.REVIEW_GONE)
             return
         rows = [
             (
@@ -390,7 +386,7 @@ async def on_card(
     elif action is CardAction.TAKE:
         desk = _desk(db, delivery, scheduler, settings)
         if await service.take(desk, number, user) is None:
-            _alert(callback_answer, texts.REVIEW_TOO_LATE)
+            ui.alert(callback_answer, texts.REVIEW_TOO_LATE)
         else:
             callback_answer.text = texts.REVIEW_TAKEN
         await _redraw(callback, callback_answer, db, settings, number)
@@ -417,7 +413,7 @@ async def _in_private(
         await bot.send_message(callback.from_user.id, text, reply_markup=kb)
     except (TelegramForbiddenError, TelegramBadRequest) as e:
         log.info("cannot write to methodologist %s: %s", callback.from_user.id, e.message)
-        _alert(answer, texts.REVIEW_DM_FAILED)
+        ui.alert(answer, texts.REVIEW_DM_FAILED)
         return
     answer.text = texts.REVIEW_GO_PRIVATE
 
@@ -427,7 +423,7 @@ async def _redraw(
 ) -> None:
     drawn = await cards.request_card(db, number, settings.tz)
     if drawn is None:
-        _alert(answer, texts.REVIEW_GONE)
+        ui.alert(answer, texts.REVIEW_GONE)
         return
     await _edit(callback, answer, *drawn)
 
@@ -451,12 +447,12 @@ async def _review(
         CardAction.REJECT: Action.REJECTED,
     }[action]
     if found is None or not allowed(step, found.request.status):
-        _alert(answer, texts.REVIEW_TOO_LATE)
+        ui.alert(answer, texts.REVIEW_TOO_LATE)
         await _redraw(callback, answer, db, settings, number)
         return
     message = _message(callback)
     if message is None:
-        _alert(answer, ui.STALE_BUTTON)
+        ui.alert(answer, ui.STALE_BUTTON)
         return
     if message.chat.type != "private":
         # The form cannot open in another chat from here: the private chat gets a button.
@@ -469,7 +465,7 @@ async def _review(
             )
         except (TelegramForbiddenError, TelegramBadRequest) as e:
             log.info("cannot write to methodologist %s: %s", callback.from_user.id, e.message)
-            _alert(answer, texts.REVIEW_DM_FAILED)
+            ui.alert(answer, texts.REVIEW_DM_FAILED)
             return
         answer.text = texts.REVIEW_GO_PRIVATE
         return
@@ -640,13 +636,13 @@ async def on_session(
     message = _message(callback)
     private = message is not None and message.chat.type == "private"
     if action in (SessionAction.NEW, SessionAction.RESULTS) and not private:
-        _alert(callback_answer, ui.STALE_BUTTON)
+        ui.alert(callback_answer, ui.STALE_BUTTON)
         return
     if action is SessionAction.NEW:
         await _start_form(dialog_manager, state, bot, SessionForm.waiting_for_topic, {})
     elif action is SessionAction.RESULTS:
         if not await service.session_exists(db, number):
-            _alert(callback_answer, texts.SESSION_GONE)
+            ui.alert(callback_answer, texts.SESSION_GONE)
             return
         await _start_form(
             dialog_manager, state, bot, ResultsForm.waiting_for_results, {"session_id": number},
@@ -668,12 +664,12 @@ async def _announce(
 ) -> None:
     done = await service.announce(_desk(db, delivery, scheduler, settings), session_id, user.id)
     if done.outcome is service.Announce.GONE:
-        _alert(answer, texts.SESSION_GONE)
+        ui.alert(answer, texts.SESSION_GONE)
         return
     if done.outcome is service.Announce.NO_CHATS:
-        _alert(answer, texts.REVIEW_NO_CHATS)
+        ui.alert(answer, texts.REVIEW_NO_CHATS)
         return
-    _alert(
+    ui.alert(
         answer,
         texts.announced(done.chats)
         if done.outcome is service.Announce.DONE

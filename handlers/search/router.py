@@ -14,7 +14,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.filters.base import Filter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import ui
@@ -82,15 +82,8 @@ def _secret(settings: Settings) -> str:
     return settings.bot_token.get_secret_value()
 
 
-def _message_of(callback: CallbackQuery) -> Message | None:
-    """The message a button is under, unless Telegram no longer lets us touch it."""
-    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        return None
-    return callback.message
-
-
 def _in_group(callback: CallbackQuery) -> bool:
-    message = _message_of(callback)
+    message = ui.message_of(callback)
     return message is not None and message.chat.type != "private"
 
 
@@ -101,7 +94,7 @@ async def _edit(
     kb: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Replace the text and keyboard of the message the button is under."""
-    message = _message_of(callback)
+    message = ui.message_of(callback)
     if message is None:
         answer.text, answer.show_alert = ui.STALE_BUTTON, True
         return
@@ -126,7 +119,7 @@ def _refuse(answer: CallbackAnswer, refusal: Refusal) -> None:
 
 async def _gone(callback: CallbackQuery, answer: CallbackAnswer, role: Role) -> None:
     """A material that is no more: in a private chat the way on is the main menu."""
-    message = _message_of(callback)
+    message = ui.message_of(callback)
     if message is None or message.chat.type != "private":
         _refuse(answer, Refusal.GONE)
         return
@@ -418,7 +411,7 @@ async def on_get(
     if isinstance(found, Refusal):
         await _gone(callback, callback_answer, role)
         return
-    message = _message_of(callback)
+    message = ui.message_of(callback)
     if message is not None and message.chat.type != "private":
         await _get_from_group(callback_answer, bot, materials, found, user, message)
         return

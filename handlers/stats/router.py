@@ -16,7 +16,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
-    InaccessibleMessage,
     InlineKeyboardMarkup,
     Message,
 )
@@ -47,24 +46,13 @@ CHART = {THROTTLE_FLAG: "chart"}
 EXPORT = {THROTTLE_FLAG: "heavy"}
 
 
-def message_of(callback: CallbackQuery) -> Message | None:
-    """The message a button is under, unless Telegram no longer lets us touch it."""
-    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        return None
-    return callback.message
-
-
-def alert(answer: CallbackAnswer, text: str) -> None:
-    answer.text, answer.show_alert = ui.shorten(text, ui.ALERT_LIMIT), True
-
-
 async def edit(
     callback: CallbackQuery, answer: CallbackAnswer, text: str, kb: InlineKeyboardMarkup
 ) -> None:
     """Replace the text and keyboard of the message the button is under."""
-    message = message_of(callback)
+    message = ui.message_of(callback)
     if message is None:
-        alert(answer, ui.STALE_BUTTON)
+        ui.alert(answer, ui.STALE_BUTTON)
         return
     try:
         await message.edit_text(text, reply_markup=kb)
@@ -100,7 +88,7 @@ async def on_view(
 ) -> None:
     period = period_from(callback_data, today(db, settings))
     if period is None or callback_data.v not in service.SECTIONS:
-        alert(callback_answer, texts.BAD_BUTTON)
+        ui.alert(callback_answer, texts.BAD_BUTTON)
         return
     text, kb = await stats_view(db, settings, user, period, callback_data.v)
     await edit(callback, callback_answer, text, kb)
@@ -117,11 +105,11 @@ async def on_custom(
 ) -> None:
     """«Свой период»: the form takes the place of the view it was opened from, and gives it
     back on Cancel."""
-    if message_of(callback) is None or callback.message is None:
-        alert(callback_answer, ui.STALE_BUTTON)
+    if ui.message_of(callback) is None or callback.message is None:
+        ui.alert(callback_answer, ui.STALE_BUTTON)
         return
     if callback.message.chat.type != "private":
-        alert(callback_answer, texts.PRIVATE_ONLY)
+        ui.alert(callback_answer, texts.PRIVATE_ONLY)
         return
     now = today(db, settings)
     origin = period_from(callback_data, now) or period_of(PeriodKind.MONTH, now)
@@ -141,7 +129,7 @@ async def on_charts(
 ) -> None:
     period = period_from(callback_data, today(db, settings))
     if period is None:
-        alert(callback_answer, texts.BAD_BUTTON)
+        ui.alert(callback_answer, texts.BAD_BUTTON)
         return
     topics = [(t.code, t.title) for t in await materials.topics()]
     section = callback_data.v if callback_data.v in service.SECTIONS else "d"
@@ -172,19 +160,19 @@ class Desk:
         except ValueError:
             method = None
         if period is None or method is None:
-            alert(callback_answer, texts.BAD_BUTTON)
+            ui.alert(callback_answer, texts.BAD_BUTTON)
             return
         if user.id in self.busy:
-            alert(callback_answer, texts.CHART_BUSY)
+            ui.alert(callback_answer, texts.CHART_BUSY)
             return
         self.busy.add(user.id)
         try:
             if await service.scope_title(db, settings.tz, callback_data.t) is None:
-                alert(callback_answer, texts.BAD_BUTTON)
+                ui.alert(callback_answer, texts.BAD_BUTTON)
                 return
             found = await service.chart(db, settings.tz, period, callback_data.t, method, now)
             if found is None:
-                alert(callback_answer, texts.CHART_EMPTY)
+                ui.alert(callback_answer, texts.CHART_EMPTY)
                 return
             try:
                 # Into the private chat even when the button was under a card in a group: the
@@ -198,7 +186,7 @@ class Desk:
             except (TelegramForbiddenError, TelegramBadRequest) as e:
                 # Never started the bot in private, or blocked it: say where the chart goes.
                 log.info("chart for user %s not delivered: %s", user.id, e)
-                alert(callback_answer, texts.CHART_PRIVATE)
+                ui.alert(callback_answer, texts.CHART_PRIVATE)
         finally:
             self.busy.discard(user.id)
 
@@ -212,12 +200,12 @@ class Desk:
         callback_answer: CallbackAnswer,
     ) -> None:
         period = period_from(callback_data, today(db, settings))
-        message = message_of(callback)
+        message = ui.message_of(callback)
         if period is None or message is None:
-            alert(callback_answer, texts.BAD_BUTTON)
+            ui.alert(callback_answer, texts.BAD_BUTTON)
             return
         if user.id in self.busy:
-            alert(callback_answer, texts.EXPORT_BUSY)
+            ui.alert(callback_answer, texts.EXPORT_BUSY)
             return
         self.busy.add(user.id)
         try:
@@ -256,12 +244,12 @@ async def on_digest(
     callback_answer: CallbackAnswer,
 ) -> None:
     if callback_data.v not in ("on", "off"):
-        alert(callback_answer, texts.BAD_BUTTON)
+        ui.alert(callback_answer, texts.BAD_BUTTON)
         return
     enabled = callback_data.v == "on"
     await UserRepo(db).set_digest(user.id, enabled)
     callback_answer.text = texts.DIGEST_TURNED_ON if enabled else texts.DIGEST_TURNED_OFF
-    message = message_of(callback)
+    message = ui.message_of(callback)
     if message is None:
         return
     period = period_from(callback_data, today(db, settings))

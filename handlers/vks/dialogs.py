@@ -12,7 +12,6 @@ from operator import itemgetter
 from typing import Any
 
 from aiogram.types import CallbackQuery, ContentType, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.api.entities import ChatEvent
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
@@ -79,12 +78,6 @@ def _day(manager: DialogManager) -> date | None:
     return service.parse_day(raw, _today(manager)) if isinstance(raw, str) else None
 
 
-def _alert(manager: DialogManager, text: str) -> None:
-    answer: CallbackAnswer | None = manager.middleware_data.get("callback_answer")
-    if answer is not None:
-        answer.text, answer.show_alert = ui.shorten(text, ui.ALERT_LIMIT), True
-
-
 def _pop(manager: DialogManager, key: str) -> str:
     """A hint or a notice: shown once, gone at the next step."""
     return str(manager.dialog_data.pop(key, None) or "")
@@ -135,7 +128,7 @@ async def date_chosen(
     problem = await _open_card(manager, day) if day is not None else texts.DAY_INVALID
     if problem:
         # Only a forged or an outdated button gets here: the list offers the slot's dates.
-        _alert(manager, problem)
+        forms.alert(manager, problem)
 
 
 async def other_date_chosen(
@@ -215,7 +208,7 @@ async def card_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 async def restore(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     day = _day(manager)
     if day is None:
-        _alert(manager, texts.DAY_INVALID)
+        forms.alert(manager, texts.DAY_INVALID)
         return
     await service.set_cancelled(_db(manager), day, False, _user(manager).id)
     manager.dialog_data["notice"] = texts.RESTORED_DONE.format(day=texts.day_title(day))
@@ -224,7 +217,7 @@ async def restore(callback: CallbackQuery, button: Button, manager: DialogManage
 async def cancel_confirmed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     day = _day(manager)
     if day is None:
-        _alert(manager, texts.DAY_INVALID)
+        forms.alert(manager, texts.DAY_INVALID)
         return
     await service.set_cancelled(_db(manager), day, True, _user(manager).id)
     manager.dialog_data["notice"] = texts.CANCELLED_DONE.format(day=texts.day_title(day))
@@ -332,7 +325,7 @@ def _field_getter(field: str) -> Any:
 async def open_directions(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     day = _day(manager)
     if day is None:
-        _alert(manager, texts.DAY_INVALID)
+        forms.alert(manager, texts.DAY_INVALID)
         return
     chosen = (await VksRepo(_db(manager)).get(day)).directions
     picker = manager.find("dirs")
@@ -347,7 +340,7 @@ async def directions_done(callback: CallbackQuery, button: Button, manager: Dial
     day = _day(manager)
     picker = manager.find("dirs")
     if day is None or not isinstance(picker, ManagedMultiselect):
-        _alert(manager, texts.DAY_INVALID)
+        forms.alert(manager, texts.DAY_INVALID)
         return
     codes = [str(c) for c in picker.get_checked()]
     await service.set_directions(_db(manager), _materials(manager), day, codes, _user(manager).id)
@@ -371,7 +364,7 @@ async def directions_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
 async def open_preview(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     day = _day(manager)
     if day is None or not (await VksRepo(_db(manager)).get(day)).topic:
-        _alert(manager, texts.NEEDS_TOPIC)
+        forms.alert(manager, texts.NEEDS_TOPIC)
         return
     await manager.switch_to(VksCard.viewing_preview)
 
@@ -395,14 +388,14 @@ async def preview_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 async def open_recording(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     day = _day(manager)
     if day is None:
-        _alert(manager, texts.DAY_INVALID)
+        forms.alert(manager, texts.DAY_INVALID)
         return
     vks = await VksRepo(_db(manager)).get(day)
     if not vks.topic:
-        _alert(manager, texts.NEEDS_TOPIC)
+        forms.alert(manager, texts.NEEDS_TOPIC)
         return
     if vks.recording_id is not None:
-        _alert(manager, texts.RECORDING_EXISTS.format(id=vks.recording_id))
+        forms.alert(manager, texts.RECORDING_EXISTS.format(id=vks.recording_id))
         return
     await manager.switch_to(VksCard.waiting_for_recording)
 
