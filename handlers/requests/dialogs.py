@@ -359,24 +359,29 @@ async def org_kept(callback: CallbackQuery, button: Button, manager: DialogManag
     await _org_chosen(manager, int(manager.dialog_data.get("org_id") or 0))
 
 
+def _orgs(on_click: Any) -> ScrollingGroup:
+    """The МО found for what was typed, by id, a page of six."""
+    return ScrollingGroup(
+        Select(
+            Format("{item[1]}"),
+            id="org",
+            item_id_getter=itemgetter(0),
+            items="orgs",
+            type_factory=int,
+            on_click=on_click,
+        ),
+        id="orgs",
+        width=1,
+        height=6,
+        hide_on_single_page=True,
+    )
+
+
 def _org_window() -> Window:
     return Window(
         Format("{text}"),
         Button(Format("{keep}"), id="keep", on_click=org_kept, when="keep"),
-        ScrollingGroup(
-            Select(
-                Format("{item[1]}"),
-                id="org",
-                item_id_getter=itemgetter(0),
-                items="orgs",
-                type_factory=int,
-                on_click=org_picked,
-            ),
-            id="orgs",
-            width=1,
-            height=6,
-            hide_on_single_page=True,
-        ),
+        _orgs(org_picked),
         _cancel(),
         TextInput(id="org_q", type_factory=org_query, on_success=org_typed, on_error=on_invalid),
         MessageInput(text_expected),
@@ -1229,20 +1234,7 @@ def session_dialog() -> Dialog:
         Window(
             Format("{text}"),
             Button(Const(texts.BTN_FOR_ALL), id="all", on_click=schedule_for_all),
-            ScrollingGroup(
-                Select(
-                    Format("{item[1]}"),
-                    id="org",
-                    item_id_getter=itemgetter(0),
-                    items="orgs",
-                    type_factory=int,
-                    on_click=schedule_org_picked,
-                ),
-                id="orgs",
-                width=1,
-                height=6,
-                hide_on_single_page=True,
-            ),
+            _orgs(schedule_org_picked),
             _nav(),
             TextInput(
                 id="org_q", type_factory=org_query, on_success=org_typed, on_error=on_invalid

@@ -22,7 +22,6 @@ from aiogram.fsm.state import State
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
-    InaccessibleMessage,
     InlineKeyboardMarkup,
     Message,
 )
@@ -84,17 +83,10 @@ def _desk(
     )
 
 
-def _message(callback: CallbackQuery) -> Message | None:
-    """The message a button is under, unless Telegram no longer lets us touch it."""
-    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        return None
-    return callback.message
-
-
 async def _edit(
     callback: CallbackQuery, answer: CallbackAnswer, text: str, kb: InlineKeyboardMarkup | None
 ) -> None:
-    message = _message(callback)
+    message = ui.message_of(callback)
     if message is None:
         ui.alert(answer, ui.STALE_BUTTON)
         return
@@ -304,7 +296,7 @@ async def _send_invitation(
     user: UserRecord,
     session_id: int,
 ) -> None:
-    message = _message(callback)
+    message = ui.message_of(callback)
     invitation = await service.invitation(db, settings.tz, user, session_id)
     if invitation is None or message is None:
         ui.alert(answer, texts.CALENDAR_GONE)
@@ -361,7 +353,7 @@ async def on_card(
     user: UserRecord,
 ) -> None:
     action, number = callback_data.action, callback_data.id
-    message = _message(callback)
+    message = ui.message_of(callback)
     if action is CardAction.OPEN:
         drawn = await cards.request_card(db, number, settings.tz)
         if drawn is None or message is None:
@@ -405,7 +397,7 @@ async def _in_private(
 ) -> None:
     """What shows contacts or comments goes to the presser's private chat, whatever chat the
     card is in: anyone may read a group."""
-    message = _message(callback)
+    message = ui.message_of(callback)
     if message is not None and message.chat.type == "private":
         await message.answer(text, reply_markup=kb)
         return
@@ -450,7 +442,7 @@ async def _review(
         ui.alert(answer, texts.REVIEW_TOO_LATE)
         await _redraw(callback, answer, db, settings, number)
         return
-    message = _message(callback)
+    message = ui.message_of(callback)
     if message is None:
         ui.alert(answer, ui.STALE_BUTTON)
         return
@@ -633,7 +625,7 @@ async def on_session(
     user: UserRecord,
 ) -> None:
     action, number = callback_data.action, callback_data.id
-    message = _message(callback)
+    message = ui.message_of(callback)
     private = message is not None and message.chat.type == "private"
     if action in (SessionAction.NEW, SessionAction.RESULTS) and not private:
         ui.alert(callback_answer, ui.STALE_BUTTON)
@@ -675,7 +667,7 @@ async def _announce(
         if done.outcome is service.Announce.DONE
         else texts.REVIEW_ALREADY_ANNOUNCED,
     )
-    message = _message(callback)
+    message = ui.message_of(callback)
     if message is None:
         return
     # The announce button goes: on a queue card by redrawing it, elsewhere with the keyboard.
