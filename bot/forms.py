@@ -42,6 +42,7 @@ from aiogram_dialog.manager.manager import ManagerImpl
 from aiogram_dialog.manager.manager_factory import DefaultManagerFactory
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS
+from aiogram_dialog.widgets.input import ManagedTextInput
 from aiogram_dialog.widgets.kbd import Back, Cancel, Row
 from aiogram_dialog.widgets.text import Const
 
@@ -242,6 +243,29 @@ async def typed(message: Message, manager: DialogManager) -> None:
     manager.show_mode = ShowMode.EDIT
     with suppress(TelegramAPIError):
         await message.delete()
+
+
+async def refuse(message: Message, manager: DialogManager, hint: str) -> None:
+    """A wrong answer: the step stays, with ``hint`` above it (windows show ``{error}``)."""
+    manager.dialog_data["error"] = hint
+    await typed(message, manager)
+
+
+async def invalid(
+    message: Message, widget: ManagedTextInput[Any], manager: DialogManager, error: ValueError
+) -> None:
+    """A TextInput's ``on_error``: the type factory's hint."""
+    await refuse(message, manager, str(error))
+
+
+async def text_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    """A MessageInput for a sticker, a photo or a file where text is due."""
+    await refuse(message, manager, ui.TEXT_EXPECTED)
+
+
+async def buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    """A MessageInput for anything typed where the step asks for a button."""
+    await refuse(message, manager, ui.BUTTONS_EXPECTED)
 
 
 # -- the widgets every form uses, worded one way -----------------------------------------------

@@ -299,23 +299,6 @@ async def time_entered(
     )
 
 
-async def answer_invalid(
-    message: Message, widget: ManagedTextInput[Any], manager: DialogManager, error: ValueError
-) -> None:
-    manager.dialog_data["error"] = str(error)
-    await forms.typed(message, manager)
-
-
-async def text_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    manager.dialog_data["error"] = ui.TEXT_EXPECTED
-    await forms.typed(message, manager)
-
-
-async def buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    manager.dialog_data["error"] = ui.BUTTONS_EXPECTED
-    await forms.typed(message, manager)
-
-
 async def time_getter(dialog_manager: DialogManager, **kwargs: Any) -> dict[str, Any]:
     settings: Settings = dialog_manager.middleware_data["settings"]
     return {
@@ -371,7 +354,7 @@ def create_dialogs() -> list[Dialog]:
                     on_click=subscribers_clicked,
                 ),
                 Button(Const(ui.BTN_NEXT), id="next", on_click=next_clicked),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 _nav_to(b.waiting_for_content),
                 state=b.choosing_targets,
                 getter=targets_getter,
@@ -390,7 +373,7 @@ def create_dialogs() -> list[Dialog]:
                     width=2,
                 ),
                 Button(Const(ui.BTN_DONE), id="tp_ok", on_click=topics_done),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 _nav_to(b.choosing_targets),
                 state=b.choosing_topics,
                 getter=topics_getter,
@@ -412,7 +395,7 @@ def create_dialogs() -> list[Dialog]:
                     hide_on_single_page=True,
                 ),
                 Button(Const(ui.BTN_DONE), id="ch_ok", on_click=chats_done),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 _nav_to(b.choosing_targets),
                 state=b.choosing_chats,
                 getter=chats_getter,
@@ -429,7 +412,7 @@ def create_dialogs() -> list[Dialog]:
                     id="pin",
                     on_click=pin_clicked,
                 ),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 Row(Button(Const(ui.BTN_BACK), id="to_tg", on_click=back_to_targets), _cancel()),
                 state=b.confirming,
                 getter=confirm_getter,
@@ -441,9 +424,9 @@ def create_dialogs() -> list[Dialog]:
                     id="when",
                     type_factory=time_factory,
                     on_success=time_entered,
-                    on_error=answer_invalid,
+                    on_error=forms.invalid,
                 ),
-                MessageInput(text_expected),
+                MessageInput(forms.text_expected),
                 _nav_to(b.confirming),
                 state=b.waiting_for_time,
                 getter=time_getter,

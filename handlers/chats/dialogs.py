@@ -75,11 +75,6 @@ async def welcome_invalid(
     await forms.typed(message, manager)
 
 
-async def text_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    manager.dialog_data["error"] = ui.TEXT_EXPECTED
-    await forms.typed(message, manager)
-
-
 async def welcome_getter(dialog_manager: DialogManager, **kwargs: Any) -> dict[str, Any]:
     db: Database = dialog_manager.middleware_data["db"]
     start = dialog_manager.start_data if isinstance(dialog_manager.start_data, dict) else {}
@@ -104,7 +99,7 @@ def create_dialogs() -> list[Dialog]:
                     on_success=welcome_entered,
                     on_error=welcome_invalid,
                 ),
-                MessageInput(text_expected),
+                MessageInput(forms.text_expected),
                 Row(forms.cancel_button()),
                 state=ChatWelcome.waiting_for_welcome,
                 getter=welcome_getter,

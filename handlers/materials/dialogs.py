@@ -197,23 +197,6 @@ NOTICES = (
 # -- handlers shared by the steps ------------------------------------------------------------------
 
 
-async def answer_invalid(
-    message: Message, widget: ManagedTextInput[Any], manager: DialogManager, error: ValueError
-) -> None:
-    manager.dialog_data["error"] = str(error)
-    await forms.typed(message, manager)
-
-
-async def text_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    manager.dialog_data["error"] = ui.TEXT_EXPECTED
-    await forms.typed(message, manager)
-
-
-async def buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    manager.dialog_data["error"] = ui.BUTTONS_EXPECTED
-    await forms.typed(message, manager)
-
-
 # -- the source (/add) -----------------------------------------------------------------------------
 
 
@@ -557,9 +540,9 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
                 id="title",
                 type_factory=title_factory,
                 on_success=title_entered,
-                on_error=answer_invalid,
+                on_error=forms.invalid,
             ),
-            MessageInput(text_expected),
+            MessageInput(forms.text_expected),
             Button(Const(texts.BTN_KEEP), id="keep_title", on_click=title_kept, when="has_title"),
             title_nav,
             state=group.waiting_for_title,
@@ -572,9 +555,9 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
                 id="desc",
                 type_factory=description_factory,
                 on_success=description_entered,
-                on_error=answer_invalid,
+                on_error=forms.invalid,
             ),
-            MessageInput(text_expected),
+            MessageInput(forms.text_expected),
             Button(
                 Const(texts.BTN_KEEP), id="keep_desc", on_click=field_kept, when="has_description"
             ),
@@ -599,7 +582,7 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
                 width=2,
             ),
             Button(Const(ui.BTN_DONE), id="dirs_ok", on_click=directions_done),
-            MessageInput(buttons_expected),
+            MessageInput(forms.buttons_expected),
             nav,
             state=group.choosing_directions,
             getter=directions_getter,
@@ -617,7 +600,7 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
                 ),
                 width=2,
             ),
-            MessageInput(buttons_expected),
+            MessageInput(forms.buttons_expected),
             nav,
             state=group.choosing_kind,
             getter=kinds_getter,
@@ -637,7 +620,7 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
                 width=2,
             ),
             Button(Const(ui.BTN_DONE), id="aud_ok", on_click=field_kept),
-            MessageInput(buttons_expected),
+            MessageInput(forms.buttons_expected),
             nav,
             state=group.choosing_audience,
             getter=audience_getter,
@@ -649,9 +632,9 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
                 id="tags",
                 type_factory=tags_factory,
                 on_success=tags_entered,
-                on_error=answer_invalid,
+                on_error=forms.invalid,
             ),
-            MessageInput(text_expected),
+            MessageInput(forms.text_expected),
             Button(Const(texts.BTN_KEEP), id="keep_tags", on_click=field_kept, when="has_tags"),
             Button(Const(ui.BTN_SKIP), id="skip_tags", on_click=field_kept, when="no_tags"),
             nav,
@@ -673,7 +656,7 @@ def _closing_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Wind
             *NOTICES,
             Format("{text}"),
             Button(Const(texts.BTN_SAVE), id="save", on_click=save_clicked),
-            MessageInput(buttons_expected),
+            MessageInput(forms.buttons_expected),
             _nav(group),
             state=group.confirming,
             getter=preview_getter,
@@ -685,7 +668,7 @@ def _closing_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Wind
             Button(
                 Const(texts.BTN_PD_HOLD), id="pdhold", on_click=hand_to_admins, when="methodologist"
             ),
-            MessageInput(buttons_expected),
+            MessageInput(forms.buttons_expected),
             warning_nav,
             state=group.deciding_on_personal_data,
             getter=warning_getter,
@@ -731,7 +714,7 @@ def add_dialog() -> Dialog:
                 id="src_url",
                 type_factory=source_url_factory,
                 on_success=source_url_entered,
-                on_error=answer_invalid,
+                on_error=forms.invalid,
             ),
             MessageInput(source_received),
             Row(forms.cancel_button()),
@@ -771,7 +754,7 @@ def edit_dialog() -> Dialog:
                 ),
                 width=2,
             ),
-            MessageInput(buttons_expected),
+            MessageInput(forms.buttons_expected),
             Row(forms.cancel_button()),
             state=e.choosing_field,
             getter=menu_getter,
@@ -781,9 +764,9 @@ def edit_dialog() -> Dialog:
             *NOTICES,
             Format("{prompt}"),
             TextInput(
-                id="url", type_factory=url_factory, on_success=url_entered, on_error=answer_invalid
+                id="url", type_factory=url_factory, on_success=url_entered, on_error=forms.invalid
             ),
-            MessageInput(text_expected),
+            MessageInput(forms.text_expected),
             _nav(e),
             state=e.waiting_for_url,
             getter=url_getter,

@@ -138,12 +138,6 @@ async def other_date_chosen(
         manager.dialog_data["error"] = problem
 
 
-async def buttons_expected(message: Message, widget: MessageInput, manager: DialogManager) -> None:
-    """Typed text (or a file) where the step asks for a button: a hint, nothing changes."""
-    await forms.typed(message, manager)
-    manager.dialog_data["error"] = ui.BUTTONS_EXPECTED
-
-
 async def dates_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     db, settings = _db(dialog_manager), _settings(dialog_manager)
     seen = await service.overview(db, settings.tz)
@@ -293,11 +287,6 @@ async def value_invalid(
 ) -> None:
     await forms.typed(message, manager)
     manager.dialog_data["error"] = str(error)
-
-
-async def text_expected(message: Message, widget: MessageInput, manager: DialogManager) -> None:
-    await forms.typed(message, manager)
-    manager.dialog_data["error"] = ui.TEXT_EXPECTED
 
 
 async def clear_value(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -494,7 +483,7 @@ def _field_window(field: str, state: Any, factory: Any, clear: str = "") -> Wind
         hint(),
         Format("{ask}"),
         TextInput(id=field, type_factory=factory, on_success=value_entered, on_error=value_invalid),
-        MessageInput(text_expected),
+        MessageInput(forms.text_expected),
     ]
     if clear:
         widgets.append(Button(Const(clear), id="clear", on_click=clear_value, when="is_set"))
@@ -522,7 +511,7 @@ def create_dialogs() -> list[Dialog]:
                     Const(texts.BTN_OTHER_DATE), id="other", state=VksCard.choosing_other_date
                 ),
                 forms.cancel_button(),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 state=VksCard.choosing_date,
                 getter=dates_getter,
             ),
@@ -531,7 +520,7 @@ def create_dialogs() -> list[Dialog]:
                 Format("{ask}"),
                 RussianCalendar("cal", DayText(), on_click=other_date_chosen),
                 forms.nav(),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 state=VksCard.choosing_other_date,
                 getter=other_date_getter,
             ),
@@ -566,7 +555,7 @@ def create_dialogs() -> list[Dialog]:
                     SwitchTo(Const(ui.BTN_BACK), id="dates", state=VksCard.choosing_date),
                     forms.cancel_button(),
                 ),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 state=VksCard.viewing_card,
                 getter=card_getter,
             ),
@@ -590,7 +579,7 @@ def create_dialogs() -> list[Dialog]:
                 ),
                 Button(Const(ui.BTN_DONE), id="done", on_click=directions_done),
                 _back_to_card(),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 state=VksCard.choosing_directions,
                 getter=directions_getter,
             ),
@@ -599,7 +588,7 @@ def create_dialogs() -> list[Dialog]:
                 Format("{ask}"),
                 Button(Const(texts.BTN_CANCEL_YES), id="yes", on_click=cancel_confirmed),
                 _back_to_card(),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 state=VksCard.confirming_cancel,
                 getter=cancel_getter,
             ),
@@ -607,7 +596,7 @@ def create_dialogs() -> list[Dialog]:
                 hint(),
                 Format("{preview}"),
                 _back_to_card(),
-                MessageInput(buttons_expected),
+                MessageInput(forms.buttons_expected),
                 state=VksCard.viewing_preview,
                 getter=preview_getter,
             ),
