@@ -24,8 +24,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Every test worker and every bot process the tests start imports aiogram and our packages:
+# with bytecode caching switched off in the environment, each of them compiles it all again
+# (and pytest rewrites every test module again), some seconds a process.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest
 
 test: lint typecheck pytest
 

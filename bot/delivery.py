@@ -189,6 +189,7 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
+        self._resting = False
         self._next_send = 0.0
         self._chat_ready: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
@@ -224,6 +225,12 @@ class Delivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+    @property
+    def idle(self) -> bool:
+        """Nothing is due now and nothing is being sent: the engine rests until a kick or the
+        next scheduled row."""
+        return self._task is None or (self._resting and not self._wake.is_set())
 
     def kick(self) -> None:
         """New rows are in the outbox: look now instead of at the next idle timeout."""
@@ -311,11 +318,16 @@ class Delivery:
         wait = IDLE_WAIT
         next_at = await self.outbox.next_due_at()
         if next_at == "":
-            wait = 0.05  # a row became due between two looks
-        elif next_at:
+            await self._sleep(0.05)  # a row became due between two looks
+            return
+        if next_at:
             delta = (datetime.fromisoformat(next_at) - self.now()).total_seconds()
             wait = min(wait, max(delta, 0.05))
-        await self._sleep(wait)
+        self._resting = True
+        try:
+            await self._sleep(wait)
+        finally:
+            self._resting = False
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -20,7 +20,7 @@ from aiohttp import ClientSession
 
 import handlers
 from bot.commands import register_commands
-from bot.delivery import Delivery
+from bot.delivery import Delivery, Limits
 from bot.errors import on_error
 from bot.flood import RetryAfter
 from bot.forms import setup_forms
@@ -87,6 +87,7 @@ def build_dispatcher(
     db: Database,
     *,
     events_isolation: BaseEventIsolation | None = None,
+    delivery_limits: Limits | None = None,
     **workflow_data: Any,
 ) -> Dispatcher:
     """The whole bot minus the process: routers, middlewares, start-up and shutdown hooks.
@@ -94,6 +95,9 @@ def build_dispatcher(
     The isolation lock serialises updates of one user (per FSM key), so two quick taps cannot
     interleave their reads and writes of the same form. The in-memory lock is right for one
     process; several webhook instances need a shared one (aiogram's Redis isolation).
+
+    ``delivery_limits`` replaces the outbox engine's pacing under Telegram's limits (tests that
+    are not about those limits run without it, instead of waiting a second per chat).
     """
     fsm = SQLiteStorage(db)
     dp = Dispatcher(
@@ -104,7 +108,9 @@ def build_dispatcher(
     inflight = InFlight()
     # One CatalogRepo per dispatcher: it caches the search vocabulary between updates.
     materials = CatalogRepo(db)
-    delivery = Delivery(db, tz=settings.tz, renderers=handlers.renderers(db))
+    delivery = Delivery(
+        db, limits=delivery_limits, tz=settings.tz, renderers=handlers.renderers(db)
+    )
     scheduler = build_scheduler(settings, delivery)
     dp.workflow_data.update(
         db=db,
@@ -118,8 +124,9 @@ def build_dispatcher(
     )
 
     # Outer middlewares on the update see every update, even those no handler claims.
-    dp.update.outer_middleware(SkipRepeatedUpdates())
+    # In-flight first, so that an update skipped as a repeat is counted as finished too.
     dp.update.outer_middleware(inflight)
+    dp.update.outer_middleware(SkipRepeatedUpdates())
     dp.update.outer_middleware(UserMiddleware(db, settings.admin_ids))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     # Inner, so the handler is chosen and its ``throttle`` flag is known; after the callback

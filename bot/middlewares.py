@@ -33,6 +33,7 @@ class InFlight(BaseMiddleware):
 
     def __init__(self) -> None:
         self._count = 0
+        self._finished = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -43,12 +44,19 @@ class InFlight(BaseMiddleware):
             return await handler(event, data)
         finally:
             self._count -= 1
+            self._finished += 1
             if self._count == 0:
                 self._idle.set()
 
     @property
     def count(self) -> int:
         return self._count
+
+    @property
+    def finished(self) -> int:
+        """Updates handled to the end (or skipped) since start: an update the polling loop
+        took but that has not reached this middleware yet is in neither number."""
+        return self._finished
 
     async def wait_idle(self, limit: float) -> bool:
         try:

@@ -72,14 +72,30 @@ def shipped_organisations() -> bytes:
     return resources.files("catalog.data").joinpath("organisations.csv").read_bytes()
 
 
+@dataclass(frozen=True, slots=True)
+class _Directory:
+    entries: tuple[tuple[Organisation, Terms], ...]
+    index: TermIndex
+
+
+@dataclass(slots=True)
+class _Cache:
+    directory: _Directory | None = None
+    # Counts writes: a directory read while one happened is not kept.
+    writes: int = 0
+
+    def dropped(self) -> None:
+        self.directory = None
+        self.writes += 1
+
+
 class OrgRepo:
-    """Small enough (about a hundred rows) to match in Python; the list is cached between
-    updates and dropped on every write."""
+    """Small enough (about a hundred rows) to match in Python. The directory and its index are
+    built once and shared by every OrgRepo of the database, and dropped on every write."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._cache: list[tuple[Organisation, Terms]] | None = None
-        self._index: TermIndex | None = None
+        self._cache = db.shared("organisations", _Cache)
 
     async def ensure_seeded(self) -> None:
         """Load the shipped directory once; later imports and edits are kept."""
@@ -88,13 +104,20 @@ class OrgRepo:
             return
         await self.import_table(shipped_organisations(), "organisations.csv")
 
-    async def _all(self) -> list[tuple[Organisation, Terms]]:
-        if self._cache is None:
+    async def _directory(self) -> _Directory:
+        directory = self._cache.directory
+        if directory is None:
+            writes = self._cache.writes
             rows = await self.db.fetchall("SELECT * FROM organisations ORDER BY short_name")
             orgs = [_org(r) for r in rows]
-            self._cache = [(o, search_terms(o.name, o.short_name, o.district)) for o in orgs]
-            self._index = TermIndex([terms for _, terms in self._cache])
-        return self._cache
+            entries = tuple((o, search_terms(o.name, o.short_name, o.district)) for o in orgs)
+            directory = _Directory(entries, TermIndex([terms for _, terms in entries]))
+            if writes == self._cache.writes:
+                self._cache.directory = directory
+        return directory
+
+    async def _all(self) -> tuple[tuple[Organisation, Terms], ...]:
+        return (await self._directory()).entries
 
     async def all(self, *, active_only: bool = True) -> list[Organisation]:
         return [o for o, _ in await self._all() if o.active or not active_only]
@@ -110,9 +133,8 @@ class OrgRepo:
 
     async def find_understood(self, query: str, limit: int = 8) -> OrgMatches:
         """The best matches and the query as understood, for the form to echo."""
-        directory = await self._all()
-        index = self._index
-        assert index is not None  # built with the directory
+        found = await self._directory()
+        directory, index = found.entries, found.index
         wanted = OrgQuery.of(query, index)
         scored = []
         for position in index.candidates(wanted):
@@ -174,7 +196,7 @@ class OrgRepo:
             return created, updated, cur.rowcount
 
         created, updated, deactivated = await self.db.write(run)
-        self._cache = None
+        self._cache.dropped()
         return OrgImportReport(created, updated, deactivated, plan)
 
     async def export_rows(self) -> list[list[object]]:
@@ -196,7 +218,7 @@ class OrgRepo:
             )
         except sqlite3.IntegrityError:
             return False
-        self._cache = None
+        self._cache.dropped()
         return bool(changed)
 
     async def remembered(self, user_id: int) -> Organisation | None:

@@ -11,9 +11,9 @@ from typing import Any
 from bot import ui
 from bot.scheduler import Scheduler
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot
 from tests.fakes.people import ADMIN, DOCTOR, Person, bot_membership, group_chat, message
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
+from tests.harness import RunningBot
 
 METHODIST = DOCTOR
 # What the bot does to show a person something: a new message, or the form's message edited.
@@ -95,4 +95,4 @@ async def drive(running: RunningBot, *moments: datetime) -> None:
     scheduler = scheduler_of(running)
     for moment in moments:
         await scheduler.run_due(moment)
-    await asyncio.sleep(0.5)
+    await running.quiet()

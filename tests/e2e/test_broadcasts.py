@@ -15,7 +15,6 @@ from handlers.broadcasts.callbacks import BroadcastAction, BroadcastCallback, Su
 from storage.announcements import AnnouncementRepo, Content, Kind, Status, Targets
 from storage.chats import ChatRepo
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, button_data
 from tests.e2e.helpers import (
     METHODIST,
     add_to_group,
@@ -31,6 +30,7 @@ from tests.e2e.helpers import (
 )
 from tests.fakes.people import ADMIN, NURSE, Person, sticker
 from tests.fakes.telegram_server import Call
+from tests.harness import RunningBot, button_data
 
 MSK = ZoneInfo("Europe/Moscow")
 DELIVERY_FORBIDDEN_CHAT = "бот удалён из чата или не может в нём писать"
@@ -105,7 +105,8 @@ async def test_broadcast_to_22_chats_with_a_403_and_a_migration(running: Running
     )
 
 
-async def test_broadcast_obeys_limits_and_retry_after(running: RunningBot) -> None:
+async def test_broadcast_obeys_limits_and_retry_after(paced: RunningBot) -> None:
+    running = paced
     server = running.server
     assert running.db is not None
     await add_to_group(running, -801, "Группа 1")

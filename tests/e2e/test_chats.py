@@ -10,7 +10,6 @@ from bot import ui
 from handlers.chats import texts
 from handlers.chats.callbacks import ChatAction, ChatCallback
 from storage.chats import ChatRepo
-from tests.conftest import RunningBot, button_data, button_texts
 from tests.e2e.helpers import (
     METHODIST,
     add_to_group,
@@ -22,6 +21,7 @@ from tests.e2e.helpers import (
     texts_in,
 )
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, bot_membership, group_chat, message, sticker
+from tests.harness import RunningBot, button_data, button_texts
 
 
 async def test_bot_added_removed_and_migrated_keeps_settings(running: RunningBot) -> None:

@@ -11,11 +11,11 @@ from bot.delivery import NOTICE_REPEATED, Delivery
 from handlers.broadcasts import texts
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets
 from storage.chats import ChatRepo
-from tests.conftest import RunningBot, button_data
 from tests.e2e.helpers import add_to_group, tap, texts_in, wait_until
 from tests.e2e.test_broadcasts import compose_to_all
 from tests.fakes.people import ADMIN, NURSE, group_chat, message
 from tests.fakes.telegram_server import FakeTelegram
+from tests.harness import RunningBot, button_data
 
 
 def copies(server: FakeTelegram, chat_id: int, text: str) -> int:

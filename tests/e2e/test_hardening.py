@@ -9,8 +9,8 @@ from bot.middlewares import Limit, Throttle
 from bot.ui import StatsAction, StatsCallback
 from catalog.model import Kind, MaterialInput
 from storage.catalog import CatalogRepo
-from tests.conftest import RunningBot
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, message
+from tests.harness import RunningBot
 
 
 async def test_a_search_flood_gets_one_notice_and_others_are_unaffected(

@@ -4,9 +4,9 @@ it is escaped, and a long list is shortened by whole lines, so Telegram never re
 from __future__ import annotations
 
 from bot import ui
-from tests.conftest import RunningBot
 from tests.e2e.helpers import add_to_group, texts_in
 from tests.fakes.people import ADMIN
+from tests.harness import RunningBot
 
 
 async def test_chat_titles_of_quotes_fill_the_chats_list_and_it_still_goes(

@@ -16,7 +16,6 @@ from handlers.materials import texts
 from handlers.materials.callbacks import EditAction, EditCallback, HoldAction, HoldCallback
 from storage.catalog import CatalogRepo
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, button_data, button_texts, make_settings
 from tests.e2e.helpers import (
     METHODIST,
     answer,
@@ -29,6 +28,7 @@ from tests.e2e.helpers import (
 )
 from tests.fakes.people import ADMIN, NURSE, Person, document, message, sticker
 from tests.fakes.telegram_server import FakeTelegram
+from tests.harness import RunningBot, button_data, button_texts, make_settings
 from tests.unit.test_pdscan import _docx
 
 

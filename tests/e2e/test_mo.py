@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot import ui
 from handlers.mo import texts
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, button_texts
 from tests.fakes.people import ADMIN, DOCTOR, Person, message
+from tests.harness import RunningBot, button_texts
 
 TUTOR = Person(4004, "Мария", "maria_tutor", "Иванова")
 METHODIST = DOCTOR

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from handlers.roles import texts
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, make_settings
 from tests.fakes.people import ADMIN, Person
 from tests.fakes.telegram_server import FakeTelegram
+from tests.harness import RunningBot, make_settings
 
 
 async def test_a_username_is_resolved_only_from_its_recent_owner(

@@ -20,7 +20,6 @@ from handlers.requests.service import sla_due
 from storage.db import Database
 from storage.requests import RequestRepo, SessionInput, SessionRepo
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, button_data, button_texts, make_settings
 from tests.e2e.helpers import add_to_group, scheduler_of, wait_until
 from tests.fakes.people import (
     DOCTOR,
@@ -30,6 +29,7 @@ from tests.fakes.people import (
     sticker,
 )
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
+from tests.harness import RunningBot, button_data, button_texts, make_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 TUTOR = Person(4004, "Мария", "maria_tutor", "Иванова")

@@ -9,9 +9,9 @@ from bot import ui
 from handlers.roles import texts
 from handlers.roles.callbacks import RoleAction, RoleCallback
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, button_texts, make_settings
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, forwarded_from, message, sticker
 from tests.fakes.telegram_server import FakeTelegram
+from tests.harness import RunningBot, button_texts, make_settings
 
 
 async def role_of(running: RunningBot, user_id: int) -> Role | None:

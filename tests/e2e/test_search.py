@@ -29,10 +29,10 @@ from handlers.search.callbacks import (
 from storage.catalog import CatalogRepo
 from storage.imports import import_file
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, button_data, button_texts
 from tests.e2e.helpers import texts_in
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, forwarded_from, message, sticker
 from tests.fakes.telegram_server import Call, Json
+from tests.harness import RunningBot, button_data, button_texts
 
 FILE_ID = "BQACAgIAAxkBAAIBZmZ-eln-care-pdf"
 GROUP = -100777

@@ -13,9 +13,9 @@ from handlers.start import texts as start_texts
 from handlers.start.callbacks import StartAction, StartCallback
 from storage.catalog import CatalogRepo
 from storage.users import Role, UserRepo
-from tests.conftest import RunningBot, button_texts, make_settings
 from tests.fakes.people import ADMIN, NURSE, Person, message
 from tests.fakes.telegram_server import FakeTelegram
+from tests.harness import RunningBot, button_texts, make_settings
 
 
 async def role_of(running: RunningBot, user_id: int) -> Role | None:

@@ -25,9 +25,9 @@ from storage.catalog import CatalogRepo
 from storage.db import Database
 from storage.users import Role, UserRepo
 from storage.vks import VksRepo
-from tests.conftest import RunningBot, button_data, button_texts, make_settings
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, group_chat, message, sticker
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
+from tests.harness import RunningBot, button_data, button_texts, make_settings
 from tests.unit.test_stats import png_size
 
 MSK = ZoneInfo("Europe/Moscow")

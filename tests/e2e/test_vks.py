@@ -23,11 +23,11 @@ from storage.announcements import AnnouncementRepo
 from storage.chats import ChatRepo
 from storage.users import Role, UserRepo
 from storage.vks import VksRepo
-from tests.conftest import RunningBot, button_texts, make_settings
 from tests.fakes.people import ADMIN, DOCTOR, NURSE, Person, bot_membership, group_chat
 from tests.fakes.people import message as message_from
 from tests.fakes.people import sticker as sticker_from
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
+from tests.harness import RunningBot, button_texts, make_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 METHODIST = DOCTOR

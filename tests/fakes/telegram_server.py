@@ -137,6 +137,8 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], Json] = {}
         self._updates: deque[Json] = deque()
+        # Updates the bot has confirmed it took (asked for the next offset after them).
+        self.taken = 0
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._changed = asyncio.Condition()
@@ -348,15 +350,19 @@ class FakeTelegram:
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 30.0)
         async with self._changed:
-            while self._updates and self._updates[0]["update_id"] < offset:
-                self._updates.popleft()
+            self._acknowledge(offset)
             if not self._updates and timeout > 0 and not self._closing:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), timeout)
-            while self._updates and self._updates[0]["update_id"] < offset:
-                self._updates.popleft()
+            self._acknowledge(offset)
             limit = int(params.get("limit") or 100)
             return list(itertools.islice(self._updates, limit))
+
+    def _acknowledge(self, offset: int) -> None:
+        """The bot asked for updates from ``offset`` on: the ones before are taken for good."""
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()
+            self.taken += 1
 
     def new_message(self, chat_id: int, **fields: Any) -> Json:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))

@@ -10,11 +10,12 @@ from pathlib import Path
 from storage import backups
 from storage.chats import ChatInfo, ChatRepo
 from storage.db import Database, load_migrations
-from tests.conftest import RunningBot, make_settings
 from tests.e2e.helpers import scheduler_of
 from tests.fakes.recording import TOKEN
 from tests.fakes.telegram_server import FakeTelegram
-from tests.process.test_process import _run_cli
+from tests.harness import RunningBot, make_settings
+from tests.process import forked
+from tests.process.test_process import _env, _run_cli
 
 
 async def _db_with_user(path: Path, name: str) -> Database:
@@ -119,7 +120,7 @@ async def test_doctor_reports_health_and_problems(server: FakeTelegram, tmp_path
     await db.close()
     env = {"BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": server.url, "DATABASE_PATH": str(live)}
 
-    code, out, err = await _run_cli(tmp_path, "doctor", **env)
+    code, out, err = await forked.run(tmp_path, _env(**env), "doctor")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("[ok  ] token")
@@ -133,6 +134,6 @@ async def test_doctor_reports_health_and_problems(server: FakeTelegram, tmp_path
     assert TOKEN not in out + err
 
     env["BOT_TOKEN"] = "42:WRONG-token-for-tests-only-0000000000"
-    wrong = await _run_cli(tmp_path, "doctor", **env)
+    wrong = await forked.run(tmp_path, _env(**env), "doctor")
     assert wrong[0] == 1
     assert wrong[1].startswith("[FAIL] token      getMe failed: TelegramUnauthorizedError")

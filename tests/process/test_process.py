@@ -16,10 +16,10 @@ from bot.factory import build_dispatcher, create_bot
 from bot.runner import build_webhook_app
 from bot.settings import ConfigError, Mode, load_settings
 from storage.db import Database
-from tests.conftest import make_settings
 from tests.fakes.people import NURSE, message
 from tests.fakes.recording import TOKEN
 from tests.fakes.telegram_server import FakeTelegram
+from tests.harness import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,10 +15,11 @@ from handlers.vks import texts
 from storage.db import Database
 from storage.users import Role, UserRepo
 from storage.vks import VksRepo
-from tests.conftest import button_data
 from tests.fakes.people import Person, callback, message
 from tests.fakes.recording import TOKEN
 from tests.fakes.telegram_server import Call, FakeTelegram, Json
+from tests.harness import button_data
+from tests.process import forked
 from tests.process.test_process import _env
 
 METHODIST = Person(4204, "Нина", "nina_vks")
@@ -52,19 +52,11 @@ async def _topic(path: Path, day: date) -> str | None:
         await db.close()
 
 
-async def _start(tmp_path: Path, server: FakeTelegram) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=_env(
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=server.url,
-            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-        ),
-        stderr=asyncio.subprocess.DEVNULL,
+async def _start(tmp_path: Path, server: FakeTelegram) -> forked.BotProcess:
+    env = _env(
+        BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.url, DATABASE_PATH=str(tmp_path / "bot.sqlite3")
     )
+    return forked.start(tmp_path, env)
 
 
 def _last(server: FakeTelegram) -> Json:

@@ -58,9 +58,9 @@ from storage.db import Database
 from storage.imports import import_file
 from storage.organisations import OrgRepo
 from storage.users import Role, UserRepo
-from tests.conftest import make_settings
 from tests.fakes.recording import TOKEN, RecordingSession
 from tests.fakes.telegram_server import ApiError, _check_html
+from tests.harness import make_settings
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 

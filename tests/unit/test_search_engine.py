@@ -8,7 +8,7 @@ from catalog.glossary import Glossary
 from catalog.search import Vocabulary, damerau, plan
 from catalog.text import en_to_ru, normalise, ru_to_en
 from storage.catalog import CatalogRepo
-from tests.conftest import title_ids
+from tests.harness import title_ids
 
 
 async def top(repo: CatalogRepo, query: str, n: int = 3) -> list[int]:

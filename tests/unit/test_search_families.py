@@ -8,7 +8,7 @@ from catalog.model import Kind, MaterialInput
 from catalog.search import Vocabulary
 from storage.catalog import CatalogRepo
 from storage.db import Database
-from tests.conftest import title_ids
+from tests.harness import title_ids
 
 
 @pytest.mark.parametrize(

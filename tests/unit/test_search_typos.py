@@ -8,7 +8,7 @@ from catalog.glossary import Glossary
 from catalog.search import Vocabulary, plan
 from catalog.typos import TypoIndex, spelling_cost
 from storage.catalog import CatalogRepo
-from tests.conftest import title_ids
+from tests.harness import title_ids
 
 
 @pytest.mark.parametrize(
