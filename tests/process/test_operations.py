@@ -1,5 +1,6 @@
 """Operating the bot: nightly backups with rotation, restoring one, and ``python -m bot
-doctor``. Commands run as the operator runs them, in a subprocess."""
+doctor``. Commands run as the operator runs them, each in a process of its own (``doctor``
+is forked from one that imported the bot: tests/process/forked.py)."""
 
 from __future__ import annotations
 
