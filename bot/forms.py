@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from operator import itemgetter
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
@@ -43,8 +44,8 @@ from aiogram_dialog.manager.manager_factory import DefaultManagerFactory
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS
 from aiogram_dialog.widgets.input import ManagedTextInput
-from aiogram_dialog.widgets.kbd import Back, Cancel, Row
-from aiogram_dialog.widgets.text import Const
+from aiogram_dialog.widgets.kbd import Back, Cancel, Multiselect, Row
+from aiogram_dialog.widgets.text import Const, Format
 
 from bot import ui
 from bot.filters import PRIVATE
@@ -276,6 +277,19 @@ def alert(manager: DialogManager, text: str) -> None:
     answer = manager.middleware_data.get("callback_answer")
     if isinstance(answer, CallbackAnswer):
         ui.alert(answer, text)
+
+
+def ticks(widget_id: str, items: str, **options: Any) -> Multiselect[str]:
+    """The one way a form lists ``(id, caption)`` items to tick, the ticked ones marked ✅;
+    ``options`` go to aiogram_dialog's Multiselect. Read back with ``checked``."""
+    return Multiselect(
+        Format("✅ {item[1]}"),
+        Format("{item[1]}"),
+        id=widget_id,
+        item_id_getter=itemgetter(0),
+        items=items,
+        **options,
+    )
 
 
 def checked(manager: DialogManager, widget_id: str) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import UTC, timedelta
-from operator import itemgetter
 from typing import Any
 
 from aiogram import Bot
@@ -19,7 +18,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Group, Multiselect, Row, ScrollingGroup, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Group, Row, ScrollingGroup, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot import forms, ui
@@ -363,13 +362,7 @@ def create_dialogs() -> list[Dialog]:
                 *NOTICES,
                 Const(texts.PICK_TOPICS),
                 Group(
-                    Multiselect(
-                        Format("✅ {item[1]}"),
-                        Format("{item[1]}"),
-                        id="tp",
-                        item_id_getter=itemgetter(0),
-                        items="topics",
-                    ),
+                    forms.ticks("tp", "topics"),
                     width=2,
                 ),
                 Button(Const(ui.BTN_DONE), id="tp_ok", on_click=topics_done),
@@ -382,13 +375,7 @@ def create_dialogs() -> list[Dialog]:
                 *NOTICES,
                 Format("{prompt}"),
                 ScrollingGroup(
-                    Multiselect(
-                        Format("✅ {item[1]}"),
-                        Format("{item[1]}"),
-                        id="ch",
-                        item_id_getter=itemgetter(0),
-                        items="chats",
-                    ),
+                    forms.ticks("ch", "chats"),
                     id="chp",
                     width=1,
                     height=8,

@@ -21,7 +21,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import CancelEventProcessing, Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Back, Button, Group, Multiselect, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Back, Button, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot import forms, ui
@@ -570,15 +570,7 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
             *NOTICES,
             Const(texts.ASK_TOPICS),
             Group(
-                Multiselect(
-                    Format("✅ {item[1]}"),
-                    Format("{item[1]}"),
-                    id="dirs",
-                    item_id_getter=itemgetter(0),
-                    items="topics",
-                    max_selected=MAX_TOPICS,
-                    on_click=direction_clicked,
-                ),
+                forms.ticks("dirs", "topics", max_selected=MAX_TOPICS, on_click=direction_clicked),
                 width=2,
             ),
             Button(Const(ui.BTN_DONE), id="dirs_ok", on_click=directions_done),
@@ -609,14 +601,7 @@ def _field_windows(group: type[AddMaterial] | type[EditMaterial]) -> list[Window
             *NOTICES,
             Const(texts.ASK_AUDIENCE),
             Group(
-                Multiselect(
-                    Format("✅ {item[1]}"),
-                    Format("{item[1]}"),
-                    id="aud",
-                    item_id_getter=itemgetter(0),
-                    items="audiences",
-                    on_click=audience_clicked,
-                ),
+                forms.ticks("aud", "audiences", on_click=audience_clicked),
                 width=2,
             ),
             Button(Const(ui.BTN_DONE), id="aud_ok", on_click=field_kept),

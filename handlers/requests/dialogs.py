@@ -29,7 +29,6 @@ from aiogram_dialog.widgets.kbd import (
     Cancel,
     Column,
     Group,
-    Multiselect,
     Row,
     ScrollingGroup,
     Select,
@@ -735,13 +734,7 @@ def request_dialog() -> Dialog:
         Window(
             Format("{text}"),
             Group(
-                Multiselect(
-                    Format("✅ {item[1]}"),
-                    Format("{item[1]}"),
-                    id="aud",
-                    item_id_getter=itemgetter(0),
-                    items="audiences",
-                ),
+                forms.ticks("aud", "audiences"),
                 width=2,
             ),
             Button(Const(ui.BTN_DONE), id="aud_done", on_click=audience_done),

@@ -21,7 +21,6 @@ from aiogram_dialog.widgets.kbd import (
     Group,
     ManagedCalendar,
     ManagedMultiselect,
-    Multiselect,
     Row,
     Select,
     SwitchTo,
@@ -568,13 +567,7 @@ def create_dialogs() -> list[Dialog]:
                 hint(),
                 Format("{ask}"),
                 Group(
-                    Multiselect(
-                        Format("✅ {item[1]}"),
-                        Format("{item[1]}"),
-                        id="dirs",
-                        item_id_getter=itemgetter(0),
-                        items="topics",
-                    ),
+                    forms.ticks("dirs", "topics"),
                     width=2,
                 ),
                 Button(Const(ui.BTN_DONE), id="done", on_click=directions_done),
