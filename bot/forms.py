@@ -28,6 +28,7 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
+from aiogram.filters.base import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject
@@ -42,7 +43,7 @@ from aiogram_dialog.context.media_storage import MediaIdStorage
 from aiogram_dialog.manager.manager import ManagerImpl
 from aiogram_dialog.manager.manager_factory import DefaultManagerFactory
 from aiogram_dialog.manager.message_manager import MessageManager
-from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS
+from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS, remove_intent_id
 from aiogram_dialog.widgets.input import ManagedTextInput
 from aiogram_dialog.widgets.kbd import Back, Cancel, Multiselect, Row
 from aiogram_dialog.widgets.text import Const, Format
@@ -222,6 +223,18 @@ def setup_forms(dp: Dispatcher) -> None:
     dp.errors.register(
         on_gone_form, ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState)
     )
+
+
+class FormEvent(Filter):
+    """What belongs to an open form: a press of one of its buttons (aiogram_dialog marks their
+    data with the form's intent id), or a message while a form is open in this chat that is
+    neither a command nor a main-menu label (those go to their handlers, which close the form;
+    a command no handler knows reaches the form, which refuses it as an answer)."""
+
+    async def __call__(self, event: Message | CallbackQuery, **data: Any) -> bool:
+        if isinstance(event, CallbackQuery):
+            return event.data is not None and remove_intent_id(event.data)[0] is not None
+        return data.get(CONTEXT_KEY) is not None and not _is_form_exit(event)
 
 
 def form(*windows: Any, role: Role = Role.STAFF, **options: Any) -> Dialog:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.delivery import Delivery, Renderer
+from bot.forms import FormEvent
 from bot.scheduler import Planner
 from bot.settings import Settings
 from handlers import (
@@ -32,24 +33,24 @@ def get_routers() -> list[Router]:
     update in an FSM state or with a form open, any command and any menu label, so nothing a
     later router wants is taken; its inline router handles nothing but inline queries.
     ``start`` precedes the features so /start and /cancel get a user out of any form; the
-    features' routers exclude one another by their filters; ``fallback`` catches everything
-    and therefore comes last.
+    features' routers exclude one another by their filters. The forms come after them, so that
+    a command or a menu label reaches its handler even mid-form (bot.forms closes the form,
+    keeping its draft); before the ``fallback``, which takes whatever is left.
     """
     return [
         search.create_router(),
         search.create_inline_router(),
-        start.create_router(),
-        roles.create_router(),
-        chats.create_router(),
-        vks.create_router(),
-        broadcasts.create_router(),
-        materials.create_router(),
-        requests.create_router(),
-        mo.create_router(),
-        stats.create_router(),
-        # Every form. After the features' routers, so that a command or a menu label reaches
-        # its handler even mid-form (bot.forms closes the form, keeping its draft); before
-        # the fallback, which takes whatever is left.
+        _features(
+            start.create_router(),
+            roles.create_router(),
+            chats.create_router(),
+            vks.create_router(),
+            broadcasts.create_router(),
+            materials.create_router(),
+            requests.create_router(),
+            mo.create_router(),
+            stats.create_router(),
+        ),
         *roles.create_dialogs(),
         *vks.create_dialogs(),
         *stats.create_dialogs(),
@@ -60,6 +61,18 @@ def get_routers() -> list[Router]:
         *mo.create_dialogs(),
         fallback.create_router(),
     ]
+
+
+def _features(*routers: Router) -> Router:
+    """The features' routers under one that turns away, with one check, what belongs to an open
+    form (its buttons, what is typed into it): no feature handles those, and a form's button
+    press or answer need not be refused by each of their filters on its way (bench/updates.py)."""
+    features = Router(name="features")
+    not_for_forms = ~FormEvent()
+    features.message.filter(not_for_forms)
+    features.callback_query.filter(not_for_forms)
+    features.include_routers(*routers)
+    return features
 
 
 def renderers(db: Database) -> dict[Render, Renderer]:

@@ -27,7 +27,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot import forms
 from bot.delivery import Delivery, RenderContext, Rendered
-from bot.filters import PRIVATE, Carries, NoForm
+from bot.filters import PRIVATE, Carries
 from bot.middlewares import THROTTLE_FLAG, RequireRole
 from bot.settings import Settings
 from catalog.importer import to_csv, to_xlsx
@@ -277,10 +277,10 @@ def create_router() -> Router:
     methodologists.message.register(cmd_add, Command("add"))
     methodologists.message.register(cmd_import, Command("import"))
     methodologists.message.register(cmd_export, Command("export"), flags={THROTTLE_FLAG: "heavy"})
-    # A file sent into a form (a broadcast's content, an import) belongs to that form, and
-    # one sent to a step of the features still on plain FSM states belongs to that step.
+    # A file sent into an open form (a broadcast's content, an import) never gets here (see
+    # handlers.get_routers); one sent to a step left from plain FSM states belongs to that step.
     methodologists.message.register(
-        media_received, NoForm(), StateFilter(None), Carries("document", "video", "photo")
+        media_received, StateFilter(None), Carries("document", "video", "photo")
     )
     methodologists.callback_query.register(on_edit, EditCallback.filter())
 

@@ -418,6 +418,21 @@ async def test_commands_and_menu_labels_are_never_the_content(running: RunningBo
     assert all(ui.BTN_CATALOG not in t for t in texts_in(running.server, -1601))
 
 
+async def test_a_button_of_an_older_message_works_while_a_form_is_open(
+    running: RunningBot,
+) -> None:
+    await make_methodist(running)
+    picked = await running.say(METHODIST, ui.BTN_SUBSCRIPTIONS)
+    assert picked.params["text"] == texts.SUBSCRIBE_PICK
+    await running.say(METHODIST, "/broadcast")
+    # The subscriptions are above the open form; their buttons are the feature's, not the form's.
+    toggled = await tap(running, METHODIST, "ЛИС")
+    assert "✅ ЛИС" in keyboard(toggled)
+    # The form did not notice: the next text is still its content.
+    targets = await answer(running, METHODIST, "Текст после подписки")
+    assert "Кому отправить?" in targets.params["text"]
+
+
 async def test_sending_twice_sends_once(running: RunningBot) -> None:
     await make_methodist(running)
     await add_to_group(running, -1701, "МО")
