@@ -6,7 +6,7 @@ channels in their usual shares), plus 200,000 searches and 1,500 training sessio
 
 - every /stats aggregate for this week, month, quarter, the previous quarter and the whole three
   years (the worst case a custom period allows), through the same ``StatsRepo`` and
-  ``bot.reports`` calls the bot makes;
+  ``handlers.stats.service`` calls the bot makes;
 - one weekly chart each for the catalog, a direction and a material;
 - the XLSX export of a period holding 100,000 raw download rows, in a fresh process, with that
   process's peak RSS.
