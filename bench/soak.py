@@ -3,7 +3,8 @@ minutes of mixed load.
 
 Along the way:
 - 100 simulated people search, open cards, press «Получить», type inline queries, and 20 of them
-  (tutors) walk through the training-request form;
+  (tutors) fill in the training-request form and send it, typing where it asks for text and
+  pressing the buttons of its message where it shows them (bench/updates.py's steps);
 - a broadcast to 2,000 subscribers goes out through the outbox;
 - the scheduler's clock (``CLOCK_FILE``) is driven through two VKS Wednesdays: the day-before and
   30-minute reminders of each go to 22 bound groups and the subscribers.
@@ -27,6 +28,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from copy import deepcopy
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -35,12 +37,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.updates import request_form  # noqa: E402
 from handlers.search.callbacks import MaterialAction, MaterialCallback, Source  # noqa: E402
 from storage.announcements import AnnouncementRepo, Content, Kind, Targets  # noqa: E402
 from storage.catalog import CatalogRepo  # noqa: E402
 from storage.chats import ChatInfo, ChatRepo  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.imports import import_file  # noqa: E402
+from storage.organisations import OrgRepo  # noqa: E402
 from storage.users import Role, UserRepo  # noqa: E402
 from storage.vks import VksRepo  # noqa: E402
 from tests.fakes.people import Person, callback, message  # noqa: E402
@@ -56,7 +60,6 @@ QUERIES = [
     "ЭЛН", "цами", "больничный лист", "эцп", "диспансеризация", "ybr", "рецепт льготный",
     "ТМК консультация", "запись на прием", "вакцинация", "МСЭ направление", "лис анализы",
 ]  # fmt: skip
-FORM = ["/request", "Белозерская ЦРБ", "25", "+7 911 123-45-67 Иванова", "нет", "/cancel"]
 BROADCAST = "📣 Соак: обновление РМИС, новая форма направления на МСЭ."
 
 
@@ -71,7 +74,7 @@ def next_wednesday(today: date) -> date:
     return today + timedelta(days=(2 - today.weekday()) % 7 or 7)
 
 
-async def prepare(path: Path) -> tuple[list[int], date]:
+async def prepare(path: Path) -> tuple[list[int], date, list[tuple[bool, str]]]:
     db = Database(path)
     await db.connect()
     repo = CatalogRepo(db)
@@ -96,8 +99,13 @@ async def prepare(path: Path) -> tuple[list[int], date]:
         await vks.set_field(day, "link", "https://vks.example.ru/838", by=1001)
         await vks.toggle_direction(day, "eln", by=1001)
     rows = await db.fetchall("SELECT id FROM materials WHERE status = 'active'")
+    orgs = OrgRepo(db)
+    await orgs.ensure_seeded()
+    org = (await orgs.find("Белозерская"))[0]
+    topic = (await repo.topics())[0]
+    form = request_form(org.short_name, topic.title, datetime.now(MSK).date())
     await db.close()
-    return [int(r["id"]) for r in rows], first
+    return [int(r["id"]) for r in rows], first, form
 
 
 def clock_plan(first: date) -> list[tuple[float, datetime]]:
@@ -117,17 +125,41 @@ def clock_plan(first: date) -> list[tuple[float, datetime]]:
     return moments
 
 
+async def form_step(server: FakeTelegram, user: Person, pressed: bool, text: str) -> None:
+    """Type ``text``, or press the button with ``text`` in its caption on the newest message of
+    the person's chat that has one (as it is now: the bot may edit it later)."""
+    if not pressed:
+        await server.push_update("message", message(user, text))
+        return
+    for shown in reversed(server.chat_messages(user.id)):
+        for row in (shown.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if text in button["text"] and button.get("callback_data"):
+                    data = button["callback_data"]
+                    await server.push_update(
+                        "callback_query", callback(user, data, deepcopy(shown))
+                    )
+                    return
+    # Not shown (yet): the person would start over, so the tutor does.
+    await server.push_update("message", message(user, "/cancel"))
+
+
 async def person(
-    server: FakeTelegram, user: Person, tutor: bool, materials: list[int], stop: float
+    server: FakeTelegram,
+    user: Person,
+    form: list[tuple[bool, str]] | None,
+    materials: list[int],
+    stop: float,
 ) -> int:
+    """A tutor has the ``form`` to fill in, one step every few seconds among the rest."""
     rng = random.Random(user.id)
     sent = 0
     step = 0
     while time.monotonic() < stop:
         await asyncio.sleep(rng.uniform(3.0, 7.0))
         roll = rng.random()
-        if tutor and roll < 0.5:
-            await server.push_update("message", message(user, FORM[step % len(FORM)]))
+        if form and roll < 0.5:
+            await form_step(server, user, *form[step % len(form)])
             step += 1
         elif roll < 0.6:
             await server.push_update("message", message(user, rng.choice(QUERIES)))
@@ -147,7 +179,7 @@ async def run(minutes: float) -> None:
     server.enforce_limits = True
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bot.sqlite3"
-        materials, first = await prepare(db_path)
+        materials, first, form = await prepare(db_path)
         clock = Path(tmp) / "clock.txt"
         clock.write_text(datetime.now(MSK).isoformat())
         env = {
@@ -171,7 +203,13 @@ async def run(minutes: float) -> None:
             stop = began + duration
             people = [
                 asyncio.create_task(
-                    person(server, Person(6_000_000 + i, f"Люда{i}"), i < TUTORS, materials, stop)
+                    person(
+                        server,
+                        Person(6_000_000 + i, f"Люда{i}"),
+                        form if i < TUTORS else None,
+                        materials,
+                        stop,
+                    )
                 )
                 for i in range(PEOPLE)
             ]
@@ -219,6 +257,7 @@ async def run(minutes: float) -> None:
             "SELECT COUNT(*) FROM outbox o JOIN announcements a ON a.id = o.announcement_id"
             " WHERE a.kind = 'vks' AND o.status = 'sent'"
         ).fetchone()[0]
+        requests = conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
         conn.close()
     await server.stop()
 
@@ -236,6 +275,7 @@ async def run(minutes: float) -> None:
         f" 429s from the fake API: {server.rate_limited}"
     )
     print(f"VKS reminders: {vks_sent} moments sent, {vks_posts:,} posts delivered")
+    print(f"training requests sent through the form by {TUTORS} tutors: {requests}")
     print(f"errors in the bot's log: {len(errors)} (target 0); exit code {code}")
     for line in errors[:10]:
         print("   ", line[:200])

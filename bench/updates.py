@@ -142,38 +142,51 @@ def queries() -> list[str]:
 Step = Callable[[int], dict[str, Any] | str]
 
 
+def request_form(org: str, topic: str, today: date) -> list[tuple[bool, str]]:
+    """The training-request form as a tutor fills it in, ending in «Отправить»
+    (tests/e2e/test_requests.py walks the same way and checks every answer): each step is
+    (pressed, text), a button's caption when pressed, else what is typed. ``org`` and ``topic``
+    are the МО's short name and the direction's title (their buttons shorten them). The dates
+    are two weeks starting three weeks from ``today``: still ahead when bench/soak.py moves the
+    bot's clock on by two weeks, and never only holidays."""
+    start = today + timedelta(days=21)
+    end = start + timedelta(days=13)
+    return [
+        (False, "/request"),
+        (False, "Белозерская"),
+        (True, ui.shorten(org, 60)),
+        (True, ui.shorten(topic, 28)),
+        (True, texts.FORMAT_TITLES["webinar"]),
+        (True, texts.AUDIENCE_TITLES["doc"]),
+        (True, ui.BTN_DONE),
+        (False, "25"),
+        (False, f"{start:%d.%m}–{end:%d.%m}"),
+        (False, "Иванова Мария, 8 921 123-45-67"),
+        (False, "Нужен разбор закрытия ЭЛН"),
+        (True, texts.BTN_SUBMIT),
+    ]
+
+
+def _typed(text: str) -> Step:
+    return lambda person: _message(person, text)
+
+
+def _pressed(caption: str) -> Step:
+    return lambda person: f"{PRESS}{person} {caption}"
+
+
 class Form:
-    """The training-request form as a tutor fills it in: each step one update, ending in
-    «Отправить» (tests/e2e/test_requests.py walks the same way and checks every answer).
-    Typed answers are messages; a press is a marker naming the button's caption, made into
-    the press of that button on the tutor's newest message when it is parsed.
+    """The training-request form (``request_form``), each step one update. Typed answers are
+    messages; a press is a marker naming the button's caption, made into the press of that
+    button on the tutor's newest message when it is parsed.
 
     Each tutor's place in the form is kept from one mix to the next: the mixes are fed one
     after another, and a form left in the middle would be resumed by «/request»."""
 
     def __init__(self, org: str, topic: str, today: date) -> None:
-        start = today + timedelta(days=10)
-        end = start + timedelta(days=2)
-
-        def say(text: str) -> Step:
-            return lambda person: _message(person, text)
-
-        def press(caption: str) -> Step:
-            return lambda person: f"{PRESS}{person} {caption}"
-
-        self.steps: list[Step] = [
-            say("/request"),
-            say("Белозерская"),
-            press(org),
-            press(topic),
-            press(texts.FORMAT_TITLES["webinar"]),
-            press(texts.AUDIENCE_TITLES["doc"]),
-            press(ui.BTN_DONE),
-            say("25"),
-            say(f"{start:%d.%m}–{end:%d.%m}"),
-            say("Иванова Мария, 8 921 123-45-67"),
-            say("Нужен разбор закрытия ЭЛН"),
-            press(texts.BTN_SUBMIT),
+        self.steps = [
+            _pressed(text) if pressed else _typed(text)
+            for pressed, text in request_form(org, topic, today)
         ]
         self.done: dict[int, int] = {}
 
@@ -243,9 +256,9 @@ async def full_stack(tmp: Path) -> tuple[Dispatcher, Bot, Database, list[int], F
     rows = await db.fetchall("SELECT id FROM materials WHERE status = 'active'")
     org = (await OrgRepo(db).find("Белозерская"))[0]
     topic = (await repo.topics())[0]
-    # The captions as the form shows them; the dates from the bot's own clock and time zone.
+    # The dates from the bot's own clock and time zone.
     today = db.now().astimezone(settings.tz).date()
-    form = Form(ui.shorten(org.short_name, 60), ui.shorten(topic.title, 28), today)
+    form = Form(org.short_name, topic.title, today)
     bot = Bot(TOKEN, session=session())
     # Started as the runner starts it: the outbox engine delivers what the handlers queue (the
     # requests' cards to the methodologist) and the scheduler keeps its jobs, as in service.
