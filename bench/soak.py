@@ -125,12 +125,13 @@ def clock_plan(first: date) -> list[tuple[float, datetime]]:
     return moments
 
 
-async def form_step(server: FakeTelegram, user: Person, pressed: bool, text: str) -> None:
+async def form_step(server: FakeTelegram, user: Person, pressed: bool, text: str) -> bool:
     """Type ``text``, or press the button with ``text`` in its caption on the newest message of
-    the person's chat that has one (as it is now: the bot may edit it later)."""
+    the person's chat that has one (as it is now: the bot may edit it later). False when there
+    is no such button: the tutor cancels, to start over."""
     if not pressed:
         await server.push_update("message", message(user, text))
-        return
+        return True
     for shown in reversed(server.chat_messages(user.id)):
         for row in (shown.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
@@ -139,9 +140,9 @@ async def form_step(server: FakeTelegram, user: Person, pressed: bool, text: str
                     await server.push_update(
                         "callback_query", callback(user, data, deepcopy(shown))
                     )
-                    return
-    # Not shown (yet): the person would start over, so the tutor does.
+                    return True
     await server.push_update("message", message(user, "/cancel"))
+    return False
 
 
 async def person(
@@ -159,8 +160,8 @@ async def person(
         await asyncio.sleep(rng.uniform(3.0, 7.0))
         roll = rng.random()
         if form and roll < 0.5:
-            await form_step(server, user, *form[step % len(form)])
-            step += 1
+            done = await form_step(server, user, *form[step % len(form)])
+            step = step + 1 if done else 0
         elif roll < 0.6:
             await server.push_update("message", message(user, rng.choice(QUERIES)))
         elif roll < 0.85:
